@@ -1,0 +1,101 @@
+package capabilities
+
+// Corrections is everything image-mcp knows about a capability beyond its spec: one
+// small data file per capability (`<spec>.corrections.yaml`), so the engine stays generic
+// and every deviation from the seed is in one place.
+type Corrections struct {
+	// Display names the upstream in messages ("Podman", "StackRox Central").
+	Display string `yaml:"display"`
+	// Toolset is the name users select these tools by (--toolsets).
+	Toolset string `yaml:"toolset"`
+	// Upstream says how to reach the consumed API: "podman" (the Podman service: socket
+	// discovery, API version prefix), "central" (StackRox Central from roxctl's settings)
+	// or "http" (the spec's baseUri and authentication, values from its binds).
+	Upstream string `yaml:"upstream"`
+	// BaseURI replaces the spec's baseUri; for `upstream: http` capabilities.
+	BaseURI string `yaml:"baseUri"`
+	// ErrorHints are appended to an upstream error of that HTTP status.
+	ErrorHints map[int]string `yaml:"errorHints"`
+	// Tools corrects or extends tools by their spec name.
+	Tools map[string]ToolCorrection `yaml:"tools"`
+}
+
+// ToolCorrection corrects one tool. Empty fields leave the spec as it is.
+type ToolCorrection struct {
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	Hints       Hints  `yaml:"hints"`
+	// MinVersion is the first upstream version that serves the operation; an older
+	// upstream gets a clear error instead of a request.
+	MinVersion string `yaml:"minVersion"`
+	// Instead tells the model what to use when the upstream is too old.
+	Instead string `yaml:"instead"`
+	// Response is how the answer is read: json (default), exists (2xx/404 → true/false),
+	// ndjson (a stream of JSON objects, failures inside it), file (a stream saved to disk).
+	Response string `yaml:"response"`
+	// Arguments corrects the spec's arguments by name.
+	Arguments map[string]ArgumentCorrection `yaml:"arguments"`
+	// Added are arguments the spec does not have (paths on this machine, output shaping).
+	Added []ArgumentDef `yaml:"added"`
+	// Confirm makes a destructive operation a dry run unless an argument confirms it.
+	Confirm *ConfirmRule `yaml:"confirm"`
+}
+
+// ArgumentCorrection corrects a spec argument.
+type ArgumentCorrection struct {
+	Description string   `yaml:"description"`
+	Required    *bool    `yaml:"required"`
+	Enum        []string `yaml:"enum"`
+	// Role gives the argument a meaning beyond the wire (see ArgumentDef.Role).
+	Role string `yaml:"role"`
+}
+
+// ArgumentDef is an argument this project adds to a tool.
+type ArgumentDef struct {
+	Name        string `yaml:"name"`
+	Type        string `yaml:"type"`
+	Description string `yaml:"description"`
+	Required    bool   `yaml:"required"`
+	// Role is what the engine does with the value instead of sending it:
+	//   input-file   the request body is this file on this machine, streamed
+	//   context-dir  the request body is a tar of this directory (ignore files honoured)
+	//   output-file  the response body is streamed into this new file
+	//   overwrite    a boolean: the output file may replace an existing one
+	//   fields       gjson paths that narrow a list answer
+	Role string `yaml:"role"`
+}
+
+// ConfirmRule: without Argument=true the upstream only reports what it would do.
+type ConfirmRule struct {
+	// Argument is the boolean argument that confirms the action.
+	Argument string `yaml:"argument"`
+	// Count is the gjson path of the number of affected items in the answer.
+	Count string `yaml:"count"`
+	// Scope is an argument whose blank value means "everything": refused unless confirmed.
+	Scope string `yaml:"scope"`
+	// Noun names what is affected, for messages ("images").
+	Noun string `yaml:"noun"`
+}
+
+// Roles the engine understands.
+const (
+	RoleInputFile  = "input-file"
+	RoleContextDir = "context-dir"
+	RoleOutputFile = "output-file"
+	RoleOverwrite  = "overwrite"
+	RoleFields     = "fields"
+)
+
+// Response kinds the engine understands.
+const (
+	ResponseJSON   = "json"
+	ResponseExists = "exists"
+	ResponseNDJSON = "ndjson"
+	ResponseFile   = "file"
+)
+
+var (
+	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true}
+	knownResponses = map[string]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
+	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
+)

@@ -1,0 +1,54 @@
+package capabilities
+
+import (
+	"embed"
+	"fmt"
+	"os"
+)
+
+// The seed specs, verbatim, and beside each the corrections this project applies.
+//
+//go:embed specs/*.yaml
+var embedded embed.FS
+
+// EmbeddedFiles names the built-in capabilities, in the order their tools are listed.
+var EmbeddedFiles = []string{"podman-images.yaml", "stackrox-imageservice.yaml"}
+
+// Embedded loads the built-in capabilities.
+func Embedded() ([]*Capability, error) {
+	caps := make([]*Capability, 0, len(EmbeddedFiles))
+	for _, name := range EmbeddedFiles {
+		spec, err := embedded.ReadFile("specs/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("embedded %s: %w", name, err)
+		}
+		corr, err := embedded.ReadFile("specs/" + correctionsFile(name))
+		if err != nil {
+			return nil, fmt.Errorf("embedded %s: %w", correctionsFile(name), err)
+		}
+		c, err := Load(name, spec, corr)
+		if err != nil {
+			return nil, err
+		}
+		caps = append(caps, c)
+	}
+	return caps, nil
+}
+
+// LoadFile loads a capability file given by the user, with its corrections file
+// (`<name>.corrections.yaml` beside it) when there is one.
+func LoadFile(path string) (*Capability, error) {
+	spec, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("capability file: %w", err)
+	}
+	corr, err := os.ReadFile(correctionsFile(path))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("capability corrections: %w", err)
+	}
+	c, err := Load(path, spec, corr)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,428 @@
+package capabilities
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Capability is a loaded, validated spec with its corrections applied: what the tool
+// engine works from. Nothing here is re-parsed per call.
+type Capability struct {
+	File       string // spec file name, for messages
+	Label      string
+	Display    string // the upstream's name in messages
+	Namespace  string // the consumed API's namespace
+	Toolset    string
+	Upstream   string // "podman", "central" or "http"
+	BaseURI    string
+	Auth       *Authentication
+	Binds      map[string]string // template name → environment variable
+	ErrorHints map[int]string
+	Tools      []*Tool
+}
+
+// Tool is one MCP tool, resolved down to the HTTP operation it calls.
+type Tool struct {
+	Name        string
+	Title       string
+	Description string
+	Capability  *Capability
+	Operation   string // consumed operation name
+	Method      string
+	Path        string // template with {name} segments
+	ReadOnly    bool
+	Destructive bool
+	Idempotent  bool
+	OpenWorld   *bool
+	Args        []*Argument
+	Response    string
+	MinVersion  string
+	Instead     string
+	Confirm     *ConfirmRule
+}
+
+// Argument is one tool argument and where its value goes.
+type Argument struct {
+	Name        string // the tool argument's name
+	Wire        string // the consumed parameter's name; "" for local (added) arguments
+	In          string // query, path, header, body; "" for local arguments
+	Type        string
+	Description string
+	Required    bool
+	Enum        []string
+	Role        string
+}
+
+// Arg finds an argument by name.
+func (t *Tool) Arg(name string) *Argument {
+	for _, a := range t.Args {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// ArgWithRole finds the argument with a role, if the tool has one.
+func (t *Tool) ArgWithRole(role string) *Argument {
+	for _, a := range t.Args {
+		if a.Role == role {
+			return a
+		}
+	}
+	return nil
+}
+
+// Problem is a spec or corrections file that cannot be used.
+type Problem struct {
+	File  string
+	Tool  string
+	Field string
+	Msg   string
+}
+
+func (p *Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Tool != "" {
+		fmt.Fprintf(&b, ": tool %q", p.Tool)
+	}
+	if p.Field != "" {
+		fmt.Fprintf(&b, ": %s", p.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+var (
+	toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
+	pathVarRE  = regexp.MustCompile(`\{([^{}]+)\}`)
+	methods    = map[string]bool{http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true, http.MethodHead: true}
+)
+
+// Load parses and validates a spec and its corrections (which may be nil for a capability
+// that needs none), returning the resolved capability or a *Problem naming the file, the
+// tool and the field that is wrong.
+func Load(file string, specData, correctionsData []byte) (*Capability, error) {
+	var spec Spec
+	if err := yaml.Unmarshal(specData, &spec); err != nil {
+		return nil, &Problem{File: file, Msg: "not a valid YAML capability: " + err.Error()}
+	}
+	var corr Corrections
+	if len(correctionsData) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(correctionsData))
+		dec.KnownFields(true)
+		if err := dec.Decode(&corr); err != nil {
+			return nil, &Problem{File: correctionsFile(file), Msg: err.Error()}
+		}
+	}
+	return resolve(file, &spec, &corr)
+}
+
+func correctionsFile(spec string) string {
+	return strings.TrimSuffix(spec, ".yaml") + ".corrections.yaml"
+}
+
+func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
+	bad := func(tool, field, format string, a ...any) error {
+		return &Problem{File: file, Tool: tool, Field: field, Msg: fmt.Sprintf(format, a...)}
+	}
+	if spec.Naftiko == "" {
+		return nil, bad("", "naftiko", "missing: not a Naftiko capability")
+	}
+	if len(spec.Capability.Consumes) == 0 {
+		return nil, bad("", "capability.consumes", "no consumed API")
+	}
+	ops := map[string]*opRef{}
+	for ci := range spec.Capability.Consumes {
+		c := &spec.Capability.Consumes[ci]
+		if c.Namespace == "" {
+			return nil, bad("", fmt.Sprintf("capability.consumes[%d].namespace", ci), "missing")
+		}
+		if err := checkOperations(file, c, ops); err != nil {
+			return nil, err
+		}
+	}
+	var mcpTools []ToolDef
+	for _, e := range spec.Capability.Exposes {
+		if e.Type == "mcp" {
+			mcpTools = append(mcpTools, e.Tools...)
+		}
+	}
+	if len(mcpTools) == 0 {
+		return nil, bad("", "capability.exposes", "no `type: mcp` adapter with tools")
+	}
+
+	first := spec.Capability.Consumes[0]
+	capab := &Capability{
+		File:       file,
+		Label:      spec.Info.Label,
+		Display:    orDefault(corr.Display, first.Namespace),
+		Namespace:  first.Namespace,
+		Toolset:    orDefault(corr.Toolset, first.Namespace),
+		Upstream:   orDefault(corr.Upstream, "http"),
+		BaseURI:    orDefault(corr.BaseURI, first.BaseURI),
+		Auth:       first.Authentication,
+		Binds:      map[string]string{},
+		ErrorHints: corr.ErrorHints,
+	}
+	if !knownUpstreams[capab.Upstream] {
+		return nil, &Problem{File: correctionsFile(file), Field: "upstream", Msg: fmt.Sprintf("unknown %q (want podman, central or http)", capab.Upstream)}
+	}
+	for _, b := range spec.Binds {
+		for k, v := range b.Keys {
+			capab.Binds[k] = v
+		}
+	}
+
+	seen := map[string]bool{}
+	for i := range mcpTools {
+		td := &mcpTools[i]
+		if !toolNameRE.MatchString(td.Name) {
+			return nil, bad(td.Name, "name", "must be 1-128 characters of A-Z a-z 0-9 _ - .")
+		}
+		if seen[td.Name] {
+			return nil, bad(td.Name, "name", "duplicate tool name")
+		}
+		seen[td.Name] = true
+		ref, ok := ops[td.Call]
+		if !ok {
+			return nil, bad(td.Name, "call", "%q names no consumed operation (want <namespace>.<operation>)", td.Call)
+		}
+		t, err := buildTool(file, capab, td, ref)
+		if err != nil {
+			return nil, err
+		}
+		capab.Tools = append(capab.Tools, t)
+	}
+	if err := applyCorrections(file, capab, corr); err != nil {
+		return nil, err
+	}
+	return capab, nil
+}
+
+type opRef struct {
+	path string
+	op   *Operation
+}
+
+func checkOperations(file string, c *Consumes, ops map[string]*opRef) error {
+	for ri := range c.Resources {
+		r := &c.Resources[ri]
+		vars := map[string]bool{}
+		for _, m := range pathVarRE.FindAllStringSubmatch(r.Path, -1) {
+			vars[m[1]] = true
+		}
+		for oi := range r.Operations {
+			op := &r.Operations[oi]
+			where := fmt.Sprintf("operation %s.%s", c.Namespace, op.Name)
+			if !methods[strings.ToUpper(op.Method)] {
+				return &Problem{File: file, Field: where + ".method", Msg: fmt.Sprintf("unknown HTTP method %q", op.Method)}
+			}
+			names := map[string]bool{}
+			for _, p := range op.InputParameters {
+				field := fmt.Sprintf("%s.inputParameters[%s]", where, p.Name)
+				switch {
+				case p.Name == "":
+					return &Problem{File: file, Field: where + ".inputParameters", Msg: "a parameter has no name"}
+				case names[p.Name]:
+					return &Problem{File: file, Field: field, Msg: "duplicate parameter"}
+				case !knownIn[p.In]:
+					return &Problem{File: file, Field: field + ".in", Msg: fmt.Sprintf("unsupported location %q (want query, path, header or body)", p.In)}
+				case !knownTypes[p.Type]:
+					return &Problem{File: file, Field: field + ".type", Msg: fmt.Sprintf("unknown parameter type %q (want string, integer, number, boolean, array or object)", p.Type)}
+				case p.In == "path" && !vars[p.Name]:
+					return &Problem{File: file, Field: field, Msg: fmt.Sprintf("path parameter not in path %q", r.Path)}
+				}
+				names[p.Name] = true
+			}
+			for v := range vars {
+				if !names[v] {
+					return &Problem{File: file, Field: where, Msg: fmt.Sprintf("path %q has {%s} but no path parameter of that name", r.Path, v)}
+				}
+			}
+			key := c.Namespace + "." + op.Name
+			if _, dup := ops[key]; dup {
+				return &Problem{File: file, Field: where, Msg: "duplicate operation name"}
+			}
+			ops[key] = &opRef{path: r.Path, op: op}
+		}
+	}
+	return nil
+}
+
+func buildTool(file string, capab *Capability, td *ToolDef, ref *opRef) (*Tool, error) {
+	h := td.Hints
+	t := &Tool{
+		Name:        td.Name,
+		Title:       td.Name,
+		Description: td.Description,
+		Capability:  capab,
+		Operation:   ref.op.Name,
+		Method:      strings.ToUpper(ref.op.Method),
+		Path:        ref.path,
+		ReadOnly:    val(h.ReadOnly, false),
+		Idempotent:  val(h.Idempotent, false),
+		OpenWorld:   h.OpenWorld,
+		Response:    ResponseJSON,
+	}
+	// MCP's default for destructiveHint is true; a spec that says nothing gets it.
+	t.Destructive = val(h.Destructive, !t.ReadOnly)
+	if t.Description == "" {
+		t.Description = ref.op.Description
+	}
+	mapped := map[string]string{}
+	for param, src := range td.With {
+		name, ok := strings.CutPrefix(src, "tools.")
+		if !ok || name == "" {
+			return nil, &Problem{File: file, Tool: td.Name, Field: "with." + param, Msg: fmt.Sprintf("%q must be tools.<argument>", src)}
+		}
+		mapped[param] = name
+	}
+	args := map[string]bool{}
+	for _, p := range ref.op.InputParameters {
+		name, ok := mapped[p.Name]
+		if !ok {
+			if p.Required {
+				return nil, &Problem{File: file, Tool: td.Name, Field: "with", Msg: fmt.Sprintf("required parameter %q of %s is not mapped", p.Name, td.Call)}
+			}
+			continue
+		}
+		delete(mapped, p.Name)
+		if args[name] {
+			return nil, &Problem{File: file, Tool: td.Name, Field: "with." + p.Name, Msg: fmt.Sprintf("argument %q is mapped twice", name)}
+		}
+		args[name] = true
+		t.Args = append(t.Args, &Argument{
+			Name: name, Wire: p.Name, In: p.In, Type: p.Type,
+			Description: p.Description, Required: p.Required,
+		})
+	}
+	if len(mapped) > 0 {
+		left := make([]string, 0, len(mapped))
+		for k := range mapped {
+			left = append(left, k)
+		}
+		sort.Strings(left)
+		return nil, &Problem{File: file, Tool: td.Name, Field: "with." + left[0], Msg: fmt.Sprintf("%s has no parameter %q", td.Call, left[0])}
+	}
+	return t, nil
+}
+
+func applyCorrections(file string, capab *Capability, corr *Corrections) error {
+	cfile := correctionsFile(file)
+	tools := map[string]*Tool{}
+	for _, t := range capab.Tools {
+		tools[t.Name] = t
+	}
+	names := make([]string, 0, len(corr.Tools))
+	for n := range corr.Tools {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c := corr.Tools[name]
+		t, ok := tools[name]
+		if !ok {
+			return &Problem{File: cfile, Tool: name, Msg: "no such tool in " + file}
+		}
+		bad := func(field, format string, a ...any) error {
+			return &Problem{File: cfile, Tool: name, Field: field, Msg: fmt.Sprintf(format, a...)}
+		}
+		t.Title = orDefault(c.Title, t.Title)
+		t.Description = orDefault(c.Description, t.Description)
+		if c.Hints.ReadOnly != nil {
+			t.ReadOnly = *c.Hints.ReadOnly
+		}
+		if c.Hints.Destructive != nil {
+			t.Destructive = *c.Hints.Destructive
+		}
+		if c.Hints.Idempotent != nil {
+			t.Idempotent = *c.Hints.Idempotent
+		}
+		if c.Hints.OpenWorld != nil {
+			t.OpenWorld = c.Hints.OpenWorld
+		}
+		if !knownResponses[c.Response] {
+			return bad("response", "unknown %q (want json, exists, ndjson or file)", c.Response)
+		}
+		t.Response = orDefault(c.Response, t.Response)
+		t.MinVersion, t.Instead = c.MinVersion, c.Instead
+		for _, an := range sortedKeys(c.Arguments) {
+			ac := c.Arguments[an]
+			a := t.Arg(an)
+			if a == nil {
+				return bad("arguments."+an, "the tool has no such argument")
+			}
+			if !knownRoles[ac.Role] {
+				return bad("arguments."+an+".role", "unknown role %q", ac.Role)
+			}
+			a.Description = orDefault(ac.Description, a.Description)
+			if ac.Required != nil {
+				a.Required = *ac.Required
+			}
+			if ac.Enum != nil {
+				a.Enum = ac.Enum
+			}
+			a.Role = orDefault(ac.Role, a.Role)
+		}
+		for i, ad := range c.Added {
+			field := fmt.Sprintf("added[%d]", i)
+			switch {
+			case ad.Name == "":
+				return bad(field+".name", "missing")
+			case t.Arg(ad.Name) != nil:
+				return bad(field+".name", "%q is already an argument", ad.Name)
+			case !knownTypes[ad.Type]:
+				return bad(field+".type", "unknown type %q", ad.Type)
+			case !knownRoles[ad.Role] || ad.Role == "":
+				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite or fields)", ad.Role)
+			}
+			t.Args = append(t.Args, &Argument{Name: ad.Name, Type: ad.Type, Description: ad.Description, Required: ad.Required, Role: ad.Role})
+		}
+		if c.Confirm != nil {
+			a := t.Arg(c.Confirm.Argument)
+			if a == nil || a.Type != "boolean" {
+				return bad("confirm.argument", "%q is not a boolean argument of the tool", c.Confirm.Argument)
+			}
+			if c.Confirm.Scope != "" && t.Arg(c.Confirm.Scope) == nil {
+				return bad("confirm.scope", "%q is not an argument of the tool", c.Confirm.Scope)
+			}
+			t.Confirm = c.Confirm
+		}
+		if t.Response == ResponseFile && t.ArgWithRole(RoleOutputFile) == nil {
+			return bad("response", "file responses need an argument with role output-file")
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func val(b *bool, def bool) bool {
+	if b == nil {
+		return def
+	}
+	return *b
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

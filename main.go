@@ -1,0 +1,148 @@
+// Command image-mcp is an MCP server (stdio) for container images: Podman's libpod images
+// API and StackRox Central's ImageService, one tool per capability-spec operation.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/tools"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// Set by the release build (-ldflags -X).
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var (
+		showVersion  = flag.Bool("version", false, "print the version and exit")
+		podmanURL    = flag.String("podman-url", "", "Podman service URL, unix:///path/to/podman.sock or tcp://host:port (default: CONTAINER_HOST, then the usual sockets)")
+		logLevel     = flag.String("log-level", envOr("IMAGE_MCP_LOG_LEVEL", "info"), "log level on stderr: debug, info, warn, error (IMAGE_MCP_LOG_LEVEL)")
+		timeout      = flag.Duration("timeout", envDuration("IMAGE_MCP_TIMEOUT", 2*time.Minute), "time limit of one non-streaming upstream call (IMAGE_MCP_TIMEOUT)")
+		maxOutput    = flag.Int("max-output-bytes", envInt("IMAGE_MCP_MAX_OUTPUT_BYTES", tools.DefaultMaxOutputBytes), "output budget of one tool result in bytes; 0 for none (IMAGE_MCP_MAX_OUTPUT_BYTES)")
+		roxEndpoint  = flag.String("rox-endpoint", "", "StackRox Central host:port (ROX_ENDPOINT)")
+		roxTokenFile = flag.String("rox-api-token-file", "", "file holding the StackRox API token (ROX_API_TOKEN_FILE; or ROX_API_TOKEN)")
+		roxCA        = flag.String("rox-ca-cert-file", "", "PEM CA certificate for Central's TLS (ROX_CA_CERT_FILE)")
+		roxInsecure  = flag.Bool("rox-insecure-skip-tls-verify", false, "do not verify Central's TLS certificate (ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY)")
+		roxServer    = flag.String("rox-server-name", "", "TLS server name to expect from Central (ROX_SERVER_NAME)")
+	)
+	flag.Parse()
+	if *showVersion {
+		fmt.Printf("image-mcp %s (commit %s, built %s)\n", version, commit, date)
+		return 0
+	}
+
+	level, err := zerolog.ParseLevel(*logLevel)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: --log-level %q: want debug, info, warn or error\n", *logLevel)
+		return 2
+	}
+	// stdout carries MCP and nothing else.
+	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(level).With().Timestamp().Logger()
+
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		log.Error().Err(err).Msg("cannot load the capability specs")
+		return 1
+	}
+
+	rox, err := upstream.CentralEnv()
+	if err != nil {
+		log.Error().Err(err).Msg("StackRox settings")
+		return 2
+	}
+	rox.Endpoint = flagOr(*roxEndpoint, rox.Endpoint)
+	rox.TokenFile = flagOr(*roxTokenFile, rox.TokenFile)
+	rox.CAFile = flagOr(*roxCA, rox.CAFile)
+	rox.ServerName = flagOr(*roxServer, rox.ServerName)
+	rox.Insecure = rox.Insecure || *roxInsecure
+	rox.Timeout = *timeout
+	ups := &tools.Upstreams{Timeout: *timeout}
+	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
+	switch {
+	case ups.CentralErr == nil:
+		log.Info().Str("endpoint", rox.Endpoint).Bool("insecureSkipVerify", rox.Insecure).Msg("StackRox Central configured")
+	case rox.Endpoint != "":
+		log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
+	}
+
+	ep := upstream.DiscoverPodman(upstream.PodmanEnvFromOS(*podmanURL))
+	ups.Podman = upstream.NewPodmanClient(ep)
+	if ep.URL == "" {
+		log.Warn().Strs("looked at", ep.Tried).Msg("no Podman socket found; Podman tools will say how to start one")
+	} else {
+		log.Info().Str("url", ep.URL).Str("from", ep.Source).Msg("Podman service")
+	}
+
+	var all []*capabilities.Tool
+	for _, c := range caps {
+		all = append(all, c.Tools...)
+	}
+	engine := &tools.Engine{
+		Tools:   all,
+		Connect: ups.Connect,
+		Shaper:  tools.Shaper{MaxBytes: *maxOutput},
+		Timeout: *timeout,
+		Log:     log,
+	}
+	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: version}, &mcp.ServerOptions{
+		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+	})
+	engine.Register(server)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Info().Int("tools", len(all)).Str("version", version).Msg("serving MCP on stdio")
+	if err := server.Run(ctx, &mcp.StdioTransport{}); err != nil && ctx.Err() == nil {
+		log.Error().Err(err).Msg("server stopped")
+		return 1
+	}
+	return 0
+}
+
+func flagOr(flagValue, envValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return envValue
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}

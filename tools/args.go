@@ -1,0 +1,204 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+)
+
+// ArgumentError is a bad tool argument: it reaches the model as an isError result.
+type ArgumentError struct {
+	Tool string
+	Msg  string
+}
+
+func (e *ArgumentError) Error() string { return e.Tool + ": " + e.Msg }
+
+// Values are checked arguments: strings, json.Number, bools, []any, map[string]any.
+type Values map[string]any
+
+// String returns a string argument, or "".
+func (v Values) String(name string) string {
+	s, _ := v[name].(string)
+	return s
+}
+
+// Bool returns a boolean argument, or false.
+func (v Values) Bool(name string) bool {
+	b, _ := v[name].(bool)
+	return b
+}
+
+// CheckArguments parses raw JSON arguments and checks them against the tool: unknown
+// arguments, types, required ones, enums, and values that could not travel safely.
+// Nothing is sent upstream unless this passes.
+func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
+	bad := func(format string, a ...any) error {
+		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
+	}
+	vals := Values{}
+	if len(bytes.TrimSpace(raw)) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			return nil, bad("arguments must be a JSON object: %v", err)
+		}
+		for k, v := range m {
+			if v != nil { // null is the same as absent
+				vals[k] = v
+			}
+		}
+	}
+	for _, name := range sortedNames(vals) {
+		a := t.Arg(name)
+		if a == nil {
+			return nil, bad("unknown argument %q; this tool takes: %s", name, argNames(t))
+		}
+		if err := checkType(a, vals[name]); err != nil {
+			return nil, bad("argument %q %s", name, err)
+		}
+	}
+	for _, a := range t.Args {
+		if a.Required {
+			if _, ok := vals[a.Name]; !ok {
+				return nil, bad("missing required argument %q (%s)", a.Name, describe(a))
+			}
+		}
+	}
+	return vals, nil
+}
+
+func checkType(a *capabilities.Argument, v any) error {
+	switch a.Type {
+	case "string":
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("must be a string, got %s", jsonKind(v))
+		}
+		if len(a.Enum) > 0 && !contains(a.Enum, s) {
+			return fmt.Errorf("must be one of %s, got %q", strings.Join(a.Enum, ", "), s)
+		}
+		if a.In == "header" && strings.ContainsAny(s, "\r\n\x00") {
+			return fmt.Errorf("must not contain line breaks (it is sent as an HTTP header)")
+		}
+	case "integer":
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Errorf("must be an integer, got %s", jsonKind(v))
+		}
+		if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			f, ferr := n.Float64()
+			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+				return fmt.Errorf("must be an integer, got %s", n)
+			}
+		}
+	case "number":
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Errorf("must be a number, got %s", jsonKind(v))
+		}
+		if _, err := n.Float64(); err != nil {
+			return fmt.Errorf("must be a number, got %s", n)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("must be a boolean (true or false), got %s", jsonKind(v))
+		}
+	case "array":
+		items, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("must be an array of strings, got %s", jsonKind(v))
+		}
+		for i, it := range items {
+			switch it.(type) {
+			case string, json.Number, bool:
+			default:
+				return fmt.Errorf("item %d must be a string, got %s", i, jsonKind(it))
+			}
+		}
+	case "object":
+		if _, ok := v.(map[string]any); !ok {
+			return fmt.Errorf("must be a JSON object, got %s", jsonKind(v))
+		}
+	}
+	return nil
+}
+
+func jsonKind(v any) string {
+	switch x := v.(type) {
+	case string:
+		if len(x) > 40 {
+			x = x[:40] + "…"
+		}
+		return fmt.Sprintf("string %q", x)
+	case json.Number:
+		return "number " + x.String()
+	case bool:
+		return "boolean " + strconv.FormatBool(x)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+func describe(a *capabilities.Argument) string {
+	d := a.Type
+	if a.Description != "" {
+		d += ": " + a.Description
+	}
+	return d
+}
+
+func argNames(t *capabilities.Tool) string {
+	if len(t.Args) == 0 {
+		return "no arguments"
+	}
+	names := make([]string, len(t.Args))
+	for i, a := range t.Args {
+		names[i] = a.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func sortedNames(v Values) []string {
+	names := make([]string, 0, len(v))
+	for k := range v {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// scalarString renders a checked scalar for a query string or header.
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}

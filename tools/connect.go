@@ -1,0 +1,91 @@
+package tools
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// Upstreams holds one client per upstream, made once: the Podman service, StackRox
+// Central, and any plain HTTP API of an extra capability.
+type Upstreams struct {
+	Podman *upstream.PodmanClient
+	// Central is nil when it is not configured or its settings are wrong; CentralErr says why.
+	Central    *upstream.HTTPClient
+	CentralErr error
+	Timeout    time.Duration
+
+	mu   sync.Mutex
+	http map[*capabilities.Capability]httpClient
+}
+
+type httpClient struct {
+	c   *upstream.HTTPClient
+	err error
+}
+
+// Connect is the engine's Connector.
+func (u *Upstreams) Connect(c *capabilities.Capability) (upstream.Client, error) {
+	switch c.Upstream {
+	case "podman":
+		return u.Podman, nil
+	case "central":
+		if u.Central == nil {
+			return nil, u.CentralErr
+		}
+		return u.Central, nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.http == nil {
+		u.http = map[*capabilities.Capability]httpClient{}
+	}
+	hc, ok := u.http[c]
+	if !ok {
+		hc.c, hc.err = newCapabilityClient(c, u.Timeout)
+		u.http[c] = hc
+	}
+	if hc.err != nil {
+		return nil, hc.err
+	}
+	return hc.c, nil
+}
+
+var envTemplate = regexp.MustCompile(`\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}`)
+
+// newCapabilityClient makes a client from a capability's baseUri and authentication,
+// filling `{{env.NAME}}` from the environment variable its binds name.
+func newCapabilityClient(c *capabilities.Capability, timeout time.Duration) (*upstream.HTTPClient, error) {
+	header := http.Header{}
+	if a := c.Auth; a != nil {
+		var missing string
+		value := envTemplate.ReplaceAllStringFunc(a.Value, func(m string) string {
+			name := envTemplate.FindStringSubmatch(m)[1]
+			envName := name
+			if bound, ok := c.Binds[name]; ok {
+				envName = bound
+			}
+			v, ok := os.LookupEnv(envName)
+			if !ok {
+				missing = envName
+			}
+			return v
+		})
+		if missing != "" {
+			return nil, fmt.Errorf("%s needs the environment variable %s (its authentication value); set it and restart image-mcp", c.File, missing)
+		}
+		switch a.Placement {
+		case "", "header":
+			header.Set(a.Key, value)
+		default:
+			return nil, fmt.Errorf("%s: authentication placement %q is not supported (want header)", c.File, a.Placement)
+		}
+	}
+	return upstream.NewHTTPClient(c.BaseURI, header, timeout)
+}

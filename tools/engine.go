@@ -1,0 +1,387 @@
+// Package tools turns loaded capabilities into MCP tools and runs their calls: argument
+// checking, the upstream request, and the shaped result.
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/rs/zerolog"
+	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// Connector gives the client for a capability's upstream, or why there is none
+// (e.g. no Central configured); the error text reaches the model as is.
+type Connector func(*capabilities.Capability) (upstream.Client, error)
+
+// Engine serves tools. Everything in it is built once at start.
+type Engine struct {
+	Tools   []*capabilities.Tool
+	Connect Connector
+	Shaper  Shaper
+	// Timeout bounds one non-streaming call; streams end only by finishing or cancellation.
+	Timeout time.Duration
+	Log     zerolog.Logger
+	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
+	// to stop the call (declined, cancelled).
+	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
+}
+
+// MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.
+func MCPTool(t *capabilities.Tool) *mcp.Tool {
+	ro, destr, idem := t.ReadOnly, t.Destructive, t.Idempotent
+	return &mcp.Tool{
+		Name:        t.Name,
+		Title:       t.Title,
+		Description: t.Description,
+		InputSchema: InputSchema(t),
+		Annotations: &mcp.ToolAnnotations{
+			Title:           t.Title,
+			ReadOnlyHint:    ro,
+			DestructiveHint: &destr,
+			IdempotentHint:  idem,
+			OpenWorldHint:   t.OpenWorld,
+		},
+	}
+}
+
+// Register adds every tool of the engine to the server.
+func (e *Engine) Register(s *mcp.Server) {
+	for _, t := range e.Tools {
+		s.AddTool(MCPTool(t), e.handler(t))
+	}
+}
+
+func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
+	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				e.Log.Error().Str("tool", t.Name).Interface("panic", p).Str("stack", string(debug.Stack())).Msg("tool call panicked")
+				res, err = errorResult("%s failed with an internal error (logged by image-mcp); the server keeps running. Please report it.", t.Name), nil
+			}
+			ev := e.Log.Debug()
+			if res != nil && res.IsError {
+				ev = e.Log.Info()
+			}
+			ev.Str("tool", t.Name).Dur("took", time.Since(start)).Bool("isError", res != nil && res.IsError).Msg("tool call")
+		}()
+		var raw []byte
+		if req.Params != nil {
+			raw = req.Params.Arguments
+		}
+		vals, err := CheckArguments(t, raw)
+		if err != nil {
+			return errorResult("%v", err), nil
+		}
+		return e.Call(ctx, req, t, vals), nil
+	}
+}
+
+// Call runs one checked tool call.
+func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult {
+	cp := t.Capability
+	client, err := e.Connect(cp)
+	if err != nil {
+		return errorResult("%s: %v", t.Name, err)
+	}
+	if res := e.checkVersion(ctx, client, t); res != nil {
+		return res
+	}
+	if res := checkConfirmScope(t, v); res != nil {
+		return res
+	}
+	if e.Confirm != nil && t.Destructive && !t.ReadOnly {
+		if res := e.Confirm(ctx, req, t, v); res != nil {
+			return res
+		}
+	}
+	var out *OutputFile
+	if t.Response == capabilities.ResponseFile {
+		a := t.ArgWithRole(capabilities.RoleOutputFile)
+		ow := t.ArgWithRole(capabilities.RoleOverwrite)
+		overwrite := ow != nil && v.Bool(ow.Name)
+		if out, err = CreateOutputFile(v.String(a.Name), overwrite); err != nil {
+			return errorResult("%s: argument %q: %v", t.Name, a.Name, err)
+		}
+		defer out.Abort() // a no-op once committed
+	}
+	ureq, err := BuildRequest(t, v)
+	if err != nil {
+		return errorResult("%v", err)
+	}
+	defer closeBody(ureq)
+	if !ureq.Stream && e.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
+		defer cancel()
+	}
+	progress := newProgress(ctx, req)
+	if ureq.Body != nil && ureq.ContentLength > 0 {
+		ureq.Body = &countingReader{r: ureq.Body, onRead: progress.bytes(ureq.ContentLength, "uploaded")}
+	}
+	resp, err := client.Do(ctx, ureq)
+	if err != nil {
+		return e.transportError(ctx, t, err)
+	}
+	defer resp.Body.Close()
+
+	switch {
+	case t.Response == capabilities.ResponseExists && (resp.StatusCode == http.StatusNotFound || resp.StatusCode/100 == 2):
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+		return valueResult(map[string]bool{"exists": resp.StatusCode != http.StatusNotFound})
+	case resp.StatusCode >= 400:
+		return e.upstreamError(t, resp)
+	case t.Response == capabilities.ResponseNDJSON:
+		return e.streamResult(ctx, t, resp, progress)
+	case t.Response == capabilities.ResponseFile:
+		return e.fileResult(ctx, t, v, resp, out, progress)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return e.transportError(ctx, t, err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return valueResult(map[string]any{"ok": true, "status": resp.StatusCode},
+			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", t.Name, cp.Display, resp.StatusCode, http.StatusText(resp.StatusCode)))
+	}
+	var fields []string
+	if a := t.ArgWithRole(capabilities.RoleFields); a != nil {
+		if items, ok := v[a.Name].([]any); ok {
+			for _, it := range items {
+				fields = append(fields, scalarString(it))
+			}
+		}
+	}
+	return e.Shaper.JSON(body, fields, narrowHint(t), confirmNotice(t, v, body))
+}
+
+func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool) *mcp.CallToolResult {
+	vc, ok := client.(upstream.Versioned)
+	if !ok || t.MinVersion == "" {
+		return nil
+	}
+	have, err := vc.Version(ctx)
+	if err != nil {
+		return e.transportError(ctx, t, err)
+	}
+	if CompareVersions(have, t.MinVersion) < 0 {
+		return errorResult("%s needs %s %s or later; the connected %s is %s. %s",
+			t.Name, t.Capability.Display, t.MinVersion, t.Capability.Display, have, t.Instead)
+	}
+	return nil
+}
+
+// checkConfirmScope refuses an unconfirmed call whose scope is blank: for StackRox
+// DeleteImages a blank query means every image.
+func checkConfirmScope(t *capabilities.Tool, v Values) *mcp.CallToolResult {
+	c := t.Confirm
+	if c == nil || c.Scope == "" || v.Bool(c.Argument) {
+		return nil
+	}
+	if strings.TrimSpace(scalarString(v[c.Scope])) == "" || v[c.Scope] == nil {
+		return errorResult("%s: refused: %q is empty, which selects ALL %s. Give a query that selects what to delete, "+
+			"or, to really act on all %s, call again with %s=true.", t.Name, c.Scope, c.Noun, c.Noun, c.Argument)
+	}
+	return nil
+}
+
+// confirmNotice says plainly that an unconfirmed call was a dry run.
+func confirmNotice(t *capabilities.Tool, v Values, body []byte) string {
+	c := t.Confirm
+	if c == nil || v.Bool(c.Argument) {
+		return ""
+	}
+	n := "some"
+	if r := gjson.GetBytes(body, c.Count); r.Exists() {
+		n = r.String()
+	}
+	return fmt.Sprintf("DRY RUN: nothing was deleted. %s %s match and would be deleted. To delete them, call %s again with %s=true.",
+		n, c.Noun, t.Name, c.Argument)
+}
+
+// narrowHint tells the model which arguments make a large answer smaller.
+func narrowHint(t *capabilities.Tool) string {
+	var names []string
+	for _, a := range t.Args {
+		switch {
+		case a.Role == capabilities.RoleFields,
+			a.Role == "" && (a.Name == "filters" || a.Name == "query" || a.Name == "limit" ||
+				strings.HasSuffix(a.Name, "pagination.limit") || strings.HasSuffix(a.Name, "pagination.offset")):
+			names = append(names, a.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "To get less, call again with " + strings.Join(names, ", ") + "."
+}
+
+func (e *Engine) transportError(ctx context.Context, t *capabilities.Tool, err error) *mcp.CallToolResult {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return errorResult("%s was cancelled; the request to %s was aborted.", t.Name, t.Capability.Display)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return errorResult("%s: %s did not answer within %s (--timeout); the request was aborted.", t.Name, t.Capability.Display, e.Timeout)
+	}
+	return errorResult("%s: %v", t.Name, err)
+}
+
+// upstreamError turns an upstream error body into a message a person can act on:
+// the upstream's own message, the status, and a hint where one helps.
+func (e *Engine) upstreamError(t *capabilities.Tool, resp *http.Response) *mcp.CallToolResult {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	cp := t.Capability
+	msg := ""
+	if gjson.ValidBytes(body) {
+		for _, k := range []string{"message", "error", "cause"} {
+			if r := gjson.GetBytes(body, k); r.Type == gjson.String && r.String() != "" {
+				msg = r.String()
+				break
+			}
+		}
+	}
+	if msg == "" {
+		msg = clip(strings.TrimSpace(string(body)), 500)
+	}
+	status := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	text := fmt.Sprintf("%s: %s answered %s: %s", t.Name, cp.Display, status, strings.TrimSpace(msg))
+	if (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotFound) && !gjson.ValidBytes(body) {
+		if vc, ok := e.client(cp).(upstream.Versioned); ok {
+			if v, err := vc.Version(context.Background()); err == nil {
+				text += fmt.Sprintf(". The connected %s (%s) does not serve %s %s; a newer %s does. %s", cp.Display, v, t.Method, t.Path, cp.Display, t.Instead)
+			}
+		}
+	} else if h := cp.ErrorHints[resp.StatusCode]; h != "" {
+		text += " (" + h + ")"
+	}
+	return errorResult("%s", text)
+}
+
+func (e *Engine) client(c *capabilities.Capability) upstream.Client {
+	cl, _ := e.Connect(c)
+	return cl
+}
+
+func (e *Engine) streamResult(ctx context.Context, t *capabilities.Tool, resp *http.Response, p *progress) *mcp.CallToolResult {
+	sum, err := ReadNDJSON(resp.Body, p.line)
+	if err != nil {
+		return e.transportError(ctx, t, fmt.Errorf("the stream from %s broke off: %w", t.Capability.Display, err))
+	}
+	sum.finishBuild()
+	if sum.Error != "" {
+		return errorResult("%s failed: %s\n\nLast output:\n%s", t.Name, sum.Error, strings.Join(sum.Output, "\n"))
+	}
+	return valueResult(sum)
+}
+
+func (e *Engine) fileResult(ctx context.Context, t *capabilities.Tool, v Values, resp *http.Response, out *OutputFile, p *progress) *mcp.CallToolResult {
+	n, err := io.Copy(out, &countingReader{r: resp.Body, onRead: p.bytes(resp.ContentLength, "written")})
+	if err != nil {
+		out.Abort()
+		return e.transportError(ctx, t, fmt.Errorf("writing %s stopped after %d bytes; the partial file was removed: %w", out.Path, n, err))
+	}
+	if err := out.Commit(); err != nil {
+		return errorResult("%s: %v", t.Name, err)
+	}
+	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": ArchiveImages(out.Path)})
+}
+
+// CompareVersions compares dotted versions numerically ("4.3.1" < "5.0.0").
+func CompareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			fmt.Sscan(pa[i], &x)
+		}
+		if i < len(pb) {
+			fmt.Sscan(pb[i], &y)
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// progress sends MCP progress notifications when the client asked for them, at most a
+// few per second.
+type progress struct {
+	ctx     context.Context
+	session *mcp.ServerSession
+	token   any
+	mu      sync.Mutex
+	last    time.Time
+}
+
+func newProgress(ctx context.Context, req *mcp.CallToolRequest) *progress {
+	p := &progress{ctx: ctx}
+	if req != nil && req.Params != nil && req.Session != nil {
+		p.token, p.session = req.Params.GetProgressToken(), req.Session
+	}
+	return p
+}
+
+func (p *progress) notify(done, total float64, msg string, force bool) {
+	if p == nil || p.token == nil {
+		return
+	}
+	p.mu.Lock()
+	now := time.Now()
+	if !force && now.Sub(p.last) < 200*time.Millisecond {
+		p.mu.Unlock()
+		return
+	}
+	p.last = now
+	p.mu.Unlock()
+	_ = p.session.NotifyProgress(p.ctx, &mcp.ProgressNotificationParams{ProgressToken: p.token, Progress: done, Total: total, Message: msg})
+}
+
+func (p *progress) line(n int, text string) { p.notify(float64(n), 0, text, n == 1) }
+
+func (p *progress) bytes(total int64, verb string) func(int64) {
+	return func(n int64) {
+		t := float64(total)
+		if total <= 0 {
+			t = 0
+		}
+		p.notify(float64(n), t, fmt.Sprintf("%d bytes %s", n, verb), false)
+	}
+}
+
+type countingReader struct {
+	r      io.Reader
+	n      int64
+	onRead func(int64)
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	if n > 0 && c.onRead != nil {
+		c.onRead(c.n)
+	}
+	return n, err
+}
+
+func (c *countingReader) Close() error {
+	if cl, ok := c.r.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}

@@ -1,0 +1,322 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/tidwall/gjson"
+)
+
+// DefaultMaxOutputBytes keeps one answer to about 20k tokens of a model's context.
+const DefaultMaxOutputBytes = 80_000
+
+// errorResult is a tool failure the model can read and act on.
+func errorResult(format string, a ...any) *mcp.CallToolResult {
+	msg := format
+	if len(a) > 0 {
+		msg = fmt.Sprintf(format, a...)
+	}
+	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: msg}}}
+}
+
+// structuredResult is a success: structuredContent and the same JSON as text, plus any
+// notes for the model (a truncation notice, a dry-run notice) as further text.
+func structuredResult(structured any, text []byte, notes ...string) *mcp.CallToolResult {
+	content := make([]mcp.Content, 0, 1+len(notes))
+	for _, n := range notes {
+		if n != "" {
+			content = append(content, &mcp.TextContent{Text: n})
+		}
+	}
+	content = append(content, &mcp.TextContent{Text: string(text)})
+	return &mcp.CallToolResult{Content: content, StructuredContent: structured}
+}
+
+// valueResult marshals a Go value made by image-mcp itself (summaries, exists).
+func valueResult(v any, notes ...string) *mcp.CallToolResult {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errorResult("internal error: cannot encode the result: %v", err)
+	}
+	return structuredResult(json.RawMessage(b), b, notes...)
+}
+
+// Shaper turns upstream JSON into a result that fits a byte budget.
+type Shaper struct {
+	MaxBytes int
+}
+
+// JSON shapes a JSON body: narrowed to `fields` when given, cut to the budget with a
+// visible notice naming what was cut and how to narrow the call. The structured content
+// is always valid JSON: arrays are wrapped as {"items": [...]}.
+func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...string) *mcp.CallToolResult {
+	body = bytes.TrimSpace(body)
+	if !gjson.ValidBytes(body) {
+		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
+	}
+	// The common case: small, no fields. No parse, no re-encode.
+	if len(fields) == 0 && (s.MaxBytes <= 0 || len(body) <= s.MaxBytes) {
+		return structuredResult(wrapRaw(body), body, notes...)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return errorResult("cannot read the upstream's JSON: %v", err)
+	}
+	if len(fields) > 0 {
+		v = selectFields(v, fields)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return errorResult("internal error: %v", err)
+	}
+	if s.MaxBytes > 0 && len(out) > s.MaxBytes {
+		var cuts []string
+		v, cuts = shrink(v, s.MaxBytes)
+		out, _ = json.Marshal(v)
+		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
+			len(body), s.MaxBytes, strings.Join(cuts, "; "))
+		if narrowHint != "" {
+			notice += " " + narrowHint
+		}
+		notes = append(notes, notice)
+	}
+	return structuredResult(wrapRaw(out), out, notes...)
+}
+
+// wrapRaw makes any JSON value an object for structuredContent.
+func wrapRaw(b []byte) json.RawMessage {
+	switch {
+	case len(b) > 0 && b[0] == '{':
+		return b
+	case len(b) > 0 && b[0] == '[':
+		return json.RawMessage(`{"items":` + string(b) + `}`)
+	default:
+		return json.RawMessage(`{"result":` + string(b) + `}`)
+	}
+}
+
+// selectFields keeps only the given gjson paths of each item of a list answer: the body
+// itself when it is an array, else its largest array member ({"images": [...]}).
+func selectFields(v any, fields []string) any {
+	pick := func(item any) any {
+		raw, err := json.Marshal(item)
+		if err != nil {
+			return item
+		}
+		out := make(map[string]any, len(fields))
+		for _, f := range fields {
+			r := gjson.GetBytes(raw, f)
+			if !r.Exists() {
+				continue
+			}
+			var val any
+			d := json.NewDecoder(strings.NewReader(r.Raw))
+			d.UseNumber()
+			if d.Decode(&val) == nil {
+				out[f] = val
+			}
+		}
+		return out
+	}
+	pickAll := func(list []any) []any {
+		res := make([]any, len(list))
+		for i, it := range list {
+			res[i] = pick(it)
+		}
+		return res
+	}
+	switch x := v.(type) {
+	case []any:
+		return pickAll(x)
+	case map[string]any:
+		key, best := "", -1
+		for k, val := range x {
+			if l, ok := val.([]any); ok && len(l) > best {
+				key, best = k, len(l)
+			}
+		}
+		if key == "" {
+			return pick(x)
+		}
+		cp := make(map[string]any, len(x))
+		for k, val := range x {
+			cp[k] = val
+		}
+		cp[key] = pickAll(x[key].([]any))
+		return cp
+	}
+	return v
+}
+
+// shrink cuts the largest arrays (keeping their first items) and strings until the value
+// fits the budget, and says what it cut.
+func shrink(v any, budget int) (any, []string) {
+	type cutInfo struct{ kept, total int }
+	cuts := map[string]*cutInfo{}
+	for range 200 {
+		if approxSize(v) <= budget*95/100 {
+			break
+		}
+		path, size := largest(v, "")
+		if path == nil || size < 64 {
+			break
+		}
+		p := strings.Join(path, ".")
+		if p == "" {
+			p = "(top level)"
+		}
+		var total, kept int
+		v, total, kept = cutAt(v, path)
+		if total == kept {
+			break
+		}
+		if c, ok := cuts[p]; ok {
+			c.kept = kept
+		} else {
+			cuts[p] = &cutInfo{kept: kept, total: total}
+		}
+	}
+	// A last resort for values approxSize misjudges: drop array items until it really fits.
+	for {
+		b, _ := json.Marshal(v)
+		if len(b) <= budget {
+			break
+		}
+		path, _ := largest(v, "")
+		if path == nil {
+			break
+		}
+		var total, kept int
+		v, total, kept = cutAt(v, path)
+		if total == kept {
+			break
+		}
+		p := strings.Join(path, ".")
+		if c, ok := cuts[p]; ok {
+			c.kept = kept
+		} else {
+			cuts[p] = &cutInfo{kept: kept, total: total}
+		}
+	}
+	names := make([]string, 0, len(cuts))
+	for p := range cuts {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	msgs := make([]string, len(names))
+	for i, p := range names {
+		c := cuts[p]
+		if c.total < 0 {
+			msgs[i] = fmt.Sprintf("%s: text shortened", p)
+		} else {
+			msgs[i] = fmt.Sprintf("%s: kept the first %d of %d items", p, c.kept, c.total)
+		}
+	}
+	return v, msgs
+}
+
+// largest finds the path to the biggest array or string in v.
+func largest(v any, _ string) ([]string, int) {
+	var bestPath []string
+	best := -1
+	var walk func(v any, path []string)
+	walk = func(v any, path []string) {
+		switch x := v.(type) {
+		case []any:
+			if s := approxSize(x); s > best && len(x) > 0 {
+				best, bestPath = s, append([]string(nil), path...)
+			}
+			for i, it := range x {
+				walk(it, append(path, fmt.Sprint(i)))
+			}
+		case map[string]any:
+			for k, it := range x {
+				walk(it, append(path, k))
+			}
+		case string:
+			if len(x) > best && len(x) > 256 {
+				best, bestPath = len(x), append([]string(nil), path...)
+			}
+		}
+	}
+	walk(v, nil)
+	if best < 0 {
+		return nil, 0
+	}
+	return bestPath, best
+}
+
+// cutAt halves the array (or string) at path; total is -1 for strings.
+func cutAt(v any, path []string) (any, int, int) {
+	if len(path) == 0 {
+		switch x := v.(type) {
+		case []any:
+			keep := len(x) / 2
+			return x[:keep], len(x), keep
+		case string:
+			n := len(x) / 2
+			for n > 0 && !utf8.RuneStart(x[n]) {
+				n--
+			}
+			return x[:n] + "… [cut]", -1, -2
+		}
+		return v, 0, 0
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		child, total, kept := cutAt(x[path[0]], path[1:])
+		x[path[0]] = child
+		return x, total, kept
+	case []any:
+		var i int
+		fmt.Sscan(path[0], &i)
+		child, total, kept := cutAt(x[i], path[1:])
+		x[i] = child
+		return x, total, kept
+	}
+	return v, 0, 0
+}
+
+// approxSize estimates the JSON size of v without encoding it.
+func approxSize(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 2
+		for k, it := range x {
+			n += len(k) + 4 + approxSize(it)
+		}
+		return n
+	case []any:
+		n := 2
+		for _, it := range x {
+			n += 1 + approxSize(it)
+		}
+		return n
+	case string:
+		return len(x) + 2 + strings.Count(x, `"`) + strings.Count(x, `\`) + 5*strings.Count(x, "\n")
+	case json.Number:
+		return len(x)
+	case bool:
+		return 5
+	case nil:
+		return 4
+	}
+	return 8
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,216 @@
+package upstream
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CentralConfig is how to reach StackRox Central, with roxctl's conventions.
+type CentralConfig struct {
+	Endpoint   string // ROX_ENDPOINT: host:port, or https://host[:port]
+	Token      string // ROX_API_TOKEN, or STACKROX_API_KEY (the seed's bind)
+	TokenFile  string // ROX_API_TOKEN_FILE
+	CAFile     string // ROX_CA_CERT_FILE
+	Insecure   bool   // ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY
+	ServerName string // ROX_SERVER_NAME
+	Timeout    time.Duration
+}
+
+// CentralEnv reads roxctl's environment variables (and the seed's STACKROX_API_KEY).
+func CentralEnv() (CentralConfig, error) {
+	c := CentralConfig{
+		Endpoint:   os.Getenv("ROX_ENDPOINT"),
+		Token:      os.Getenv("ROX_API_TOKEN"),
+		TokenFile:  os.Getenv("ROX_API_TOKEN_FILE"),
+		CAFile:     os.Getenv("ROX_CA_CERT_FILE"),
+		ServerName: os.Getenv("ROX_SERVER_NAME"),
+	}
+	if c.Token == "" {
+		c.Token = os.Getenv("STACKROX_API_KEY")
+	}
+	if v := os.Getenv("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=%q: want true or false", v)
+		}
+		c.Insecure = b
+	}
+	return c, nil
+}
+
+// ErrCentralNotConfigured is the answer of every StackRox tool when no Central is set.
+var ErrCentralNotConfigured = errors.New("no StackRox Central is configured: set ROX_ENDPOINT (host:port of Central, e.g. central.example.com:443) " +
+	"and ROX_API_TOKEN (an API token; or ROX_API_TOKEN_FILE), or the flags --rox-endpoint and --rox-api-token-file, then restart image-mcp")
+
+// HTTPClient sends requests to an HTTPS API at a base URL with fixed headers (auth).
+type HTTPClient struct {
+	base    string
+	header  http.Header
+	hc      *http.Client
+	timeout time.Duration
+}
+
+// NewCentralClient validates the configuration and makes a client. It does not connect.
+func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
+	if cfg.Endpoint == "" {
+		return nil, ErrCentralNotConfigured
+	}
+	base, host, err := centralBase(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Token
+	if token == "" && cfg.TokenFile != "" {
+		b, err := os.ReadFile(cfg.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("ROX_API_TOKEN_FILE: cannot read the token: %w", err)
+		}
+		token = string(b)
+	}
+	token = strings.TrimSpace(token)
+	// Users paste the token raw or as a whole header value; send `Bearer` once either way.
+	if t, ok := cutPrefixFold(token, "Bearer "); ok {
+		token = strings.TrimSpace(t)
+	}
+	if token == "" {
+		return nil, errors.New("no StackRox API token: set ROX_API_TOKEN (or ROX_API_TOKEN_FILE, or STACKROX_API_KEY) to an API token from Central (Platform Configuration → Integrations → API Token)")
+	}
+	if strings.ContainsAny(token, "\r\n") {
+		return nil, errors.New("ROX_API_TOKEN: the token contains a line break")
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.ServerName, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // only when the user asks
+	if tlsCfg.ServerName == "" {
+		tlsCfg.ServerName = host
+	}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ROX_CA_CERT_FILE: cannot read %s: %w", cfg.CAFile, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ROX_CA_CERT_FILE: %s holds no PEM certificate", cfg.CAFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	tr := &http.Transport{
+		TLSClientConfig:     tlsCfg,
+		MaxIdleConnsPerHost: 16,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 15 * time.Second,
+		ForceAttemptHTTP2:   true,
+		Proxy:               http.ProxyFromEnvironment,
+	}
+	return &HTTPClient{
+		base:    base,
+		header:  http.Header{"Authorization": {"Bearer " + token}, "Accept": {"application/json"}},
+		hc:      &http.Client{Transport: tr, CheckRedirect: noRedirect},
+		timeout: timeout,
+	}, nil
+}
+
+// centralBase turns ROX_ENDPOINT into a base URL: host:port, https://host (port 443),
+// or host (port 443 as roxctl does for a bare host); never a path.
+func centralBase(endpoint string) (base, host string, err error) {
+	e := strings.TrimSpace(endpoint)
+	scheme := "https"
+	if s, rest, ok := strings.Cut(e, "://"); ok {
+		if s != "https" {
+			return "", "", fmt.Errorf("ROX_ENDPOINT=%q: only https is supported", endpoint)
+		}
+		e = rest
+	}
+	if i := strings.IndexAny(e, "/?#"); i >= 0 {
+		if strings.Trim(e[i:], "/") != "" {
+			return "", "", fmt.Errorf("ROX_ENDPOINT=%q: give host:port only, without a path", endpoint)
+		}
+		e = e[:i]
+	}
+	if e == "" {
+		return "", "", fmt.Errorf("ROX_ENDPOINT=%q: no host", endpoint)
+	}
+	h, port, splitErr := net.SplitHostPort(e)
+	if splitErr != nil {
+		h, port = strings.Trim(e, "[]"), "443"
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", "", fmt.Errorf("ROX_ENDPOINT=%q: bad port %q", endpoint, port)
+	}
+	return scheme + "://" + net.JoinHostPort(h, port), h, nil
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// Do sends the request with the client's headers and its per-request timeout.
+func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
+	var cancel context.CancelFunc = func() {}
+	if !req.Stream && c.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+	}
+	hr, err := newHTTPRequest(ctx, c.base, req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	for k, vs := range c.header {
+		hr.Header[k] = vs
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s did not answer within %s (--timeout)", c.base, c.timeout)
+		}
+		return nil, fmt.Errorf("%s: %w", c.base, dialCause(err))
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// NewHTTPClient makes a client for an extra capability's base URI and fixed headers.
+func NewHTTPClient(base string, header http.Header, timeout time.Duration) (*HTTPClient, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("base URI %q: want http(s)://host[:port][/path]", base)
+	}
+	return &HTTPClient{
+		base:    strings.TrimSuffix(base, "/"),
+		header:  header,
+		hc:      &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, Proxy: http.ProxyFromEnvironment}, CheckRedirect: noRedirect},
+		timeout: timeout,
+	}, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}

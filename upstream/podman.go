@@ -1,0 +1,209 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// PodmanEndpoint is where a Podman service was looked for, and where it was chosen.
+type PodmanEndpoint struct {
+	URL    string   // unix:///path or tcp://host:port
+	Source string   // how it was chosen: flag, CONTAINER_HOST, XDG_RUNTIME_DIR, default
+	Tried  []string // candidates looked at, in order, for messages
+}
+
+// PodmanEnv is the part of the environment discovery reads (a struct so tests can set it).
+type PodmanEnv struct {
+	Flag          string // --podman-url
+	ContainerHost string // CONTAINER_HOST
+	XDGRuntimeDir string // XDG_RUNTIME_DIR
+	UID           int
+}
+
+// PodmanEnvFromOS reads the environment.
+func PodmanEnvFromOS(flag string) PodmanEnv {
+	return PodmanEnv{Flag: flag, ContainerHost: os.Getenv("CONTAINER_HOST"), XDGRuntimeDir: os.Getenv("XDG_RUNTIME_DIR"), UID: os.Getuid()}
+}
+
+// DiscoverPodman picks the Podman service: --podman-url, else CONTAINER_HOST, else the
+// first socket that exists of $XDG_RUNTIME_DIR/podman/podman.sock,
+// /run/user/<uid>/podman/podman.sock and /run/podman/podman.sock.
+func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
+	if env.Flag != "" {
+		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}}
+	}
+	if env.ContainerHost != "" {
+		return PodmanEndpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}}
+	}
+	var candidates []string
+	if env.XDGRuntimeDir != "" {
+		candidates = append(candidates, env.XDGRuntimeDir+"/podman/podman.sock")
+	}
+	if env.UID > 0 {
+		candidates = append(candidates, fmt.Sprintf("/run/user/%d/podman/podman.sock", env.UID))
+	}
+	candidates = append(candidates, "/run/podman/podman.sock")
+	ep := PodmanEndpoint{Source: "default"}
+	for _, c := range candidates {
+		ep.Tried = append(ep.Tried, "unix://"+c)
+		if fi, err := os.Stat(c); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			ep.URL = "unix://" + c
+			return ep
+		}
+	}
+	return ep
+}
+
+// PodmanClient talks to the Podman service's libpod API. One client, one pooled
+// transport, for the life of the server; the API version is read once and read again
+// after the connection fails (the service may have been restarted or upgraded).
+type PodmanClient struct {
+	endpoint PodmanEndpoint
+	hc       *http.Client
+	dialErr  error
+
+	mu      sync.Mutex
+	version string
+}
+
+// NotReachableError says where Podman was looked for and how to start it.
+type NotReachableError struct {
+	Endpoint PodmanEndpoint
+	Err      error
+}
+
+func (e *NotReachableError) Error() string {
+	var b strings.Builder
+	if e.Endpoint.URL == "" {
+		b.WriteString("no Podman service found")
+	} else {
+		fmt.Fprintf(&b, "cannot reach the Podman service at %s (from %s)", e.Endpoint.URL, e.Endpoint.Source)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	fmt.Fprintf(&b, ". Looked at: %s. Start one with `systemctl --user enable --now podman.socket` (rootless), "+
+		"`sudo systemctl enable --now podman.socket` (rootful) or `podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock`, "+
+		"or point image-mcp at a running one with --podman-url or CONTAINER_HOST (unix:///path/to/podman.sock).",
+		strings.Join(e.Endpoint.Tried, ", "))
+	return b.String()
+}
+
+func (e *NotReachableError) Unwrap() error { return e.Err }
+
+// NewPodmanClient makes a client for the endpoint. It does not connect.
+func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
+	c := &PodmanClient{endpoint: ep}
+	tr := &http.Transport{
+		MaxIdleConns:        64,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	if ep.URL != "" {
+		u, err := url.Parse(ep.URL)
+		switch {
+		case err != nil:
+			c.dialErr = fmt.Errorf("invalid Podman URL %q: %w", ep.URL, err)
+		case u.Scheme == "unix":
+			path := u.Path
+			tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", path)
+			}
+		case u.Scheme == "tcp":
+			host := u.Host
+			tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "tcp", host)
+			}
+		default:
+			c.dialErr = fmt.Errorf("unsupported Podman URL scheme %q in %q (want unix:// or tcp://)", u.Scheme, ep.URL)
+		}
+	}
+	c.hc = &http.Client{Transport: tr, CheckRedirect: noRedirect}
+	return c
+}
+
+// Endpoint reports where the client connects.
+func (c *PodmanClient) Endpoint() PodmanEndpoint { return c.endpoint }
+
+// Version returns the service's libpod API version, asking it once.
+func (c *PodmanClient) Version(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	v := c.version
+	c.mu.Unlock()
+	if v != "" {
+		return v, nil
+	}
+	if err := c.usable(); err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://d/_ping", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return "", &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
+	}
+	resp.Body.Close()
+	v = resp.Header.Get("Libpod-Api-Version")
+	if v == "" {
+		return "", &NotReachableError{Endpoint: c.endpoint, Err: fmt.Errorf("the service at this address is not Podman (no Libpod-API-Version header; HTTP %d)", resp.StatusCode)}
+	}
+	c.mu.Lock()
+	c.version = v
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *PodmanClient) usable() error {
+	if c.endpoint.URL == "" {
+		return &NotReachableError{Endpoint: c.endpoint}
+	}
+	if c.dialErr != nil {
+		return &NotReachableError{Endpoint: c.endpoint, Err: c.dialErr}
+	}
+	return nil
+}
+
+// Do sends a request under the service's version prefix (/v4.3.1/libpod/...).
+func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
+	v, err := c.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hr, err := newHTTPRequest(ctx, "http://d/v"+v, req)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The service may have gone or been replaced: read its version again next time.
+		c.mu.Lock()
+		c.version = ""
+		c.mu.Unlock()
+		return nil, &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
+	}
+	return resp, nil
+}
+
+func dialCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
