@@ -1,0 +1,410 @@
+// Package e2e tests the built image-mcp binary over stdio, as an MCP client would,
+// against a real Podman service and a real registry started privately for the run.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// The shared fixtures of one test run.
+var (
+	binary      string // the built image-mcp
+	podmanSock  string // a private Podman service's socket
+	registry    string // host:port of a loopback registry
+	baseImage   = "localhost/busybox:test"
+	busyboxTar  string // the root filesystem tarball the base image was imported from
+	workDir     string
+	podmanAPI   *http.Client
+	podmanVer   string
+	stopPodman  func()
+	stopReg     func()
+	containersC string // CONTAINERS_CONF for this sandbox
+)
+
+func TestMain(m *testing.M) {
+	code, err := setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup failed:", err)
+		fmt.Fprintln(os.Stderr, "The e2e tests need podman, runc, docker-registry and busybox-static: run ./scripts/test.sh, which installs them.")
+		teardown()
+		os.Exit(1)
+	}
+	code = m.Run()
+	teardown()
+	os.Exit(code)
+}
+
+func setup() (int, error) {
+	var err error
+	workDir, err = os.MkdirTemp("", "image-mcp-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	binary = filepath.Join(workDir, "image-mcp")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Dir = ".."
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return 0, fmt.Errorf("go build: %w", err)
+	}
+	for _, tool := range []string{"podman", "docker-registry", "busybox"} {
+		if _, err := lookTool(tool); err != nil {
+			return 0, err
+		}
+	}
+	if err := startPodman(); err != nil {
+		return 0, err
+	}
+	if err := startRegistry(); err != nil {
+		return 0, err
+	}
+	if err := importBaseImage(); err != nil {
+		return 0, err
+	}
+	return 0, nil
+}
+
+func teardown() {
+	if stopReg != nil {
+		stopReg()
+	}
+	if stopPodman != nil {
+		stopPodman()
+	}
+	if workDir != "" {
+		// Podman's vfs storage holds read-only dirs; make them writable to remove them.
+		filepath.Walk(workDir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && info.IsDir() {
+				os.Chmod(p, 0o755)
+			}
+			return nil
+		})
+		os.RemoveAll(workDir)
+	}
+}
+
+func lookTool(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{"/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s is not installed", name)
+}
+
+// startPodman runs a private Podman service as RUNNING.md says: its own storage, vfs,
+// runc and fixed ulimits, on a socket in the work dir.
+func startPodman() error {
+	dir := filepath.Join(workDir, "podman")
+	os.MkdirAll(dir, 0o755)
+	containersC = filepath.Join(dir, "containers.conf")
+	conf := "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n[engine]\nruntime = \"runc\"\n"
+	if err := os.WriteFile(containersC, []byte(conf), 0o644); err != nil {
+		return err
+	}
+	podmanSock = filepath.Join(dir, "podman.sock")
+	cmd, err := StartPodmanService(dir, podmanSock)
+	if err != nil {
+		return err
+	}
+	stopPodman = func() { stopProcess(cmd) }
+	podmanAPI = unixClient(podmanSock)
+	resp, err := podmanAPI.Get("http://d/_ping")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	podmanVer = resp.Header.Get("Libpod-Api-Version")
+	return nil
+}
+
+// StartPodmanService starts `podman system service` with storage under dir, listening on
+// sock, and waits until it answers _ping.
+func StartPodmanService(dir, sock string) (*exec.Cmd, error) {
+	cmd := exec.Command("podman", "--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
+		"--storage-driver", "vfs", "system", "service", "--time=0", "unix://"+sock)
+	cmd.Env = append(os.Environ(), "CONTAINERS_CONF="+filepath.Join(filepath.Dir(sock), "containers.conf"))
+	if _, err := os.Stat(filepath.Join(filepath.Dir(sock), "containers.conf")); err != nil {
+		cmd.Env = append(os.Environ(), "CONTAINERS_CONF="+containersC)
+	}
+	logf, _ := os.Create(filepath.Join(dir, "service.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start podman service: %w", err)
+	}
+	c := unixClient(sock)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := c.Get("http://d/_ping"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stopProcess(cmd)
+	return nil, fmt.Errorf("podman service did not answer _ping within 30s (log: %s)", filepath.Join(dir, "service.log"))
+}
+
+func stopProcess(cmd *exec.Cmd) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+func unixClient(sock string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", sock)
+	}}}
+}
+
+// FreePort returns a loopback port nobody listens on now.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// StartRegistry runs docker-registry on a free loopback port; extra is appended to its
+// config (e.g. an auth section). It returns host:port and a stop function.
+func StartRegistry(dir, extra string) (string, func(), error) {
+	port, err := FreePort()
+	if err != nil {
+		return "", nil, err
+	}
+	os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp:\n  addr: %s\n%s",
+		filepath.Join(dir, "data"), addr, extra)
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		return "", nil, err
+	}
+	bin, err := lookTool("docker-registry")
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(bin, "serve", cfgPath)
+	logf, _ := os.Create(filepath.Join(dir, "registry.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, func() { stopProcess(cmd) }, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stopProcess(cmd)
+	return "", nil, fmt.Errorf("registry did not listen on %s", addr)
+}
+
+func startRegistry() error {
+	addr, stop, err := StartRegistry(filepath.Join(workDir, "registry"), "")
+	registry, stopReg = addr, stop
+	return err
+}
+
+// importBaseImage makes localhost/busybox:test from the machine's busybox, no network.
+func importBaseImage() error {
+	bb, err := lookTool("busybox")
+	if err != nil {
+		return err
+	}
+	root := filepath.Join(workDir, "rootfs")
+	os.MkdirAll(filepath.Join(root, "bin"), 0o755)
+	data, err := os.ReadFile(bb)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
+		return err
+	}
+	os.Symlink("busybox", filepath.Join(root, "bin", "sh"))
+	busyboxTar = filepath.Join(workDir, "rootfs.tar")
+	if out, err := exec.Command("tar", "-C", root, "-cf", busyboxTar, ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("tar rootfs: %v: %s", err, out)
+	}
+	f, err := os.Open(busyboxTar)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	code, body, err := PodmanRaw("POST", "/libpod/images/import?reference="+baseImage, f)
+	if err != nil || code != 200 {
+		return fmt.Errorf("import base image: %d %s %v", code, body, err)
+	}
+	return nil
+}
+
+// PodmanRaw calls the test Podman service directly, to set up and check what the tools did.
+func PodmanRaw(method, path string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequest(method, "http://d/v"+podmanVer+path, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-tar")
+	}
+	resp, err := podmanAPI.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// Server is a running image-mcp binary with a connected client session.
+type Server struct {
+	Session *mcp.ClientSession
+	Stderr  *bytes.Buffer
+	cmd     *exec.Cmd
+}
+
+// ServerOptions tune how the binary is started.
+type ServerOptions struct {
+	Args   []string
+	Env    []string // added to a clean environment (PATH, HOME, and the test Podman)
+	NoPod  bool     // do not point it at the test Podman
+	Client *mcp.ClientOptions
+}
+
+// StartServer starts the binary and connects a go-sdk client to it over stdio.
+func StartServer(t testing.TB, o ServerOptions) *Server {
+	t.Helper()
+	cmd := exec.Command(binary, o.Args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
+	if !o.NoPod {
+		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
+	}
+	cmd.Env = append(cmd.Env, o.Env...)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = &lockedWriter{w: stderr}
+	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, o.Client)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 5 * time.Second}, nil)
+	if err != nil {
+		t.Fatalf("connect to image-mcp: %v\nstderr:\n%s", err, stderr)
+	}
+	s := &Server{Session: cs, Stderr: stderr, cmd: cmd}
+	t.Cleanup(func() { cs.Close() })
+	return s
+}
+
+// Call calls a tool and fails the test on a protocol error (not on an isError result).
+func (s *Server) Call(t testing.TB, name string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	res, err := s.Session.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		t.Fatalf("call %s: %v", name, err)
+	}
+	return res
+}
+
+// MustSucceed calls a tool and fails the test unless the result is a success.
+func (s *Server) MustSucceed(t testing.TB, name string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	res := s.Call(t, name, args)
+	if res.IsError {
+		t.Fatalf("%s(%v) failed: %s", name, args, Text(res))
+	}
+	return res
+}
+
+// MustFail calls a tool and fails the test unless the result is an isError whose text
+// contains every one of want.
+func (s *Server) MustFail(t testing.TB, name string, args map[string]any, want ...string) *mcp.CallToolResult {
+	t.Helper()
+	res := s.Call(t, name, args)
+	if !res.IsError {
+		t.Fatalf("%s(%v) succeeded, want an error: %s", name, args, Text(res))
+	}
+	for _, w := range want {
+		if !strings.Contains(Text(res), w) {
+			t.Fatalf("%s(%v) error does not mention %q:\n%s", name, args, w, Text(res))
+		}
+	}
+	return res
+}
+
+// Text joins the text contents of a result.
+func Text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Structured decodes a result's structured content into v.
+func Structured(t testing.TB, res *mcp.CallToolResult, v any) {
+	t.Helper()
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("structured content %s: %v", b, err)
+	}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// StderrText is what the binary logged so far.
+func (s *Server) StderrText() string {
+	lw := s.cmd.Stderr.(*lockedWriter)
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	return s.Stderr.String()
+}
