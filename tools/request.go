@@ -87,7 +87,9 @@ func setBody(req *upstream.Request, a *capabilities.Argument, val any) error {
 // setLocalBody streams a file (role input-file) or a tar of a directory (role
 // context-dir) as the request body.
 func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request) error {
-	bad := func(format string, a ...any) error { return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)} }
+	bad := func(format string, a ...any) error {
+		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
+	}
 	if a := t.ArgWithRole(capabilities.RoleInputFile); a != nil {
 		if p := v.String(a.Name); p != "" {
 			f, size, err := openInputFile(p)
