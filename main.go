@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -64,11 +65,8 @@ func run() int {
 		return 1
 	}
 
-	rox, err := upstream.CentralEnv()
-	if err != nil {
-		log.Error().Err(err).Msg("StackRox settings")
-		return 2
-	}
+	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
+	rox, roxErr := upstream.CentralEnv()
 	rox.Endpoint = flagOr(*roxEndpoint, rox.Endpoint)
 	rox.TokenFile = flagOr(*roxTokenFile, rox.TokenFile)
 	rox.CAFile = flagOr(*roxCA, rox.CAFile)
@@ -77,10 +75,13 @@ func run() int {
 	rox.Timeout = *timeout
 	ups := &tools.Upstreams{Timeout: *timeout}
 	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
+	if roxErr != nil {
+		ups.Central, ups.CentralErr = nil, roxErr
+	}
 	switch {
 	case ups.CentralErr == nil:
-		log.Info().Str("endpoint", rox.Endpoint).Bool("insecureSkipVerify", rox.Insecure).Msg("StackRox Central configured")
-	case rox.Endpoint != "":
+		log.Info().Str("endpoint", flagOr(rox.Endpoint, upstream.DefaultCentralEndpoint)).Bool("insecureSkipVerify", rox.Insecure).Msg("StackRox Central configured")
+	case !errors.Is(ups.CentralErr, upstream.ErrCentralNotConfigured):
 		log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
 	}
 

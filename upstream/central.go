@@ -42,7 +42,7 @@ func CentralEnv() (CentralConfig, error) {
 	if v := os.Getenv("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return c, fmt.Errorf("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=%q: want true or false", v)
+			return c, fmt.Errorf("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=%q: want true or false; the StackRox tools are off until it is fixed", v)
 		}
 		c.Insecure = b
 	}
@@ -59,35 +59,27 @@ type HTTPClient struct {
 	header  http.Header
 	hc      *http.Client
 	timeout time.Duration
+	// tlsHint says what to do when the server's certificate is not trusted.
+	tlsHint string
 }
 
 // NewCentralClient validates the configuration and makes a client. It does not connect.
 func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
-	if cfg.Endpoint == "" {
-		return nil, ErrCentralNotConfigured
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		if cfg.Token == "" && cfg.TokenFile == "" {
+			return nil, ErrCentralNotConfigured
+		}
+		// A token without an endpoint: roxctl's default endpoint.
+		endpoint = DefaultCentralEndpoint
 	}
-	base, host, err := centralBase(cfg.Endpoint)
+	base, host, err := centralBase(endpoint)
 	if err != nil {
 		return nil, err
 	}
-	token := cfg.Token
-	if token == "" && cfg.TokenFile != "" {
-		b, err := os.ReadFile(cfg.TokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("ROX_API_TOKEN_FILE: cannot read the token: %w", err)
-		}
-		token = string(b)
-	}
-	token = strings.TrimSpace(token)
-	// Users paste the token raw or as a whole header value; send `Bearer` once either way.
-	if t, ok := cutPrefixFold(token, "Bearer "); ok {
-		token = strings.TrimSpace(t)
-	}
-	if token == "" {
-		return nil, errors.New("no StackRox API token: set ROX_API_TOKEN (or ROX_API_TOKEN_FILE, or STACKROX_API_KEY) to an API token from Central (Platform Configuration → Integrations → API Token)")
-	}
-	if strings.ContainsAny(token, "\r\n") {
-		return nil, errors.New("ROX_API_TOKEN: the token contains a line break")
+	token, err := centralToken(cfg)
+	if err != nil {
+		return nil, err
 	}
 	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.ServerName, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // only when the user asks
 	if tlsCfg.ServerName == "" {
@@ -96,14 +88,14 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("ROX_CA_CERT_FILE: cannot read %s: %w", cfg.CAFile, err)
+			return nil, fmt.Errorf("ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate %s: %w", cfg.CAFile, pathCause(err))
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ROX_CA_CERT_FILE: %s holds no PEM certificate", cfg.CAFile)
+			return nil, fmt.Errorf("ROX_CA_CERT_FILE (--rox-ca-cert-file): %s holds no PEM certificate", cfg.CAFile)
 		}
 		tlsCfg.RootCAs = pool
 	}
@@ -124,7 +116,53 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 		header:  http.Header{"Authorization": {"Bearer " + token}, "Accept": {"application/json"}},
 		hc:      &http.Client{Transport: tr, CheckRedirect: noRedirect},
 		timeout: timeout,
+		tlsHint: "give Central's CA certificate with ROX_CA_CERT_FILE (--rox-ca-cert-file), set ROX_SERVER_NAME if Central's certificate names another host, " +
+			"or, only for a test instance, ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true",
 	}, nil
+}
+
+// DefaultCentralEndpoint is roxctl's endpoint when none is given.
+const DefaultCentralEndpoint = "localhost:8443"
+
+// centralToken reads the token (the token file first, as roxctl does) and strips a
+// `Bearer ` prefix: users paste the token raw or as a whole header value, and Central
+// must see `Bearer` exactly once.
+func centralToken(cfg CentralConfig) (string, error) {
+	token, from := cfg.Token, "ROX_API_TOKEN"
+	if cfg.TokenFile != "" {
+		b, err := os.ReadFile(cfg.TokenFile)
+		if err != nil {
+			return "", fmt.Errorf("ROX_API_TOKEN_FILE (--rox-api-token-file): cannot read the API token from %s: %w", cfg.TokenFile, pathCause(err))
+		}
+		token, from = string(b), "ROX_API_TOKEN_FILE "+cfg.TokenFile
+		if strings.TrimSpace(token) == "" {
+			return "", fmt.Errorf("ROX_API_TOKEN_FILE (--rox-api-token-file): %s is empty; put the API token in it", cfg.TokenFile)
+		}
+	}
+	token = strings.TrimSpace(token)
+	for {
+		t, ok := cutPrefixFold(token, "Bearer ")
+		if !ok {
+			break
+		}
+		token = strings.TrimSpace(t)
+	}
+	if token == "" {
+		return "", errors.New("no StackRox API token: set ROX_API_TOKEN (or ROX_API_TOKEN_FILE, or STACKROX_API_KEY) to an API token from Central " +
+			"(Platform Configuration → Integrations → API Token), then restart image-mcp")
+	}
+	if strings.ContainsAny(token, "\r\n\t ") {
+		return "", fmt.Errorf("%s: the API token contains whitespace or a line break; give the token alone", from)
+	}
+	return token, nil
+}
+
+func pathCause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // centralBase turns ROX_ENDPOINT into a base URL: host:port, https://host (port 443),
@@ -184,6 +222,9 @@ func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, erro
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("%s did not answer within %s (--timeout)", c.base, c.timeout)
 		}
+		if cause := tlsCause(err); cause != nil && c.tlsHint != "" {
+			return nil, fmt.Errorf("%s: TLS certificate not trusted: %v; %s", c.base, cause, c.tlsHint)
+		}
 		return nil, fmt.Errorf("%s: %w", c.base, dialCause(err))
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
@@ -213,4 +254,19 @@ func (c *cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
 	return err
+}
+
+// tlsCause is the certificate verification failure inside err, if that is what it is.
+func tlsCause(err error) error {
+	var ve *tls.CertificateVerificationError
+	if errors.As(err, &ve) {
+		return ve.Err
+	}
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) {
+		return err
+	}
+	return nil
 }
