@@ -62,6 +62,7 @@ type ArgumentDef struct {
 	//   output-file  the response body is streamed into this new file
 	//   overwrite    a boolean: the output file may replace an existing one
 	//   fields       gjson paths that narrow a list answer
+	//                (or, when they name its members, a single object)
 	Role string `yaml:"role"`
 }
 

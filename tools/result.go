@@ -136,6 +136,14 @@ func selectFields(v any, fields []string) any {
 	case []any:
 		return pickAll(x)
 	case map[string]any:
+		// A single object (one image) when the paths name its own members.
+		if raw, err := json.Marshal(x); err == nil {
+			for _, f := range fields {
+				if gjson.GetBytes(raw, f).Exists() {
+					return pick(x)
+				}
+			}
+		}
 		key, best := "", -1
 		for k, val := range x {
 			if l, ok := val.([]any); ok && len(l) > best {
