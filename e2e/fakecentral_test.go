@@ -16,6 +16,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -102,6 +103,7 @@ func StartFakeCentral(t testing.TB, o FakeCentralOptions) *FakeCentral {
 	}
 	fc.srv = httptest.NewUnstartedServer(http.HandlerFunc(fc.serve))
 	fc.srv.EnableHTTP2 = true
+	fc.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what some tests want
 	fc.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	fc.srv.StartTLS()
 	fc.Addr = fc.srv.Listener.Addr().String()
