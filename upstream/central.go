@@ -147,6 +147,9 @@ func centralToken(cfg CentralConfig) (string, error) {
 		}
 		token = strings.TrimSpace(t)
 	}
+	if strings.EqualFold(token, "Bearer") {
+		token = ""
+	}
 	if token == "" {
 		return "", errors.New("no StackRox API token: set ROX_API_TOKEN (or ROX_API_TOKEN_FILE, or STACKROX_API_KEY) to an API token from Central " +
 			"(Platform Configuration → Integrations → API Token), then restart image-mcp")
