@@ -206,6 +206,14 @@ func TestStackRoxWriteTools(t *testing.T) {
 			t.Fatalf("a confirmed delete says dry run: %s", Text(res))
 		}
 	})
+	t.Run("delete of all images when confirmed", func(t *testing.T) {
+		var got struct{ NumDeleted int }
+		before := fc.ImageCount()
+		Structured(t, s.MustSucceed(t, roxDelete, map[string]any{"query.query": "", "confirm": true}), &got)
+		if got.NumDeleted != before || fc.ImageCount() != 0 {
+			t.Fatalf("deleted %d of %d; %d left", got.NumDeleted, before, fc.ImageCount())
+		}
+	})
 	t.Run("a read-only token cannot scan", func(t *testing.T) {
 		r := startRox(t, fc, fc.Env(readToken))
 		r.MustFail(t, roxScan, map[string]any{"body": map[string]any{"imageName": "nginx"}},
