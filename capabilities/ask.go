@@ -34,6 +34,9 @@ func (t *Tool) AskFor(isTrue func(arg string) bool) *AskRule {
 
 // checkAsk validates a tool's ask rules against its arguments.
 func checkAsk(t *Tool, rules []AskRule, bad func(field, format string, a ...any) error) error {
+	if len(rules) > 0 && (!t.Destructive || t.ReadOnly) {
+		return bad("ask", "only destructive tools ask before a call (this one's hints: readOnly %v, destructive %v)", t.ReadOnly, t.Destructive)
+	}
 	for i, r := range rules {
 		field := fmt.Sprintf("ask[%d]", i)
 		if r.When != "" {

@@ -251,6 +251,8 @@ func TestCapabilityFileValidationErrors(t *testing.T) {
 			want: `.corrections.yaml: upstream: unknown "ftp" (want podman, central or http)`},
 		{name: "corrections-bad-role", corrOld: "role: fields", corrN: "role: sparkle",
 			want: `.corrections.yaml: tool "list-notes": added[0].role: unknown role "sparkle"`},
+		{name: "ask-not-destructive", specOld: "hints: {readOnly: false, destructive: true, idempotent: true}", specN: "hints: {readOnly: false, destructive: false, idempotent: true}",
+			want: `.corrections.yaml: tool "delete-notes": ask: only destructive tools ask before a call (this one's hints: readOnly false, destructive false)`},
 		{name: "ask-bad-when", corrOld: "- when: confirm", corrN: "- when: query",
 			want: `.corrections.yaml: tool "delete-notes": ask[0].when: "query" is not a boolean argument of the tool`},
 		{name: "ask-bad-placeholder", corrOld: `matching "{query}"`, corrN: `matching "{filter}"`,
