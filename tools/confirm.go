@@ -70,7 +70,7 @@ func (c *Confirmer) Confirm(ctx context.Context, req *mcp.CallToolRequest, t *ca
 		if ans, ok := req.Params.InputResponses[confirmKey].(*mcp.ElicitResult); ok && c.verify(req.Params.RequestState, t.Name, args) {
 			switch ans.Action {
 			case "accept":
-				c.Engine.Log.Info().Str("tool", t.Name).RawJSON("arguments", args).Msg("the person confirmed a destructive call")
+				c.Engine.Log.Info().Str("tool", t.Name).RawJSON("arguments", shownArgs(t, v)).Msg("the person confirmed a destructive call")
 				return nil
 			case "decline":
 				return errorResult("%s was not run: the person declined. Nothing was changed.", t.Name)
@@ -94,7 +94,7 @@ func (c *Confirmer) Confirm(ctx context.Context, req *mcp.CallToolRequest, t *ca
 			return res
 		}
 	}
-	question := fillQuestion(rule.Question, v, count) + fmt.Sprintf("\n\n(%s %s)", t.Name, args)
+	question := fillQuestion(rule.Question, v, count) + fmt.Sprintf("\n\n(%s %s)", t.Name, shownArgs(t, v))
 	return &mcp.CallToolResult{
 		InputRequests: mcp.InputRequestMap{confirmKey: &mcp.ElicitParams{
 			Mode:            "form",
@@ -157,6 +157,19 @@ func (c *Confirmer) dryRun(ctx context.Context, t *capabilities.Tool, v Values) 
 		return r.String(), nil
 	}
 	return "an unknown number of", nil
+}
+
+// shownArgs is the call's arguments for the person and the log: header arguments
+// (credentials such as X-Registry-Auth) are left out.
+func shownArgs(t *capabilities.Tool, v Values) []byte {
+	shown := Values{}
+	for k, val := range v {
+		if a := t.Arg(k); a == nil || a.In != "header" {
+			shown[k] = val
+		}
+	}
+	b, _ := json.Marshal(shown)
+	return b
 }
 
 // fillQuestion puts argument values (and the dry run's count) into a question.
