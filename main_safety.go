@@ -57,6 +57,9 @@ func (s *safetyFlags) filter() (tools.Filter, error) {
 		Enabled:  tools.SplitList(*s.enabled),
 		Disabled: tools.SplitList(*s.disabled),
 	}
+	if c := *s.confirm; c != tools.ConfirmAllow && c != tools.ConfirmDeny {
+		return f, fmt.Errorf("--confirm-destructive %q: want allow or deny", c)
+	}
 	var err error
 	if f.ReadOnly, err = boolSetting("read-only", "IMAGE_MCP_READ_ONLY", *s.readOnly); err != nil {
 		return f, err
