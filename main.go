@@ -45,6 +45,7 @@ func run() int {
 		roxInsecure  = flag.Bool("rox-insecure-skip-tls-verify", false, "do not verify Central's TLS certificate (ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY)")
 		roxServer    = flag.String("rox-server-name", "", "TLS server name to expect from Central (ROX_SERVER_NAME)")
 	)
+	safety := registerSafetyFlags()
 	flag.Parse()
 	if *showVersion {
 		fmt.Printf("image-mcp %s (commit %s, built %s)\n", version, commit, date)
@@ -63,6 +64,31 @@ func run() int {
 	if err != nil {
 		log.Error().Err(err).Msg("cannot load the capability specs")
 		return 1
+	}
+	if caps, err = safety.loadCapabilities(caps); err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	all, err := capabilities.AllTools(caps)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	filter, err := safety.filter()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	served, hidden, err := filter.Apply(all)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	if *safety.listTools { // stdout is free: no MCP is served
+		if err := tools.WriteToolTable(os.Stdout, served); err != nil {
+			return 1
+		}
+		return 0
 	}
 
 	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
@@ -93,26 +119,32 @@ func run() int {
 		log.Info().Str("url", ep.URL).Str("from", ep.Source).Msg("Podman service")
 	}
 
-	var all []*capabilities.Tool
 	for _, c := range caps {
-		all = append(all, c.Tools...)
+		if _, err := ups.Connect(c); err != nil && c.Upstream == "http" {
+			log.Warn().Err(err).Str("capability", c.File).Msg("its tools will answer with this error")
+		}
 	}
 	engine := &tools.Engine{
-		Tools:   all,
+		Tools:   served,
 		Connect: ups.Connect,
 		Shaper:  tools.Shaper{MaxBytes: *maxOutput},
 		Timeout: *timeout,
 		Log:     log,
+	}
+	if _, err := tools.NewConfirmer(engine, *safety.confirm); err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: version}, &mcp.ServerOptions{
 		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	engine.Register(server)
+	server.AddReceivingMiddleware(hidden.Refuse())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log.Info().Int("tools", len(all)).Str("version", version).Msg("serving MCP on stdio")
+	log.Info().Int("tools", len(served)).Int("filtered out", len(hidden)).Str("version", version).Msg("serving MCP on stdio")
 	if err := server.Run(ctx, &mcp.StdioTransport{}); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("server stopped")
 		return 1

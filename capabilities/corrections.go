@@ -39,6 +39,8 @@ type ToolCorrection struct {
 	Added []ArgumentDef `yaml:"added"`
 	// Confirm makes a destructive operation a dry run unless an argument confirms it.
 	Confirm *ConfirmRule `yaml:"confirm"`
+	// Ask makes a destructive call ask the person first, when the client can (see AskRule).
+	Ask []AskRule `yaml:"ask"`
 }
 
 // ArgumentCorrection corrects a spec argument.

@@ -45,6 +45,7 @@ type Tool struct {
 	MinVersion  string
 	Instead     string
 	Confirm     *ConfirmRule
+	Ask         []AskRule
 }
 
 // Argument is one tool argument and where its value goes.
@@ -396,6 +397,9 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				return bad("confirm.scope", "%q is not an argument of the tool", c.Confirm.Scope)
 			}
 			t.Confirm = c.Confirm
+		}
+		if err := checkAsk(t, c.Ask, bad); err != nil {
+			return err
 		}
 		if t.Response == ResponseFile && t.ArgWithRole(RoleOutputFile) == nil {
 			return bad("response", "file responses need an argument with role output-file")

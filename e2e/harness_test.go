@@ -304,6 +304,8 @@ type ServerOptions struct {
 	Env    []string // added to a clean environment (PATH, HOME, and the test Podman)
 	NoPod  bool     // do not point it at the test Podman
 	Client *mcp.ClientOptions
+	// ProtocolVersion the client asks for; empty: the go-sdk's latest.
+	ProtocolVersion string
 }
 
 // StartServer starts the binary and connects a go-sdk client to it over stdio.
@@ -320,7 +322,7 @@ func StartServer(t testing.TB, o ServerOptions) *Server {
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, o.Client)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 5 * time.Second}, nil)
+	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 5 * time.Second}, &mcp.ClientSessionOptions{ProtocolVersion: o.ProtocolVersion})
 	if err != nil {
 		t.Fatalf("connect to image-mcp: %v\nstderr:\n%s", err, stderr)
 	}

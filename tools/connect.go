@@ -64,19 +64,7 @@ var envTemplate = regexp.MustCompile(`\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}`)
 func newCapabilityClient(c *capabilities.Capability, timeout time.Duration) (*upstream.HTTPClient, error) {
 	header := http.Header{}
 	if a := c.Auth; a != nil {
-		var missing string
-		value := envTemplate.ReplaceAllStringFunc(a.Value, func(m string) string {
-			name := envTemplate.FindStringSubmatch(m)[1]
-			envName := name
-			if bound, ok := c.Binds[name]; ok {
-				envName = bound
-			}
-			v, ok := os.LookupEnv(envName)
-			if !ok {
-				missing = envName
-			}
-			return v
-		})
+		value, missing := fillEnv(c, a.Value)
 		if missing != "" {
 			return nil, fmt.Errorf("%s needs the environment variable %s (its authentication value); set it and restart image-mcp", c.File, missing)
 		}
@@ -87,5 +75,27 @@ func newCapabilityClient(c *capabilities.Capability, timeout time.Duration) (*up
 			return nil, fmt.Errorf("%s: authentication placement %q is not supported (want header)", c.File, a.Placement)
 		}
 	}
-	return upstream.NewHTTPClient(c.BaseURI, header, timeout)
+	base, missing := fillEnv(c, c.BaseURI)
+	if missing != "" {
+		return nil, fmt.Errorf("%s needs the environment variable %s (its baseUri); set it and restart image-mcp", c.File, missing)
+	}
+	return upstream.NewHTTPClient(base, header, timeout)
+}
+
+// fillEnv replaces `{{env.NAME}}` with the environment variable the binds give NAME
+// (or NAME itself), and names the first variable that is not set.
+func fillEnv(c *capabilities.Capability, s string) (value, missing string) {
+	value = envTemplate.ReplaceAllStringFunc(s, func(m string) string {
+		name := envTemplate.FindStringSubmatch(m)[1]
+		envName := name
+		if bound, ok := c.Binds[name]; ok {
+			envName = bound
+		}
+		v, ok := os.LookupEnv(envName)
+		if !ok && missing == "" {
+			missing = envName
+		}
+		return v
+	})
+	return value, missing
 }

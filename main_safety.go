@@ -1,0 +1,102 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/tools"
+)
+
+// safetyFlags are the tool filters, the confirmation setting, extra capabilities and
+// --list-tools; each setting has one flag and one environment variable.
+type safetyFlags struct {
+	readOnly           *bool
+	disableDestructive *bool
+	toolsets           *string
+	enabled            *string
+	disabled           *string
+	confirm            *string
+	capabilities       []string
+	listTools          *bool
+}
+
+func registerSafetyFlags() *safetyFlags {
+	s := &safetyFlags{
+		readOnly:           flag.Bool("read-only", false, "serve only tools whose readOnlyHint is true (IMAGE_MCP_READ_ONLY)"),
+		disableDestructive: flag.Bool("disable-destructive", false, "do not serve tools whose destructiveHint is true (IMAGE_MCP_DISABLE_DESTRUCTIVE)"),
+		toolsets:           flag.String("toolsets", os.Getenv("IMAGE_MCP_TOOLSETS"), "comma-separated toolsets to serve, e.g. podman,stackrox; default all (IMAGE_MCP_TOOLSETS)"),
+		enabled:            flag.String("enabled-tools", os.Getenv("IMAGE_MCP_ENABLED_TOOLS"), "comma-separated tool names: serve only these (IMAGE_MCP_ENABLED_TOOLS)"),
+		disabled:           flag.String("disabled-tools", os.Getenv("IMAGE_MCP_DISABLED_TOOLS"), "comma-separated tool names not to serve (IMAGE_MCP_DISABLED_TOOLS)"),
+		confirm:            flag.String("confirm-destructive", envOr("IMAGE_MCP_CONFIRM_DESTRUCTIVE", tools.ConfirmAllow), "when the client cannot ask the person (no elicitation), destructive calls that need a confirmation are: allow or deny (IMAGE_MCP_CONFIRM_DESTRUCTIVE)"),
+		listTools:          flag.Bool("list-tools", false, "print the tools that would be served (after filters) and exit"),
+	}
+	if env := os.Getenv("IMAGE_MCP_CAPABILITIES"); env != "" {
+		s.capabilities = filepath.SplitList(env)
+	}
+	fromEnv := len(s.capabilities) > 0
+	flag.Func("capability", "an extra Naftiko capability file to serve (repeatable; IMAGE_MCP_CAPABILITIES, separated by "+string(os.PathListSeparator)+")", func(v string) error {
+		if fromEnv { // flags replace the environment's list
+			s.capabilities, fromEnv = nil, false
+		}
+		s.capabilities = append(s.capabilities, v)
+		return nil
+	})
+	return s
+}
+
+// filter reads the filter settings: a flag given on the command line wins over its
+// environment variable.
+func (s *safetyFlags) filter() (tools.Filter, error) {
+	f := tools.Filter{
+		Toolsets: tools.SplitList(*s.toolsets),
+		Enabled:  tools.SplitList(*s.enabled),
+		Disabled: tools.SplitList(*s.disabled),
+	}
+	if c := *s.confirm; c != tools.ConfirmAllow && c != tools.ConfirmDeny {
+		return f, fmt.Errorf("--confirm-destructive %q: want allow or deny", c)
+	}
+	var err error
+	if f.ReadOnly, err = boolSetting("read-only", "IMAGE_MCP_READ_ONLY", *s.readOnly); err != nil {
+		return f, err
+	}
+	f.DisableDestructive, err = boolSetting("disable-destructive", "IMAGE_MCP_DISABLE_DESTRUCTIVE", *s.disableDestructive)
+	return f, err
+}
+
+// loadCapabilities loads the extra capability files after the built-in ones.
+func (s *safetyFlags) loadCapabilities(caps []*capabilities.Capability) ([]*capabilities.Capability, error) {
+	for _, path := range s.capabilities {
+		c, err := capabilities.LoadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--capability %s: %w", path, err)
+		}
+		caps = append(caps, c)
+	}
+	return caps, nil
+}
+
+func boolSetting(name, env string, flagValue bool) (bool, error) {
+	if flagGiven(name) {
+		return flagValue, nil
+	}
+	v := strings.TrimSpace(os.Getenv(env))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", env, v)
+	}
+	return b, nil
+}
+
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
