@@ -199,6 +199,9 @@ func shrink(v any, budget int) (any, []string) {
 			break
 		}
 		p := strings.Join(path, ".")
+		if p == "" {
+			p = "(top level)"
+		}
 		if c, ok := cuts[p]; ok {
 			c.kept = kept
 		} else {
@@ -231,7 +234,7 @@ func largest(v any, _ string) ([]string, int) {
 		switch x := v.(type) {
 		case []any:
 			if s := approxSize(x); s > best && len(x) > 0 {
-				best, bestPath = s, append([]string(nil), path...)
+				best, bestPath = s, append([]string{}, path...) // non-nil: the top level is a path too
 			}
 			for i, it := range x {
 				walk(it, append(path, fmt.Sprint(i)))
@@ -242,7 +245,7 @@ func largest(v any, _ string) ([]string, int) {
 			}
 		case string:
 			if len(x) > best && len(x) > 256 {
-				best, bestPath = len(x), append([]string(nil), path...)
+				best, bestPath = len(x), append([]string{}, path...)
 			}
 		}
 	}
