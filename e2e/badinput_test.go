@@ -163,3 +163,24 @@ func TestPathEscape(t *testing.T) {
 		}
 	})
 }
+
+// An operation the connected Podman lacks is refused with the versions named; only the
+// version ping reaches the service.
+func TestVersionGate(t *testing.T) {
+	rec := startRecorder(t) // announces Podman 4.3.1
+	s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--podman-url", "unix://" + rec.sock}})
+	s.MustFail(t, "resolve-image-short-name", map[string]any{"name": "busybox"},
+		"resolve-image-short-name needs Podman 5.0.0 or later; the connected Podman is 4.3.1", "Use inspect-image or search-images")
+	s.MustFail(t, "create-image-local-build-context", map[string]any{"localcontextdir": "/srv/ctx"},
+		"needs Podman 5.6.0 or later; the connected Podman is 4.3.1", "build-image")
+	s.MustFail(t, "load-image-local-path", map[string]any{"path": "/srv/x.tar"},
+		"needs Podman 5.6.0 or later; the connected Podman is 4.3.1", "load-image")
+	if reqs, _ := rec.snapshot(); strings.Join(reqs, ", ") != "GET /_ping" {
+		t.Errorf("requests %v, want only the version ping", reqs)
+	}
+	// report-changes has no gate: 4.3.1 serves it.
+	s.MustFail(t, "report-changes-images-s-filesystem-adds", map[string]any{"name": "x"}, "recorder: no such image")
+	if reqs, _ := rec.snapshot(); reqs[len(reqs)-1] != "GET /v4.3.1/libpod/images/x/changes" {
+		t.Errorf("changes sent %v", reqs)
+	}
+}

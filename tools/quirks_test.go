@@ -5,17 +5,17 @@ package tools
 //
 // Meaning of the format
 //   [x] a tool's arguments are the `with`-mapped parameters of the consumed operation
-//         cap TestLoadValid (an unmapped X-Auth is no argument), TestInputSchema
+//         cap TestLoadValid (an unmapped X-Auth is no argument), TestInputSchemaSpecTools
 //   [x] `with` values are `tools.<name>`; anything else is refused at start
 //         cap TestLoadProblems "with value not tools.x", "with names a missing parameter"
 //   [x] dotted names (pagination.limit) are flat: schema property and wire query key as is
-//         TestInputSchema "dotted names", TestBuildRequest "dotted query keys", e2e TestToolSchemas
+//         TestInputSchemaSpecTools, TestBuildRequest "dotted query keys", e2e TestToolSchemas
 //   [x] single-brace paths; a path parameter is exactly one escaped segment
-//         TestBuildRequest "path …" cases, TestEscapeSegment, e2e TestPathEscape
+//         TestBuildRequest "path …" cases, TestEscapeSegment, TestBuildRequestEmptyPathSegment, e2e TestPathEscape
 //   [x] `in: body` + `type: object` is the JSON request body
-//         TestBuildRequest "JSON body"
+//         TestBuildRequestJSONBody
 //   [x] `in: body` + `type: string` (`upload` of load, import) is a tar file streamed from disk
-//         TestBuildRequest "input file", cap TestEmbeddedCorrections (roles)
+//         TestBuildRequestInputFile, cap TestEmbeddedCorrections (roles)
 //   [x] `mapping: $.` passes the whole body through (no `{}` as the Java engine returns)
 //         TestShaperJSON "passthrough"
 //   [x] hints become annotations; destructiveHint defaults to true, so it is always explicit
@@ -47,19 +47,23 @@ package tools
 //         values with CR/LF are refused
 //         TestBuildRequest "header", TestCheckArguments "header …"
 //   [x] tar uploads (load, import) from files; build's context from a directory
-//         TestBuildRequest "input file", cap TestEmbeddedCorrections (roles)
+//         TestBuildRequestInputFile, cap TestEmbeddedCorrections (roles)
 //   [x] streams: pull/push/build are NDJSON with failures inside a 200
 //         TestReadNDJSON (real Podman 4.3.1 streams in testdata/)
 //   [x] 204/201 with empty bodies (exists, tag, untag): a clear success; exists 404 → false
-//         e2e TestBusyboxScenario
+//         e2e TestBusyboxScenario, TestPathEscape (exists false for odd names)
+//   [x] Podman error bodies {"cause","message","response"} → isError with message and status
+//         e2e TestPodmanErrorBody
+//   [x] 4.3.1 answers 405 to resolve (changes does work on 4.3.1, despite older notes)
+//         e2e TestVersionGate, TestBusyboxScenario (changes' real result)
 //   [x] array query parameters repeat the key
-//         TestBuildRequest "arrays repeat", up TestEncodeQuery, e2e TestBusyboxScenario (images)
+//         TestBuildRequest "arrays repeat the key", up TestEncodeQuery, e2e TestBusyboxScenario (images)
 //   [x] descriptions cut mid-word are replaced
 //         cap TestEmbeddedCorrections
 //   [x] debatable hints (prune, untag non-destructive; get/export readOnly): corrected
 //         cap TestEmbeddedCorrections, e2e TestToolAnnotations
 //   [x] localcontextdir / path are on the Podman host: minVersion 5.6.0 and descriptions say so
-//         cap TestEmbeddedCorrections (minVersion), e2e TestBusyboxScenario (resolve's gate)
+//         cap TestEmbeddedCorrections (minVersion), e2e TestVersionGate (nothing sent but /_ping)
 
 import (
 	"encoding/json"
