@@ -39,6 +39,10 @@ type ToolCorrection struct {
 	Added []ArgumentDef `yaml:"added"`
 	// Confirm makes a destructive operation a dry run unless an argument confirms it.
 	Confirm *ConfirmRule `yaml:"confirm"`
+	// ErrorsAt is the gjson path of failures reported inside a 2xx JSON answer (Podman's
+	// remove of several images answers 200 with {"Errors": [...], "ExitCode": 1}); a
+	// non-empty value there makes the call an isError that still shows the whole answer.
+	ErrorsAt string `yaml:"errorsAt"`
 }
 
 // ArgumentCorrection corrects a spec argument.

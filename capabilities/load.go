@@ -45,6 +45,7 @@ type Tool struct {
 	MinVersion  string
 	Instead     string
 	Confirm     *ConfirmRule
+	ErrorsAt    string // gjson path of failures inside a 2xx JSON answer
 }
 
 // Argument is one tool argument and where its value goes.
@@ -374,6 +375,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		}
 		t.Response = orDefault(c.Response, t.Response)
 		t.MinVersion, t.Instead = c.MinVersion, c.Instead
+		t.ErrorsAt = c.ErrorsAt
 		for _, an := range sortedKeys(c.Arguments) {
 			ac := c.Arguments[an]
 			a := t.Arg(an)

@@ -148,6 +148,9 @@ func TestEmbeddedCorrections(t *testing.T) {
 			t.Errorf("%s minVersion %q, want %q", tool, got, v)
 		}
 	}
+	if got := tools["remove-one-more-images-storage"].ErrorsAt; got != "Errors" {
+		t.Errorf("remove-one-more-images-storage errorsAt %q: Podman reports failures inside a 200", got)
+	}
 	del := tools["deleteimage-removes-images-based-query"]
 	if del.Confirm == nil || del.Confirm.Argument != "confirm" || del.Confirm.Scope != "query.query" {
 		t.Errorf("deleteimages confirm rule %+v", del.Confirm)

@@ -370,6 +370,14 @@ func TestBusyboxScenario(t *testing.T) {
 	if imgExists(t, s, id1) || imgExists(t, s, id2) {
 		t.Error("an image is left after remove-one-more-images-storage")
 	}
+	// Podman answers 200 when some names fail: that is an error, which still says what was removed.
+	id3 := importBusybox(t, repo+"-many:3")
+	t.Cleanup(func() { removeRaw(id3) })
+	s.MustFail(t, "remove-one-more-images-storage", map[string]any{"images": []string{repo + "-many:3", repo + "-nope:9"}},
+		"Podman reported errors", repo+"-nope:9: image not known", id3)
+	if imgExists(t, s, id3) {
+		t.Error("the existing image was not removed along with the missing one")
+	}
 
 	// prune-unused-images removes a dangling image (imported without a name) and keeps named ones.
 	dangling := importBusybox(t, "")

@@ -50,6 +50,9 @@ package tools
 //         TestBuildRequestInputFile, cap TestEmbeddedCorrections (roles)
 //   [x] streams: pull/push/build are NDJSON with failures inside a 200
 //         TestReadNDJSON (real Podman 4.3.1 streams in testdata/)
+//   [x] remove of several images answers 200 with {"Errors":[...],"ExitCode":1} when some fail:
+//         an isError that keeps the whole answer (errorsAt in the corrections)
+//         TestReportedErrors, e2e TestBusyboxScenario (a missing name among several)
 //   [x] 204/201 with empty bodies (exists, tag, untag): a clear success; exists 404 → false
 //         e2e TestBusyboxScenario, TestPathEscape (exists false for odd names)
 //   [x] Podman error bodies {"cause","message","response"} → isError with message and status
