@@ -41,11 +41,11 @@ type Tool struct {
 	Idempotent  bool
 	OpenWorld   *bool
 	Args        []*Argument
+	ErrorsAt    string // gjson path of failures inside a 2xx JSON answer
 	Response    string
 	MinVersion  string
 	Instead     string
 	Confirm     *ConfirmRule
-	ErrorsAt    string // gjson path of failures inside a 2xx JSON answer
 }
 
 // Argument is one tool argument and where its value goes.

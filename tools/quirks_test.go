@@ -25,9 +25,9 @@ package tools
 //   [x] exposes' port/transport do not apply to stdio: ignored (nothing reads them)
 // StackRox
 //   [x] baseUri https://{central-host} is filled from ROX_ENDPOINT
-//         up TestCentralBase
+//         up TestCentralBase (upstream/central_test.go)
 //   [x] Authorization value `{{env.STACKROX_API_KEY}}` gets `Bearer ` (once)
-//         up TestCentralToken
+//         up TestCentralToken (upstream/central_test.go)
 //   [x] the REST expose doubles /v1: tools use the consumed paths
 //         cap TestEmbeddedCorrections (getimage path)
 //   [x] countimages carries ListImages' description: corrected; the tool name stays `-2`

@@ -225,7 +225,8 @@ func shrink(v any, budget int) (any, []string) {
 	return v, msgs
 }
 
-// largest finds the path to the biggest array or string in v.
+// largest finds the path to the biggest array (of two items or more: halving one item
+// would leave nothing) or long string in v. The top level's path is empty, not nil.
 func largest(v any, _ string) ([]string, int) {
 	var bestPath []string
 	best := -1
@@ -233,8 +234,8 @@ func largest(v any, _ string) ([]string, int) {
 	walk = func(v any, path []string) {
 		switch x := v.(type) {
 		case []any:
-			if s := approxSize(x); s > best && len(x) > 0 {
-				best, bestPath = s, append([]string{}, path...) // non-nil: the top level is a path too
+			if s := approxSize(x); s > best && len(x) > 1 {
+				best, bestPath = s, append([]string{}, path...)
 			}
 			for i, it := range x {
 				walk(it, append(path, fmt.Sprint(i)))

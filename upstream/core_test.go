@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"errors"
 	"net"
 	"net/url"
 	"os"
@@ -32,87 +31,6 @@ func TestEncodeQuery(t *testing.T) {
 		back, err := url.ParseQuery(got)
 		if err != nil || back.Encode() != tc.in.Encode() {
 			t.Errorf("%q decodes to %v (%v)", got, back, err)
-		}
-	}
-}
-
-// The seed's baseUri https://{central-host} is filled from ROX_ENDPOINT.
-func TestCentralBase(t *testing.T) {
-	cases := []struct {
-		endpoint, base, host, err string
-	}{
-		{endpoint: "central.example.com:8443", base: "https://central.example.com:8443", host: "central.example.com"},
-		{endpoint: "central.example.com", base: "https://central.example.com:443", host: "central.example.com"},
-		{endpoint: "https://central.example.com", base: "https://central.example.com:443", host: "central.example.com"},
-		{endpoint: "https://central.example.com:9443/", base: "https://central.example.com:9443", host: "central.example.com"},
-		{endpoint: " 10.0.0.1:443 ", base: "https://10.0.0.1:443", host: "10.0.0.1"},
-		{endpoint: "[::1]:8443", base: "https://[::1]:8443", host: "::1"},
-		{endpoint: "http://central:80", err: "only https"},
-		{endpoint: "central:443/v1", err: "without a path"},
-		{endpoint: "central:99999", err: "bad port"},
-		{endpoint: "https://", err: "no host"},
-	}
-	for _, tc := range cases {
-		base, host, err := centralBase(tc.endpoint)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "ROX_ENDPOINT") {
-				t.Errorf("%q: %v, want an error with %q", tc.endpoint, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || base != tc.base || host != tc.host {
-			t.Errorf("%q: %q %q %v, want %q %q", tc.endpoint, base, host, err, tc.base, tc.host)
-		}
-	}
-}
-
-// The seed puts {{env.STACKROX_API_KEY}} in Authorization as is; Central wants
-// `Bearer <token>`, once, however the user pasted it.
-func TestCentralToken(t *testing.T) {
-	dir := t.TempDir()
-	tokFile := filepath.Join(dir, "token")
-	os.WriteFile(tokFile, []byte("filetoken\n"), 0o600)
-	cases := []struct {
-		cfg  CentralConfig
-		auth string
-		err  string
-	}{
-		{cfg: CentralConfig{Endpoint: "c:443", Token: "abc"}, auth: "Bearer abc"},
-		{cfg: CentralConfig{Endpoint: "c:443", Token: "Bearer abc"}, auth: "Bearer abc"},
-		{cfg: CentralConfig{Endpoint: "c:443", Token: "bearer  abc \n"}, auth: "Bearer abc"},
-		{cfg: CentralConfig{Endpoint: "c:443", TokenFile: tokFile}, auth: "Bearer filetoken"},
-		{cfg: CentralConfig{Endpoint: "c:443", Token: "env", TokenFile: tokFile}, auth: "Bearer env"},
-		{cfg: CentralConfig{}, err: "ROX_ENDPOINT"},
-		{cfg: CentralConfig{Endpoint: "c:443"}, err: "ROX_API_TOKEN"},
-		{cfg: CentralConfig{Endpoint: "c:443", TokenFile: filepath.Join(dir, "missing")}, err: "ROX_API_TOKEN_FILE"},
-		{cfg: CentralConfig{Endpoint: "c:443", Token: "sekrit\ntoken"}, err: "line break"},
-		{cfg: CentralConfig{Endpoint: "c:443", Token: "sekrit-token-1", CAFile: tokFile}, err: "no PEM certificate"},
-	}
-	for i, tc := range cases {
-		c, err := NewCentralClient(tc.cfg)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("case %d: %v, want an error with %q", i, err, tc.err)
-			}
-			if err != nil && tc.cfg.Token != "" && strings.Contains(err.Error(), tc.cfg.Token) {
-				t.Errorf("case %d: the error shows the token: %v", i, err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("case %d: %v", i, err)
-			continue
-		}
-		if got := c.header.Get("Authorization"); got != tc.auth {
-			t.Errorf("case %d: Authorization %q, want %q", i, got, tc.auth)
-		}
-	}
-	if !errors.Is(func() error { _, err := NewCentralClient(CentralConfig{}); return err }(), ErrCentralNotConfigured) {
-		t.Error("no endpoint is not ErrCentralNotConfigured")
-	}
-	for _, v := range []string{"ROX_ENDPOINT", "ROX_API_TOKEN"} {
-		if !strings.Contains(ErrCentralNotConfigured.Error(), v) {
-			t.Errorf("ErrCentralNotConfigured does not name %s", v)
 		}
 	}
 }
