@@ -37,10 +37,12 @@ func correctionsProblem(file string, data []byte, err error) *Problem {
 	if yaml.Unmarshal(data, &doc) != nil {
 		return p
 	}
+	// The decoder's own message stays first (with every line it found); where the first
+	// problem is, and what would be valid, follow.
 	if u := yamlUnknownRE.FindStringSubmatch(detail); u != nil {
 		path := findKey(&doc, nil, line, func(k, _ *yaml.Node) bool { return k.Value == u[1] })
 		p.Tool, p.Field = splitToolPath(path, u[1])
-		p.Msg = fmt.Sprintf("unknown key %q (line %d); known keys here: %s", u[1], line, knownKeys(u[2]))
+		p.where = fmt.Sprintf("unknown key %q at %s; known keys here: %s", u[1], describeWhere(p.Tool, p.Field), knownKeys(u[2]))
 	} else {
 		val := ""
 		if v := yamlValueRE.FindStringSubmatch(detail); v != nil {
@@ -48,12 +50,21 @@ func correctionsProblem(file string, data []byte, err error) *Problem {
 		}
 		path := findKey(&doc, nil, line, func(_, v *yaml.Node) bool { return val == "" || v.Value == val })
 		p.Tool, p.Field = splitToolPath(path, "")
-		p.Msg = fmt.Sprintf("line %d: %s", line, detail)
-	}
-	if extra := len(te.Errors) - 1; extra > 0 {
-		p.Msg += fmt.Sprintf(" (and %d more)", extra)
+		p.where = "at " + describeWhere(p.Tool, p.Field)
 	}
 	return p
+}
+
+func describeWhere(tool, field string) string {
+	switch {
+	case tool != "" && field != "":
+		return fmt.Sprintf("tool %q, %s", tool, field)
+	case tool != "":
+		return fmt.Sprintf("tool %q", tool)
+	case field != "":
+		return field
+	}
+	return "the top level"
 }
 
 // findKey returns the key path of the first mapping entry on line that match accepts.
