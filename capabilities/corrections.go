@@ -33,6 +33,10 @@ type ToolCorrection struct {
 	// Response is how the answer is read: json (default), exists (2xx/404 → true/false),
 	// ndjson (a stream of JSON objects, failures inside it), file (a stream saved to disk).
 	Response string `yaml:"response"`
+	// ErrorsAt is the gjson path of failures reported inside a 2xx JSON answer (Podman's
+	// remove of several images answers 200 with {"Errors": [...], "ExitCode": 1}); a
+	// non-empty value there makes the call an isError that still shows the whole answer.
+	ErrorsAt string `yaml:"errorsAt"`
 	// Arguments corrects the spec's arguments by name.
 	Arguments map[string]ArgumentCorrection `yaml:"arguments"`
 	// Added are arguments the spec does not have (paths on this machine, output shaping).

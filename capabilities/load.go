@@ -41,6 +41,7 @@ type Tool struct {
 	Idempotent  bool
 	OpenWorld   *bool
 	Args        []*Argument
+	ErrorsAt    string // gjson path of failures inside a 2xx JSON answer
 	Response    string
 	MinVersion  string
 	Instead     string
@@ -86,19 +87,30 @@ type Problem struct {
 	Tool  string
 	Field string
 	Msg   string
+
+	call  string // the operation a problem of the consumes block is about
+	where string // for YAML decoding problems: where, said after the decoder's own message
 }
 
 func (p *Problem) Error() string {
 	var b strings.Builder
 	b.WriteString(p.File)
-	if p.Tool != "" {
+	if p.Tool != "" && p.call == "" && p.where == "" {
 		fmt.Fprintf(&b, ": tool %q", p.Tool)
 	}
-	if p.Field != "" {
+	if p.Field != "" && p.where == "" {
 		fmt.Fprintf(&b, ": %s", p.Field)
 	}
 	b.WriteString(": ")
 	b.WriteString(p.Msg)
+	switch {
+	case p.where != "":
+		fmt.Fprintf(&b, " (%s)", p.where)
+	case p.call != "" && strings.Contains(p.Tool, ", "):
+		fmt.Fprintf(&b, " (tools %s call it)", p.Tool)
+	case p.call != "" && p.Tool != "":
+		fmt.Fprintf(&b, " (tool %q calls it)", p.Tool)
+	}
 	return b.String()
 }
 
@@ -121,7 +133,7 @@ func Load(file string, specData, correctionsData []byte) (*Capability, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(correctionsData))
 		dec.KnownFields(true)
 		if err := dec.Decode(&corr); err != nil {
-			return nil, &Problem{File: correctionsFile(file), Msg: err.Error()}
+			return nil, correctionsProblem(correctionsFile(file), correctionsData, err)
 		}
 	}
 	return resolve(file, &spec, &corr)
@@ -141,6 +153,12 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 	if len(spec.Capability.Consumes) == 0 {
 		return nil, bad("", "capability.consumes", "no consumed API")
 	}
+	var mcpTools []ToolDef
+	for _, e := range spec.Capability.Exposes {
+		if e.Type == "mcp" {
+			mcpTools = append(mcpTools, e.Tools...)
+		}
+	}
 	ops := map[string]*opRef{}
 	for ci := range spec.Capability.Consumes {
 		c := &spec.Capability.Consumes[ci]
@@ -148,13 +166,7 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 			return nil, bad("", fmt.Sprintf("capability.consumes[%d].namespace", ci), "missing")
 		}
 		if err := checkOperations(file, c, ops); err != nil {
-			return nil, err
-		}
-	}
-	var mcpTools []ToolDef
-	for _, e := range spec.Capability.Exposes {
-		if e.Type == "mcp" {
-			mcpTools = append(mcpTools, e.Tools...)
+			return nil, nameCallers(err, mcpTools)
 		}
 	}
 	if len(mcpTools) == 0 {
@@ -209,6 +221,23 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 	return capab, nil
 }
 
+// nameCallers names the tools that call a broken operation, so the message says which
+// tool cannot work, not only which operation.
+func nameCallers(err error, tools []ToolDef) error {
+	p, ok := err.(*Problem)
+	if !ok || p.call == "" || p.Tool != "" {
+		return err
+	}
+	var names []string
+	for _, td := range tools {
+		if td.Call == p.call {
+			names = append(names, td.Name)
+		}
+	}
+	p.Tool = strings.Join(names, ", ")
+	return p
+}
+
 type opRef struct {
 	path string
 	op   *Operation
@@ -224,34 +253,34 @@ func checkOperations(file string, c *Consumes, ops map[string]*opRef) error {
 		for oi := range r.Operations {
 			op := &r.Operations[oi]
 			where := fmt.Sprintf("operation %s.%s", c.Namespace, op.Name)
+			key := c.Namespace + "." + op.Name
 			if !methods[strings.ToUpper(op.Method)] {
-				return &Problem{File: file, Field: where + ".method", Msg: fmt.Sprintf("unknown HTTP method %q", op.Method)}
+				return &Problem{call: key, File: file, Field: where + ".method", Msg: fmt.Sprintf("unknown HTTP method %q", op.Method)}
 			}
 			names := map[string]bool{}
 			for _, p := range op.InputParameters {
 				field := fmt.Sprintf("%s.inputParameters[%s]", where, p.Name)
 				switch {
 				case p.Name == "":
-					return &Problem{File: file, Field: where + ".inputParameters", Msg: "a parameter has no name"}
+					return &Problem{call: key, File: file, Field: where + ".inputParameters", Msg: "a parameter has no name"}
 				case names[p.Name]:
-					return &Problem{File: file, Field: field, Msg: "duplicate parameter"}
+					return &Problem{call: key, File: file, Field: field, Msg: "duplicate parameter"}
 				case !knownIn[p.In]:
-					return &Problem{File: file, Field: field + ".in", Msg: fmt.Sprintf("unsupported location %q (want query, path, header or body)", p.In)}
+					return &Problem{call: key, File: file, Field: field + ".in", Msg: fmt.Sprintf("unsupported location %q (want query, path, header or body)", p.In)}
 				case !knownTypes[p.Type]:
-					return &Problem{File: file, Field: field + ".type", Msg: fmt.Sprintf("unknown parameter type %q (want string, integer, number, boolean, array or object)", p.Type)}
+					return &Problem{call: key, File: file, Field: field + ".type", Msg: fmt.Sprintf("unknown parameter type %q (want string, integer, number, boolean, array or object)", p.Type)}
 				case p.In == "path" && !vars[p.Name]:
-					return &Problem{File: file, Field: field, Msg: fmt.Sprintf("path parameter not in path %q", r.Path)}
+					return &Problem{call: key, File: file, Field: field, Msg: fmt.Sprintf("path parameter not in path %q", r.Path)}
 				}
 				names[p.Name] = true
 			}
 			for v := range vars {
 				if !names[v] {
-					return &Problem{File: file, Field: where, Msg: fmt.Sprintf("path %q has {%s} but no path parameter of that name", r.Path, v)}
+					return &Problem{call: key, File: file, Field: where, Msg: fmt.Sprintf("path %q has {%s} but no path parameter of that name", r.Path, v)}
 				}
 			}
-			key := c.Namespace + "." + op.Name
 			if _, dup := ops[key]; dup {
-				return &Problem{File: file, Field: where, Msg: "duplicate operation name"}
+				return &Problem{call: key, File: file, Field: where, Msg: "duplicate operation name"}
 			}
 			ops[key] = &opRef{path: r.Path, op: op}
 		}
@@ -356,6 +385,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		}
 		t.Response = orDefault(c.Response, t.Response)
 		t.MinVersion, t.Instead = c.MinVersion, c.Instead
+		t.ErrorsAt = c.ErrorsAt
 		for _, an := range sortedKeys(c.Arguments) {
 			ac := c.Arguments[an]
 			a := t.Arg(an)

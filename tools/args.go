@@ -64,6 +64,9 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 		if err := checkType(a, vals[name]); err != nil {
 			return nil, bad("argument %q %s", name, err)
 		}
+		if a.Type == "integer" {
+			vals[name] = integerNumber(vals[name].(json.Number))
+		}
 	}
 	for _, a := range t.Args {
 		if a.Required {
@@ -129,6 +132,16 @@ func checkType(a *capabilities.Argument, v any) error {
 		}
 	}
 	return nil
+}
+
+// integerNumber writes a checked integer as digits: 2.0 and 1e3 are integers to JSON
+// Schema, but Podman and Central parse "2" and "1000", not "2.0" and "1e3".
+func integerNumber(n json.Number) json.Number {
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
+		return n
+	}
+	f, _ := n.Float64()
+	return json.Number(strconv.FormatInt(int64(f), 10))
 }
 
 func jsonKind(v any) string {

@@ -164,6 +164,9 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 			}
 		}
 	}
+	if res := reportedErrors(t, body); res != nil {
+		return res
+	}
 	return e.Shaper.JSON(body, fields, narrowHint(t), confirmNotice(t, v, body))
 }
 

@@ -207,6 +207,9 @@ func shrink(v any, budget int) (any, []string) {
 			break
 		}
 		p := strings.Join(path, ".")
+		if p == "" {
+			p = "(top level)"
+		}
 		if c, ok := cuts[p]; ok {
 			c.kept = kept
 		} else {

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/tools"
+)
+
+// The README's tools table lists every tool, in order, with its toolset and the hints the
+// server really announces.
+func TestReadmeToolsTable(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- tools-table:start -->")
+	table, _, ok2 := strings.Cut(rest, "<!-- tools-table:end -->")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no tools-table markers")
+	}
+	var rows [][]string
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n") {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		rows = append(rows, cells)
+	}
+	header := "tool|toolset|what it does|readOnly|destructive|idempotent|openWorld"
+	if len(rows) < 2 || strings.Join(rows[0], "|") != header {
+		t.Fatalf("table header %v, want %s", rows[0], header)
+	}
+	rows = rows[2:]
+
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yn := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	var want [][]string
+	for _, c := range caps {
+		for _, tl := range c.Tools {
+			a := tools.MCPTool(tl).Annotations
+			want = append(want, []string{"`" + tl.Name + "`", c.Toolset, "", yn(a.ReadOnlyHint), yn(*a.DestructiveHint), yn(a.IdempotentHint), yn(*a.OpenWorldHint)})
+		}
+	}
+	if len(rows) != len(want) {
+		t.Errorf("the table has %d rows; the server has %d tools", len(rows), len(want))
+	}
+	for i := 0; i < len(rows) && i < len(want); i++ {
+		got, w := rows[i], want[i]
+		if len(got) != 7 {
+			t.Errorf("row %d has %d cells: %v", i+1, len(got), got)
+			continue
+		}
+		if got[2] == "" {
+			t.Errorf("row %d (%s): no description", i+1, got[0])
+		}
+		got[2] = ""
+		if strings.Join(got, "|") != strings.Join(w, "|") {
+			t.Errorf("row %d:\n got %v\nwant %v", i+1, got, w)
+		}
+	}
+}

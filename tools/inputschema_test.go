@@ -1,0 +1,107 @@
+package tools
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+)
+
+type schemaDoc struct {
+	Type                 string                    `json:"type"`
+	Properties           map[string]map[string]any `json:"properties"`
+	Required             []string                  `json:"required"`
+	AdditionalProperties *bool                     `json:"additionalProperties"`
+}
+
+func schemaOf(t *testing.T, tl *capabilities.Tool) schemaDoc {
+	t.Helper()
+	var s schemaDoc
+	if err := json.Unmarshal(InputSchema(tl), &s); err != nil {
+		t.Fatalf("%s: schema is not JSON: %v", tl.Name, err)
+	}
+	return s
+}
+
+func TestInputSchema(t *testing.T) {
+	custom := &capabilities.Tool{Name: "t", Args: []*capabilities.Argument{
+		{Name: "name", Type: "string", Description: "the name", Required: true, In: "path", Wire: "name"},
+		{Name: "n", Type: "integer", In: "query", Wire: "n"},
+		{Name: "ratio", Type: "number", In: "query", Wire: "ratio"},
+		{Name: "all", Type: "boolean", In: "query", Wire: "all"},
+		{Name: "refs", Type: "array", In: "query", Wire: "refs"},
+		{Name: "body", Type: "object", In: "body", Wire: "body"},
+		{Name: "mode", Type: "string", Enum: []string{"a", "b"}, In: "query", Wire: "mode"},
+	}}
+	s := schemaOf(t, custom)
+	if s.Type != "object" || s.AdditionalProperties == nil || *s.AdditionalProperties {
+		t.Errorf("type %q additionalProperties %v; want object, false", s.Type, s.AdditionalProperties)
+	}
+	if !reflect.DeepEqual(s.Required, []string{"name"}) {
+		t.Errorf("required %v", s.Required)
+	}
+	for name, want := range map[string]string{"name": "string", "n": "integer", "ratio": "number", "all": "boolean", "refs": "array", "body": "object", "mode": "string"} {
+		if got := s.Properties[name]["type"]; got != want {
+			t.Errorf("%s: type %v, want %s", name, got, want)
+		}
+	}
+	if d := s.Properties["name"]["description"]; d != "the name" {
+		t.Errorf("description %v", d)
+	}
+	if _, ok := s.Properties["n"]["description"]; ok {
+		t.Error("an argument without description gets an empty one")
+	}
+	if it, _ := s.Properties["refs"]["items"].(map[string]any); it["type"] != "string" {
+		t.Errorf("array items %v", s.Properties["refs"]["items"])
+	}
+	if e := s.Properties["mode"]["enum"]; !reflect.DeepEqual(e, []any{"a", "b"}) {
+		t.Errorf("enum %v", e)
+	}
+	// No required arguments: no "required" key at all (an empty list is noise).
+	if raw := InputSchema(&capabilities.Tool{Name: "x"}); string(raw) != `{"additionalProperties":false,"properties":{},"type":"object"}` {
+		t.Errorf("empty schema %s", raw)
+	}
+}
+
+// The schemas of real tools: dotted names kept as they are, required as the spec and the
+// corrections say, local (role) arguments included.
+func TestInputSchemaSpecTools(t *testing.T) {
+	cases := []struct {
+		tool     string
+		props    []string
+		required []string
+	}{
+		{"listimages-returns-all-images", []string{"fields", "pagination.limit", "pagination.offset", "pagination.sort_option.field", "pagination.sort_option.reversed", "query"}, nil},
+		{"deleteimage-removes-images-based-query", []string{"confirm", "query.pagination.limit", "query.pagination.offset", "query.pagination.sort_option.field", "query.pagination.sort_option.reversed", "query.query"}, nil},
+		{"inspect-image", []string{"name"}, []string{"name"}},
+		{"tag-image", []string{"name", "repo", "tag"}, []string{"name", "repo"}},
+		{"remove-one-more-images-storage", []string{"all", "force", "ignore", "images", "lookupManifest"}, nil},
+		{"list-images", []string{"all", "fields", "filters"}, nil},
+		{"export-image", []string{"compress", "format", "name", "output", "overwrite"}, []string{"name", "output"}},
+		{"scanimage-scans-single-image-and", []string{"body"}, []string{"body"}},
+		{"invalidatescanandregistrycaches-removes-image-metadata-cache", []string{}, nil},
+	}
+	for _, tc := range cases {
+		s := schemaOf(t, specTool(t, tc.tool))
+		var props []string
+		for p := range s.Properties {
+			props = append(props, p)
+		}
+		sort.Strings(props)
+		sort.Strings(s.Required)
+		if !reflect.DeepEqual(append([]string{}, props...), append([]string{}, tc.props...)) {
+			t.Errorf("%s: properties %v, want %v", tc.tool, props, tc.props)
+		}
+		if !reflect.DeepEqual(s.Required, tc.required) {
+			t.Errorf("%s: required %v, want %v", tc.tool, s.Required, tc.required)
+		}
+	}
+	if typ := schemaOf(t, specTool(t, "listimages-returns-all-images")).Properties["pagination.limit"]["type"]; typ != "integer" {
+		t.Errorf("pagination.limit type %v", typ)
+	}
+	if typ := schemaOf(t, specTool(t, "remove-one-more-images-storage")).Properties["images"]["type"]; typ != "array" {
+		t.Errorf("images type %v", typ)
+	}
+}

@@ -1,0 +1,158 @@
+package tools
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The streams in testdata/podman-4.3.1 are what Podman 4.3.1 really sent (see its README).
+func TestReadNDJSON(t *testing.T) {
+	const builtID = "ce7427fa3eb757ac72efb983b008d614221e6405ed2d3bf182059acc71e40896"
+	cases := []struct {
+		file     string
+		id       string
+		images   []string
+		errText  string
+		lines    int
+		lastLine string
+	}{
+		{file: "build-ok", id: builtID, lines: 12, lastLine: builtID},
+		{file: "build-fail", errText: `building at STEP "RUN exit 3": while running runtime: exit status 3`, lines: 2, lastLine: "STEP 2/2: RUN exit 3"},
+		{file: "pull-ok", id: builtID, images: []string{builtID}, lines: 7, lastLine: "Storing signatures"},
+		{file: "pull-fail", errText: "initializing source docker://127.0.0.1:5987/test/nope:1: reading manifest 1 in 127.0.0.1:5987/test/nope: manifest unknown: manifest unknown",
+			lines: 1, lastLine: "Trying to pull 127.0.0.1:5987/test/nope:1..."},
+		{file: "push-ok-quiet", lines: 0},
+		{file: "push-ok-verbose", lines: 6, lastLine: "Storing signatures"},
+		{file: "push-fail", errText: `trying to reuse blob sha256:48ce1759f787cca1a56f996472a82ba1e542e0fce6ef7df78c296734a2e734f2 at destination: pinging container registry 127.0.0.1:1: Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused`,
+			lines: 12, lastLine: "Copying blob sha256:48ce1759f787cca1a56f996472a82ba1e542e0fce6ef7df78c296734a2e734f2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", "podman-4.3.1", tc.file+".ndjson"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var seen []int
+			sum, err := ReadNDJSON(f, func(n int, text string) {
+				seen = append(seen, n)
+				if text == "" || strings.HasSuffix(text, "\n") {
+					t.Errorf("line %d: %q", n, text)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum.finishBuild()
+			if sum.ID != tc.id {
+				t.Errorf("ID %q, want %q", sum.ID, tc.id)
+			}
+			if strings.Join(sum.Images, ",") != strings.Join(tc.images, ",") {
+				t.Errorf("images %v, want %v", sum.Images, tc.images)
+			}
+			if sum.Error != tc.errText {
+				t.Errorf("error %q\nwant  %q", sum.Error, tc.errText)
+			}
+			if sum.Lines != tc.lines || len(seen) != tc.lines {
+				t.Errorf("lines %d (callbacks %d), want %d", sum.Lines, len(seen), tc.lines)
+			}
+			for i, n := range seen {
+				if n != i+1 {
+					t.Errorf("callback %d got n=%d", i, n)
+				}
+			}
+			if tc.lines > 0 && sum.Output[len(sum.Output)-1] != tc.lastLine {
+				t.Errorf("last line %q, want %q", sum.Output[len(sum.Output)-1], tc.lastLine)
+			}
+		})
+	}
+}
+
+func TestReadNDJSONShapes(t *testing.T) {
+	var long []string
+	for i := range 100 {
+		long = append(long, `{"stream":"line `+strings.Repeat("x", i%3)+`\n"}`)
+	}
+	cases := []struct {
+		name, in string
+		check    func(*testing.T, *StreamSummary)
+	}{
+		{"keeps the last 30 lines", strings.Join(long, "\n"), func(t *testing.T, s *StreamSummary) {
+			if s.Lines != 100 || len(s.Output) != keepOutputLines {
+				t.Errorf("lines %d output %d", s.Lines, len(s.Output))
+			}
+		}},
+		{"several lines in one stream member", `{"stream":"a\nb\n\nc\n"}`, func(t *testing.T, s *StreamSummary) {
+			if strings.Join(s.Output, "|") != "a|b|c" {
+				t.Errorf("output %q", s.Output)
+			}
+		}},
+		{"no final newline", `{"stream":"a\n"}` + "\n" + `{"error":"boom"}`, func(t *testing.T, s *StreamSummary) {
+			if s.Error != "boom" {
+				t.Errorf("error %q", s.Error)
+			}
+		}},
+		{"errorDetail alone", `{"errorDetail":{"message":"denied\n"}}`, func(t *testing.T, s *StreamSummary) {
+			if s.Error != "denied" {
+				t.Errorf("error %q", s.Error)
+			}
+		}},
+		{"not JSON is output", "plain text\r\n", func(t *testing.T, s *StreamSummary) {
+			if strings.Join(s.Output, "|") != "plain text" || s.Error != "" {
+				t.Errorf("output %q error %q", s.Output, s.Error)
+			}
+		}},
+		{"compat status and digest", `{"status":"Pushing","progress":"[==>  ] 1MB/2MB"}` + "\n" + `{"manifestdigest":"sha256:abc"}`, func(t *testing.T, s *StreamSummary) {
+			if s.Digest != "sha256:abc" || s.Output[0] != "Pushing [==>  ] 1MB/2MB" {
+				t.Errorf("digest %q output %q", s.Digest, s.Output)
+			}
+		}},
+		{"a build's last line is not an ID when it failed", `{"stream":"` + strings.Repeat("a", 64) + `\n"}` + "\n" + `{"error":"x"}`, func(t *testing.T, s *StreamSummary) {
+			s.finishBuild()
+			if s.ID != "" {
+				t.Errorf("ID %q", s.ID)
+			}
+		}},
+		{"a line over 64 KiB", `{"stream":"` + strings.Repeat("y", 100_000) + `\n"}`, func(t *testing.T, s *StreamSummary) {
+			if s.Lines != 1 || len(s.Output[0]) != 100_000 {
+				t.Errorf("lines %d", s.Lines)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ReadNDJSON(strings.NewReader(tc.in), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, s)
+		})
+	}
+}
+
+func TestCompareVersions(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"4.3.1", "5.0.0", -1},
+		{"5.0.0", "4.3.1", 1},
+		{"5.0.0", "5.0.0", 0},
+		{"5.0", "5.0.0", 0},
+		{"5", "5.0.0", 0},
+		{"5.10.0", "5.9.9", 1},
+		{"5.6.0", "5.6.0", 0},
+		{"5.5.2", "5.6.0", -1},
+		{"4.9.4", "5.0.0", -1},
+		{"6.0.0", "5.6.0", 1},
+		{"5.6.0-rc1", "5.6.0", 0},
+		{"5.6.0-dev", "5.6.0", 0},
+	}
+	for _, tc := range cases {
+		if got := CompareVersions(tc.a, tc.b); got != tc.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package tools
+
+// Every quirk of the seeds listed in naftiko/NOTES.md, and the test that covers how the
+// engine handles it. (cap: package capabilities, up: package upstream, e2e: package e2e.)
+//
+// Meaning of the format
+//   [x] a tool's arguments are the `with`-mapped parameters of the consumed operation
+//         cap TestLoadValid (an unmapped X-Auth is no argument), TestInputSchemaSpecTools
+//   [x] `with` values are `tools.<name>`; anything else is refused at start
+//         cap TestLoadProblems "with value not tools.x", "with names a missing parameter"
+//   [x] dotted names (pagination.limit) are flat: schema property and wire query key as is
+//         TestInputSchemaSpecTools, TestBuildRequest "dotted query keys", e2e TestToolSchemas
+//   [x] single-brace paths; a path parameter is exactly one escaped segment
+//         TestBuildRequest "path …" cases, TestEscapeSegment, TestBuildRequestEmptyPathSegment, e2e TestPathEscape
+//   [x] `in: body` + `type: object` is the JSON request body
+//         TestBuildRequestJSONBody
+//   [x] `in: body` + `type: string` (`upload` of load, import) is a tar file streamed from disk
+//         TestBuildRequestInputFile, cap TestEmbeddedCorrections (roles)
+//   [x] `mapping: $.` passes the whole body through (no `{}` as the Java engine returns)
+//         TestShaperJSON "passthrough"
+//   [x] hints become annotations; destructiveHint defaults to true, so it is always explicit
+//         cap TestLoadDestructiveDefault, TestMCPToolAnnotations, e2e TestToolAnnotations
+//   [x] openWorld is absent from the seeds: the corrections state it for every tool
+//         cap TestEmbeddedToolsComplete, TestMCPToolAnnotations
+//   [x] exposes' port/transport do not apply to stdio: ignored (nothing reads them)
+// StackRox
+//   [x] baseUri https://{central-host} is filled from ROX_ENDPOINT
+//         up TestCentralBase (upstream/central_test.go)
+//   [x] Authorization value `{{env.STACKROX_API_KEY}}` gets `Bearer ` (once)
+//         up TestCentralToken (upstream/central_test.go)
+//   [x] the REST expose doubles /v1: tools use the consumed paths
+//         cap TestEmbeddedCorrections (getimage path)
+//   [x] countimages carries ListImages' description: corrected; the tool name stays `-2`
+//         cap TestEmbeddedSpecsLoad (names), TestEmbeddedCorrections (description)
+//   [x] invalidatescanandregistrycaches is hinted readOnly: corrected
+//         cap TestEmbeddedCorrections, e2e TestToolAnnotations
+//   [x] deleteimages without confirm=true is a dry run: said plainly; a blank query refused
+//         TestConfirmDryRun
+//   [x] `+` in a search query must reach Central as %2B, not a space
+//         up TestEncodeQuery
+// Podman
+//   [x] baseUri http://podman.io is a placeholder: the socket, with the version prefix
+//         from /_ping; e2e TestPathEscape (recorded RequestURI starts /v<version>/libpod)
+//   [x] binds PODMAN_API_KEY but has no auth: Podman tools work with it unset
+//         TestPodmanNeedsNoBinds, e2e (the servers run with a clean environment)
+//   [x] headers are tool arguments (Content-Type, X-Registry-Config, X-Registry-Auth);
+//         values with CR/LF are refused
+//         TestBuildRequest "header", TestCheckArguments "header …"
+//   [x] tar uploads (load, import) from files; build's context from a directory
+//         TestBuildRequestInputFile, cap TestEmbeddedCorrections (roles)
+//   [x] streams: pull/push/build are NDJSON with failures inside a 200
+//         TestReadNDJSON (real Podman 4.3.1 streams in testdata/)
+//   [x] remove of several images answers 200 with {"Errors":[...],"ExitCode":1} when some fail:
+//         an isError that keeps the whole answer (errorsAt in the corrections)
+//         TestReportedErrors, e2e TestBusyboxScenario (a missing name among several)
+//   [x] 204/201 with empty bodies (exists, tag, untag): a clear success; exists 404 → false
+//         e2e TestBusyboxScenario, TestPathEscape (exists false for odd names)
+//   [x] Podman error bodies {"cause","message","response"} → isError with message and status
+//         e2e TestPodmanErrorBody
+//   [x] 4.3.1 answers 405 to resolve (changes does work on 4.3.1, despite older notes)
+//         e2e TestVersionGate, TestBusyboxScenario (changes' real result)
+//   [x] array query parameters repeat the key
+//         TestBuildRequest "arrays repeat the key", up TestEncodeQuery, e2e TestBusyboxScenario (images)
+//   [x] descriptions cut mid-word are replaced
+//         cap TestEmbeddedCorrections
+//   [x] debatable hints (prune, untag non-destructive; get/export readOnly): corrected
+//         cap TestEmbeddedCorrections, e2e TestToolAnnotations
+//   [x] localcontextdir / path are on the Podman host: minVersion 5.6.0 and descriptions say so
+//         cap TestEmbeddedCorrections (minVersion), e2e TestVersionGate (nothing sent but /_ping)
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+)
+
+var specTools = func() map[string]*capabilities.Tool {
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		panic(err)
+	}
+	m := map[string]*capabilities.Tool{}
+	for _, c := range caps {
+		for _, t := range c.Tools {
+			m[t.Name] = t
+		}
+	}
+	return m
+}()
+
+// specTool is a tool of the embedded specs, as the server serves it.
+func specTool(t testing.TB, name string) *capabilities.Tool {
+	t.Helper()
+	tl := specTools[name]
+	if tl == nil {
+		t.Fatalf("no tool %q in the embedded specs", name)
+	}
+	return tl
+}
+
+func TestMCPToolAnnotations(t *testing.T) {
+	if len(specTools) != 29 {
+		t.Fatalf("%d tools, want 29", len(specTools))
+	}
+	for name, tl := range specTools {
+		mt := MCPTool(tl)
+		a := mt.Annotations
+		if mt.Name != name || mt.Title == "" || a == nil || a.Title != mt.Title {
+			t.Errorf("%s: name/title %q %q %+v", name, mt.Name, mt.Title, a)
+			continue
+		}
+		if a.DestructiveHint == nil || a.OpenWorldHint == nil {
+			t.Errorf("%s: destructiveHint and openWorldHint must be explicit", name)
+			continue
+		}
+		if a.ReadOnlyHint != tl.ReadOnly || *a.DestructiveHint != tl.Destructive || a.IdempotentHint != tl.Idempotent || *a.OpenWorldHint != *tl.OpenWorld {
+			t.Errorf("%s: annotations %+v differ from the tool's hints", name, a)
+		}
+		// On the wire, all four hints are present even when false.
+		b, _ := json.Marshal(a)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		for _, k := range []string{"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s: %s missing from %s", name, k, b)
+			}
+		}
+	}
+}
+
+// The Podman capability binds PODMAN_API_KEY but declares no authentication: nothing
+// needs that variable, and the Podman upstream never reads binds.
+func TestPodmanNeedsNoBinds(t *testing.T) {
+	cp := specTool(t, "list-images").Capability
+	if cp.Upstream != "podman" || cp.Auth != nil {
+		t.Fatalf("podman capability: upstream %q auth %+v", cp.Upstream, cp.Auth)
+	}
+	t.Setenv("PODMAN_API_KEY", "")
+	u := &Upstreams{}
+	if _, err := u.Connect(cp); err != nil {
+		t.Fatalf("Connect needs something for Podman: %v", err)
+	}
+}
+
+func TestConfirmDryRun(t *testing.T) {
+	del := specTool(t, "deleteimage-removes-images-based-query")
+	cases := []struct {
+		name    string
+		args    Values
+		refused bool
+	}{
+		{"blank query, unconfirmed", Values{}, true},
+		{"whitespace query, unconfirmed", Values{"query.query": "  "}, true},
+		{"query, unconfirmed", Values{"query.query": "Image:old"}, false},
+		{"blank query, confirmed", Values{"confirm": true}, false},
+	}
+	for _, tc := range cases {
+		res := checkConfirmScope(del, tc.args)
+		if (res != nil) != tc.refused {
+			t.Errorf("%s: refused=%v, want %v", tc.name, res != nil, tc.refused)
+		}
+		if res != nil {
+			txt := resultText(res)
+			if !res.IsError || !strings.Contains(txt, "ALL images") || !strings.Contains(txt, "confirm=true") {
+				t.Errorf("%s: %s", tc.name, txt)
+			}
+		}
+	}
+	n := confirmNotice(del, Values{"query.query": "Image:old"}, []byte(`{"numDeleted": 3}`))
+	if !strings.Contains(n, "DRY RUN") || !strings.Contains(n, "3 images") || !strings.Contains(n, "confirm=true") {
+		t.Errorf("dry-run notice %q", n)
+	}
+	if n := confirmNotice(del, Values{"query.query": "x", "confirm": true}, []byte(`{"numDeleted": 3}`)); n != "" {
+		t.Errorf("confirmed call has a dry-run notice %q", n)
+	}
+	if n := confirmNotice(specTool(t, "list-images"), Values{}, []byte(`[]`)); n != "" {
+		t.Errorf("a tool without a confirm rule has a notice %q", n)
+	}
+}
+
+func TestNarrowHint(t *testing.T) {
+	h := narrowHint(specTool(t, "listimages-returns-all-images"))
+	for _, a := range []string{"query", "pagination.limit", "pagination.offset", "fields"} {
+		if !strings.Contains(h, a) {
+			t.Errorf("hint %q lacks %s", h, a)
+		}
+	}
+	if h := narrowHint(specTool(t, "inspect-image")); h != "" {
+		t.Errorf("inspect-image has nothing to narrow, got %q", h)
+	}
+}
+
+func resultText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}

@@ -1,0 +1,36 @@
+package tools
+
+import (
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+)
+
+// reportedErrors turns failures that an upstream reports inside a 2xx JSON answer (the
+// tool's ErrorsAt path) into an isError result. The whole answer is kept in the text: the
+// part that succeeded (e.g. the images that were removed) matters too.
+func reportedErrors(t *capabilities.Tool, body []byte) *mcp.CallToolResult {
+	if t.ErrorsAt == "" {
+		return nil
+	}
+	r := gjson.GetBytes(body, t.ErrorsAt)
+	var msgs []string
+	switch {
+	case r.IsArray():
+		for _, m := range r.Array() {
+			if s := strings.TrimSpace(m.String()); s != "" {
+				msgs = append(msgs, s)
+			}
+		}
+	case r.Type == gjson.String && strings.TrimSpace(r.String()) != "":
+		msgs = append(msgs, strings.TrimSpace(r.String()))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errorResult("%s: %s reported errors: %s\n\nIts whole answer (what did succeed is listed there):\n%s",
+		t.Name, t.Capability.Display, strings.Join(msgs, "; "), clip(strings.TrimSpace(string(body)), 4000))
+}

@@ -1,0 +1,146 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// structured returns a result's structuredContent as JSON and its last text part (the JSON
+// text; notices come before it).
+func structured(t *testing.T, res *mcp.CallToolResult) (string, string, []string) {
+	t.Helper()
+	if res.IsError {
+		t.Fatalf("isError: %s", resultText(res))
+	}
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, c := range res.Content {
+		texts = append(texts, c.(*mcp.TextContent).Text)
+	}
+	return string(b), texts[len(texts)-1], texts[:len(texts)-1]
+}
+
+func TestShaperJSON(t *testing.T) {
+	cases := []struct {
+		name       string
+		body       string
+		fields     []string
+		structured string
+		text       string
+	}{
+		{name: "passthrough of an object, whole body", body: `{"Id":"abc","RepoTags":["a:1"],"Size":5}`,
+			structured: `{"Id":"abc","RepoTags":["a:1"],"Size":5}`, text: `{"Id":"abc","RepoTags":["a:1"],"Size":5}`},
+		{name: "surrounding space trimmed", body: "\n {\"a\":1} \n", structured: `{"a":1}`, text: `{"a":1}`},
+		{name: "array wrapped as items", body: `[{"Id":"a"},{"Id":"b"}]`,
+			structured: `{"items":[{"Id":"a"},{"Id":"b"}]}`, text: `[{"Id":"a"},{"Id":"b"}]`},
+		{name: "empty array", body: `[]`, structured: `{"items":[]}`, text: `[]`},
+		{name: "scalar wrapped as result", body: `42`, structured: `{"result":42}`, text: `42`},
+		{name: "fields on an array", body: `[{"Id":"a","Size":1,"Labels":{"v":"1"}},{"Id":"b","Size":2}]`, fields: []string{"Id", "Labels.v"},
+			structured: `{"items":[{"Id":"a","Labels.v":"1"},{"Id":"b"}]}`, text: `[{"Id":"a","Labels.v":"1"},{"Id":"b"}]`},
+		{name: "fields on {images:[...]}", body: `{"images":[{"id":"a","name":"x","cves":3}],"total":1}`, fields: []string{"id", "cves"},
+			structured: `{"images":[{"cves":3,"id":"a"}],"total":1}`, text: `{"images":[{"cves":3,"id":"a"}],"total":1}`},
+		{name: "fields on an object without a list", body: `{"id":"a","name":"x"}`, fields: []string{"name"},
+			structured: `{"name":"x"}`, text: `{"name":"x"}`},
+		{name: "big numbers kept exactly", body: `[{"Size":12345678901234567890}]`, fields: []string{"Size"},
+			structured: `{"items":[{"Size":12345678901234567890}]}`, text: `[{"Size":12345678901234567890}]`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Shaper{MaxBytes: DefaultMaxOutputBytes}.JSON([]byte(tc.body), tc.fields, "")
+			s, text, notes := structured(t, res)
+			if s != tc.structured {
+				t.Errorf("structured %s\nwant       %s", s, tc.structured)
+			}
+			if text != tc.text {
+				t.Errorf("text %s\nwant %s", text, tc.text)
+			}
+			if len(notes) != 0 {
+				t.Errorf("notes %v", notes)
+			}
+		})
+	}
+}
+
+func TestShaperNotJSON(t *testing.T) {
+	res := Shaper{}.JSON([]byte("Method Not Allowed"), nil, "")
+	if !res.IsError || !strings.Contains(resultText(res), "not JSON: Method Not Allowed") {
+		t.Errorf("%v %s", res.IsError, resultText(res))
+	}
+}
+
+func TestShaperNotesFirst(t *testing.T) {
+	res := Shaper{}.JSON([]byte(`{"numDeleted":2}`), nil, "", "DRY RUN: nothing was deleted.")
+	_, text, notes := structured(t, res)
+	if text != `{"numDeleted":2}` || !reflect.DeepEqual(notes, []string{"DRY RUN: nothing was deleted."}) {
+		t.Errorf("text %s notes %v", text, notes)
+	}
+}
+
+func TestShaperBudget(t *testing.T) {
+	var items []string
+	for i := range 1000 {
+		items = append(items, fmt.Sprintf(`{"Id":"%064d","RepoTags":["localhost/image-%d:latest"],"Size":%d}`, i, i, i*1000))
+	}
+	list := "[" + strings.Join(items, ",") + "]"
+	cases := []struct {
+		name, body string
+		budget     int
+		listPath   string
+	}{
+		{"top-level array", list, 10_000, "items"},
+		{"array in an object", `{"images":` + list + `,"total":1000}`, 20_000, "images"},
+		{"tiny budget", list, 500, "items"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Shaper{MaxBytes: tc.budget}.JSON([]byte(tc.body), nil, "To get less, call again with fields.")
+			s, text, notes := structured(t, res)
+			if len(text) > tc.budget {
+				t.Errorf("text is %d bytes, over the budget of %d", len(text), tc.budget)
+			}
+			var v map[string]any
+			if err := json.Unmarshal([]byte(s), &v); err != nil {
+				t.Fatalf("structured content is not valid JSON: %v", err)
+			}
+			if !json.Valid([]byte(text)) {
+				t.Fatalf("text is not valid JSON")
+			}
+			kept, _ := v[tc.listPath].([]any)
+			if len(kept) == 0 || len(kept) >= 1000 {
+				t.Errorf("kept %d items", len(kept))
+			}
+			if tc.listPath == "images" && v["total"] == nil {
+				t.Error("the other members were dropped")
+			}
+			if len(notes) != 1 {
+				t.Fatalf("notes %v, want one notice", notes)
+			}
+			n := notes[0]
+			for _, w := range []string{"NOTE", "--max-output-bytes", fmt.Sprintf("kept the first %d of 1000 items", len(kept)), "call again with fields"} {
+				if !strings.Contains(n, w) {
+					t.Errorf("notice %q lacks %q", n, w)
+				}
+			}
+		})
+	}
+	// A long string alone is shortened at a rune boundary, still valid JSON.
+	long := `{"Tree":"` + strings.Repeat("├── ID: 48ce1759f787 Size: 1.987MB\\n", 2000) + `"}`
+	res := Shaper{MaxBytes: 5000}.JSON([]byte(long), nil, "")
+	s, text, notes := structured(t, res)
+	if len(text) > 5000 || !json.Valid([]byte(s)) || len(notes) != 1 || !strings.Contains(notes[0], "Tree: text shortened") {
+		t.Errorf("%d bytes, notes %v", len(text), notes)
+	}
+	// Budget 0 means none.
+	_, text, notes = structured(t, Shaper{MaxBytes: 0}.JSON([]byte(list), nil, ""))
+	if text != list || len(notes) != 0 {
+		t.Errorf("budget 0 cut the answer")
+	}
+}
