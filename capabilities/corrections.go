@@ -39,6 +39,24 @@ type ToolCorrection struct {
 	Added []ArgumentDef `yaml:"added"`
 	// Confirm makes a destructive operation a dry run unless an argument confirms it.
 	Confirm *ConfirmRule `yaml:"confirm"`
+	// ErrorHints are appended to an upstream error of that HTTP status from this tool;
+	// they take the place of the capability's hint for the same status.
+	ErrorHints map[int]string `yaml:"errorHints"`
+	// RequireOneOf: the call needs at least one of these arguments (e.g. a local context
+	// directory or a remote URL).
+	RequireOneOf []string `yaml:"requireOneOf"`
+	// RegistryAuth fills a registry credentials header from the user's auth files when
+	// the call does not carry one.
+	RegistryAuth *RegistryAuthRule `yaml:"registryAuth"`
+}
+
+// RegistryAuthRule: when Header (a header argument of the tool) is not given, the
+// credentials for the registry of the image named by the first non-empty argument of
+// Reference are read from the containers auth files and sent in Header (base64url JSON,
+// as Podman's X-Registry-Auth). Credentials never appear in results or logs.
+type RegistryAuthRule struct {
+	Header    string   `yaml:"header"`
+	Reference []string `yaml:"reference"`
 }
 
 // ArgumentCorrection corrects a spec argument.

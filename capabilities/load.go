@@ -45,6 +45,10 @@ type Tool struct {
 	MinVersion  string
 	Instead     string
 	Confirm     *ConfirmRule
+	// ErrorHints per HTTP status, before the capability's.
+	ErrorHints   map[int]string
+	RegistryAuth *RegistryAuthRule
+	RequireOneOf []string
 }
 
 // Argument is one tool argument and where its value goes.
@@ -396,6 +400,27 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				return bad("confirm.scope", "%q is not an argument of the tool", c.Confirm.Scope)
 			}
 			t.Confirm = c.Confirm
+		}
+		t.ErrorHints = c.ErrorHints
+		for _, n := range c.RequireOneOf {
+			if t.Arg(n) == nil {
+				return bad("requireOneOf", "%q is not an argument of the tool", n)
+			}
+		}
+		t.RequireOneOf = c.RequireOneOf
+		if ra := c.RegistryAuth; ra != nil {
+			if h := t.Arg(ra.Header); h == nil || h.In != "header" {
+				return bad("registryAuth.header", "%q is not a header argument of the tool", ra.Header)
+			}
+			if len(ra.Reference) == 0 {
+				return bad("registryAuth.reference", "name the argument(s) holding the image reference")
+			}
+			for _, r := range ra.Reference {
+				if t.Arg(r) == nil {
+					return bad("registryAuth.reference", "%q is not an argument of the tool", r)
+				}
+			}
+			t.RegistryAuth = ra
 		}
 		if t.Response == ResponseFile && t.ArgWithRole(RoleOutputFile) == nil {
 			return bad("response", "file responses need an argument with role output-file")

@@ -16,6 +16,9 @@ import (
 // .containerignore (or .dockerignore) excludes. Nothing is held in memory: a goroutine
 // writes into a pipe that the HTTP request reads; closing the reader stops it.
 func tarDirectory(dir string) (io.ReadCloser, error) {
+	if !filepath.IsAbs(dir) {
+		return nil, fmt.Errorf("%q is not an absolute path; give the full path of the build context directory on this machine", dir)
+	}
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read build context %s: %w", dir, unwrapPathError(err))

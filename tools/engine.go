@@ -3,6 +3,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -90,7 +91,7 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 }
 
 // Call runs one checked tool call.
-func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult {
+func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) (res *mcp.CallToolResult) {
 	cp := t.Capability
 	client, err := e.Connect(cp)
 	if err != nil {
@@ -122,6 +123,14 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		return errorResult("%v", err)
 	}
 	defer closeBody(ureq)
+	creds, err := applyRegistryAuth(t, v, ureq)
+	if err != nil {
+		return errorResult("%s: %v", t.Name, err)
+	}
+	if creds != nil {
+		e.Log.Debug().Str("tool", t.Name).Str("registry", creds.Registry).Str("credentials", orNone(creds.Source)).Msg("registry credentials")
+		defer func() { res = finishRegistryResult(res, t, creds) }()
+	}
 	if !ureq.Stream && e.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
@@ -244,9 +253,13 @@ func (e *Engine) upstreamError(t *capabilities.Tool, resp *http.Response) *mcp.C
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	cp := t.Capability
 	msg := ""
-	if gjson.ValidBytes(body) {
+	first := body
+	if !gjson.ValidBytes(first) { // Podman 4.x may write several JSON objects after an error
+		first, _, _ = bytes.Cut(bytes.TrimSpace(body), []byte("\n"))
+	}
+	if gjson.ValidBytes(first) {
 		for _, k := range []string{"message", "error", "cause"} {
-			if r := gjson.GetBytes(body, k); r.Type == gjson.String && r.String() != "" {
+			if r := gjson.GetBytes(first, k); r.Type == gjson.String && r.String() != "" {
 				msg = r.String()
 				break
 			}
@@ -263,6 +276,8 @@ func (e *Engine) upstreamError(t *capabilities.Tool, resp *http.Response) *mcp.C
 				text += fmt.Sprintf(". The connected %s (%s) does not serve %s %s; a newer %s does. %s", cp.Display, v, t.Method, t.Path, cp.Display, t.Instead)
 			}
 		}
+	} else if h := t.ErrorHints[resp.StatusCode]; h != "" {
+		text += " (" + h + ")"
 	} else if h := cp.ErrorHints[resp.StatusCode]; h != "" {
 		text += " (" + h + ")"
 	}
