@@ -58,6 +58,9 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 		if err != nil {
 			return err
 		}
+		if info.Mode()&os.ModeSocket != 0 {
+			return nil // a socket cannot be archived and is no build input
+		}
 		link := ""
 		if info.Mode()&os.ModeSymlink != 0 {
 			if link, err = os.Readlink(path); err != nil {

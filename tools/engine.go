@@ -137,11 +137,17 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		defer cancel()
 	}
 	progress := newProgress(ctx, req)
-	if ureq.Body != nil && ureq.ContentLength > 0 {
-		ureq.Body = &countingReader{r: ureq.Body, onRead: progress.bytes(ureq.ContentLength, "uploaded")}
+	var sent *countingReader
+	if ureq.Body != nil {
+		sent = &countingReader{r: ureq.Body, onRead: progress.bytes(ureq.ContentLength, "uploaded")}
+		ureq.Body = sent
 	}
 	resp, err := client.Do(ctx, ureq)
 	if err != nil {
+		if sent != nil && sent.err != nil && ctx.Err() == nil {
+			// The file or directory being sent failed, not the upstream.
+			return errorResult("%s: reading what was to be sent failed after %d bytes: %v", t.Name, sent.n, sent.err)
+		}
 		return e.transportError(ctx, t, err)
 	}
 	defer resp.Body.Close()
@@ -383,10 +389,14 @@ type countingReader struct {
 	r      io.Reader
 	n      int64
 	onRead func(int64)
+	err    error // the first read error other than EOF
 }
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	c.n += int64(n)
 	if n > 0 && c.onRead != nil {
 		c.onRead(c.n)
