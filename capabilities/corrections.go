@@ -66,6 +66,9 @@ type ArgumentCorrection struct {
 	Enum        []string `yaml:"enum"`
 	// Role gives the argument a meaning beyond the wire (see ArgumentDef.Role).
 	Role string `yaml:"role"`
+	// Default is sent when the call does not give the argument (a scalar), e.g. to ask
+	// an upstream for progress output it would otherwise leave out.
+	Default any `yaml:"default"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.

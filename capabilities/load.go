@@ -61,6 +61,7 @@ type Argument struct {
 	Required    bool
 	Enum        []string
 	Role        string
+	Default     any // sent when the call does not give the argument
 }
 
 // Arg finds an argument by name.
@@ -376,6 +377,12 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				a.Enum = ac.Enum
 			}
 			a.Role = orDefault(ac.Role, a.Role)
+			switch ac.Default.(type) {
+			case nil, string, bool, int, float64:
+				a.Default = ac.Default
+			default:
+				return bad("arguments."+an+".default", "must be a scalar")
+			}
 		}
 		for i, ad := range c.Added {
 			field := fmt.Sprintf("added[%d]", i)

@@ -316,6 +316,7 @@ func (e *Engine) fileResult(ctx context.Context, t *capabilities.Tool, v Values,
 	if err := out.Commit(); err != nil {
 		return errorResult("%s: %v", t.Name, err)
 	}
+	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
 	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": ArchiveImages(out.Path)})
 }
 

@@ -24,6 +24,9 @@ func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 	path := t.Path
 	for _, a := range t.Args {
 		val, ok := v[a.Name]
+		if !ok && a.Default != nil {
+			val, ok = a.Default, true
+		}
 		if !ok || a.Role != "" {
 			continue
 		}
