@@ -302,6 +302,9 @@ func (e *Engine) streamResult(ctx context.Context, t *capabilities.Tool, resp *h
 	}
 	sum.finishBuild()
 	if sum.Error != "" {
+		if len(sum.Output) == 0 {
+			return errorResult("%s failed: %s", t.Name, sum.Error)
+		}
 		return errorResult("%s failed: %s\n\nLast output:\n%s", t.Name, sum.Error, strings.Join(sum.Output, "\n"))
 	}
 	return valueResult(sum)
