@@ -41,7 +41,7 @@ func TestCancelLongOperations(t *testing.T) {
 		defer cancel()
 		plog.mu.Lock()
 		plog.onNote = func(n mcp.ProgressNotificationParams) {
-			if n.ProgressToken == tok && n.Progress > 0 {
+			if n.ProgressToken == tok && n.Progress >= 1 { // bytes moved, not a keep-alive
 				cancel()
 			}
 		}

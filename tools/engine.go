@@ -137,6 +137,7 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		defer cancel()
 	}
 	progress := newProgress(ctx, req)
+	defer progress.keepAlive(keepAliveEvery)()
 	var sent *countingReader
 	if ureq.Body != nil {
 		sent = &countingReader{r: ureq.Body, onRead: progress.bytes(ureq.ContentLength, "uploaded")}
@@ -352,6 +353,11 @@ type progress struct {
 	token   any
 	mu      sync.Mutex
 	last    time.Time
+	// What was last sent: the MCP spec wants progress to increase with every
+	// notification; keepAlive repeats the message with a slightly higher value.
+	sent  float64
+	total float64
+	msg   string
 }
 
 func newProgress(ctx context.Context, req *mcp.CallToolRequest) *progress {
@@ -368,11 +374,11 @@ func (p *progress) notify(done, total float64, msg string, force bool) {
 	}
 	p.mu.Lock()
 	now := time.Now()
-	if !force && now.Sub(p.last) < 200*time.Millisecond {
+	if (!force && now.Sub(p.last) < 200*time.Millisecond) || done <= p.sent {
 		p.mu.Unlock()
 		return
 	}
-	p.last = now
+	p.last, p.sent, p.total, p.msg = now, done, total, msg
 	p.mu.Unlock()
 	_ = p.session.NotifyProgress(p.ctx, &mcp.ProgressNotificationParams{ProgressToken: p.token, Progress: done, Total: total, Message: msg})
 }
