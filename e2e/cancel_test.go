@@ -3,8 +3,10 @@ package e2e
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,4 +86,55 @@ func TestCancelLongOperations(t *testing.T) {
 
 	// The session still works.
 	s.MustSucceed(t, "image-exists", map[string]any{"name": big})
+
+	for _, how := range []string{"stdin closes", "SIGTERM"} {
+		t.Run("server stops: "+how, func(t *testing.T) { stopMidCall(t, big, how) })
+	}
+}
+
+// stopMidCall stops the server while it writes an export: its input closes (a client
+// that vanished; the go-sdk client's Close would wait for the call instead) or it gets
+// SIGTERM. It exits without leaving a file.
+func stopMidCall(t *testing.T, big, how string) {
+	cmd := exec.Command(binary, "--log-level", "debug")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "CONTAINER_HOST=unix://" + podmanSock}
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr lockedWriter
+	stderr.w = &strings.Builder{}
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stopProcess(cmd)
+	client := mcp.NewClient(&mcp.Implementation{Name: "vanishing", Version: "1"}, nil)
+	cs, err := client.Connect(context.Background(), &mcp.IOTransport{Reader: stdout, Writer: stdin}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	go cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "export-image", Arguments: map[string]any{"name": big, "output": filepath.Join(out, "big.tar")}})
+	deadline := time.Now().Add(30 * time.Second)
+	for len(dirNames(t, out)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(dirNames(t, out)) == 0 {
+		t.Fatal("the export never started writing")
+	}
+	if how == "SIGTERM" {
+		cmd.Process.Signal(syscall.SIGTERM)
+	} else {
+		stdin.Close()
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Logf("server exited (%v); log:\n%s", err, stderr.w)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the server did not exit after its input closed; log:\n%s", stderr.w)
+	}
+	if left := dirNames(t, out); len(left) != 0 {
+		t.Fatalf("files left after the server stopped: %v", left)
+	}
 }

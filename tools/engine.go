@@ -37,6 +37,9 @@ type Engine struct {
 	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
 	// to stop the call (declined, cancelled).
 	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
+	// Session, when set, ends every running call when it is done (the client left).
+	Session  context.Context
+	inflight sync.WaitGroup
 }
 
 // MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.
@@ -66,6 +69,8 @@ func (e *Engine) Register(s *mcp.Server) {
 
 func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		ctx, end := e.callContext(ctx)
+		defer end()
 		start := time.Now()
 		defer func() {
 			if p := recover(); p != nil {
