@@ -48,7 +48,7 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if ignore.excludes(rel) {
+		if ignore.excludes(rel) && !alwaysSent[rel] {
 			if d.IsDir() && !ignore.hasExceptionsUnder(rel) {
 				return filepath.SkipDir
 			}
@@ -95,6 +95,9 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 	}
 	return tw.Close()
 }
+
+// alwaysSent are sent even when ignored, as Docker and Podman do: the build needs them.
+var alwaysSent = map[string]bool{"Containerfile": true, "Dockerfile": true, ".containerignore": true, ".dockerignore": true}
 
 // ignoreRules are the patterns of a .containerignore/.dockerignore file, in order; the
 // last pattern that matches a path decides, and `!` patterns re-include.
