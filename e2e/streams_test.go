@@ -237,7 +237,7 @@ func TestExportLoadImport(t *testing.T) {
 
 	multi := filepath.Join(dir, "multi.tar")
 	Structured(t, s.MustSucceed(t, "export-multiple-images", map[string]any{
-		"references": []any{baseImage, second}, "format": "docker-archive", "output": multi}), &fr)
+		"references": []any{baseImage, second}, "output": multi}), &fr) // format: docker-archive by default
 	checkFile(t, fr, multi, "manifest.json", baseImage, second)
 
 	t.Run("load", func(t *testing.T) {
