@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,10 +14,11 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// TestCancelLongOperations cancels an export and a load of a large image once bytes are
+// TestLargeImageStreams cancels an export and a load of a large image once bytes are
 // moving: the call ends, the upstream request is aborted (the server logs the call as
-// finished), and no file is left in the target directory.
-func TestCancelLongOperations(t *testing.T) {
+// finished), and no file is left in the target directory. A whole export and load of it
+// keep the server's memory flat; stopping the server mid-export leaves no file.
+func TestLargeImageStreams(t *testing.T) {
 	const big = "localhost/streams-big:1"
 	dir := t.TempDir()
 	rootfs := filepath.Join(dir, "big-rootfs.tar")
@@ -86,6 +88,32 @@ func TestCancelLongOperations(t *testing.T) {
 
 	// The session still works.
 	s.MustSucceed(t, "image-exists", map[string]any{"name": big})
+
+	t.Run("whole export and load keep memory flat", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "big.tar")
+		res := s.MustSucceed(t, "export-image", map[string]any{"name": big, "output": out, "format": "docker-archive"})
+		var fr struct{ Bytes int64 }
+		Structured(t, res, &fr)
+		if fr.Bytes < 256<<20 {
+			t.Fatalf("exported %d bytes, want the whole image: %s", fr.Bytes, Text(res))
+		}
+		s.MustSucceed(t, "load-image", map[string]any{"upload": out})
+		// The server's peak resident memory stays far below the 256 MiB it moved each way.
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var peakKB int64
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "VmHWM:") {
+				fmt.Sscan(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), &peakKB)
+			}
+		}
+		t.Logf("image-mcp peak RSS %d KiB after moving %d bytes out and in", peakKB, fr.Bytes)
+		if peakKB == 0 || peakKB > 96<<10 {
+			t.Fatalf("peak RSS %d KiB: the archive was held in memory", peakKB)
+		}
+	})
 
 	for _, how := range []string{"stdin closes", "SIGTERM"} {
 		t.Run("server stops: "+how, func(t *testing.T) { stopMidCall(t, big, how) })
