@@ -4,10 +4,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -113,19 +111,8 @@ func run() int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// When stdin ends (the client left) or a signal comes, running calls are cancelled and
-	// cleaned up (upstream requests aborted, partial files removed) before exiting.
-	session, endSession := context.WithCancel(ctx)
-	defer endSession()
-	engine.Session = session
-	transport := &mcp.IOTransport{Reader: tools.NotifyEOF(os.Stdin, endSession), Writer: nopWriteCloser{os.Stdout}}
 	log.Info().Int("tools", len(all)).Str("version", version).Msg("serving MCP on stdio")
-	err = server.Run(ctx, transport)
-	endSession()
-	if !engine.Drain(30 * time.Second) {
-		log.Warn().Msg("calls still running at exit")
-	}
-	if err != nil && ctx.Err() == nil && !errors.Is(err, io.EOF) {
+	if err := serve(ctx, server, engine, log); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("server stopped")
 		return 1
 	}
@@ -159,8 +146,3 @@ func envDuration(name string, def time.Duration) time.Duration {
 	}
 	return def
 }
-
-// nopWriteCloser keeps stdout open when the transport closes: the process owns it.
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
