@@ -50,6 +50,17 @@ func (p *progressLog) forToken(tok string) []mcp.ProgressNotificationParams {
 	return out
 }
 
+// lastToken is the token of the latest notification.
+func (p *progressLog) lastToken() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.notes) == 0 {
+		return ""
+	}
+	tok, _ := p.notes[len(p.notes)-1].ProgressToken.(string)
+	return tok
+}
+
 // callWithToken calls a tool with a progress token; ctx may be cancelled by the caller.
 func callWithToken(ctx context.Context, s *Server, name, tok string, args map[string]any) (*mcp.CallToolResult, error) {
 	p := &mcp.CallToolParams{Name: name, Arguments: args}
@@ -79,6 +90,11 @@ func mustProgress(t *testing.T, s *Server, plog *progressLog, name string, args 
 	notes := plog.forToken(tok)
 	if len(notes) == 0 {
 		t.Fatalf("%s: no progress notification for token %q", name, tok)
+	}
+	for i := 1; i < len(notes); i++ { // MCP: progress increases with every notification
+		if notes[i].Progress <= notes[i-1].Progress {
+			t.Fatalf("%s: progress went from %v (%q) to %v (%q)", name, notes[i-1].Progress, notes[i-1].Message, notes[i].Progress, notes[i].Message)
+		}
 	}
 	t.Logf("%s: %d progress notifications, last %q", name, len(notes), notes[len(notes)-1].Message)
 	return res

@@ -40,6 +40,15 @@ func TestBuildImage(t *testing.T) {
 		"keep.txt":         "keep",
 	})
 	res := mustProgress(t, s, plog, "build-image", map[string]any{"context": dir, "t": img, "networkmode": "none"})
+	steps := 0
+	for _, n := range plog.forToken(plog.lastToken()) {
+		if strings.HasPrefix(n.Message, "STEP ") {
+			steps++
+		}
+	}
+	if steps == 0 {
+		t.Errorf("no progress notification names a build step: %+v", plog.forToken(plog.lastToken()))
+	}
 	var sum struct {
 		ID     string
 		Output []string

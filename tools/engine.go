@@ -363,6 +363,9 @@ type progress struct {
 	sent  float64
 	total float64
 	msg   string
+	// base is added to line counts, so that output lines after an upload (a build's
+	// context) still count up from the bytes reported before.
+	base float64
 }
 
 func newProgress(ctx context.Context, req *mcp.CallToolRequest) *progress {
@@ -388,7 +391,14 @@ func (p *progress) notify(done, total float64, msg string, force bool) {
 	_ = p.session.NotifyProgress(p.ctx, &mcp.ProgressNotificationParams{ProgressToken: p.token, Progress: done, Total: total, Message: msg})
 }
 
-func (p *progress) line(n int, text string) { p.notify(float64(n), 0, text, n == 1) }
+func (p *progress) line(n int, text string) {
+	if n == 1 {
+		p.mu.Lock()
+		p.base = p.sent
+		p.mu.Unlock()
+	}
+	p.notify(p.base+float64(n), 0, text, n == 1)
+}
 
 func (p *progress) bytes(total int64, verb string) func(int64) {
 	return func(n int64) {
