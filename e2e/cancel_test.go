@@ -88,6 +88,9 @@ func TestLargeImageStreams(t *testing.T) {
 
 	// The session still works.
 	s.MustSucceed(t, "image-exists", map[string]any{"name": big})
+	if strings.Contains(s.StderrText(), "DATA RACE") { // with GOFLAGS=-race the binary is checked too
+		t.Fatalf("race in image-mcp:\n%s", s.StderrText())
+	}
 
 	t.Run("whole export and load keep memory flat", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "big.tar")
