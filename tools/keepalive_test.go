@@ -63,4 +63,3 @@ func TestKeepAlive(t *testing.T) {
 		t.Fatalf("%d notifications in 600ms at a 40ms period: not throttled", n)
 	}
 }
-
