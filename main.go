@@ -145,7 +145,7 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info().Int("tools", len(served)).Int("filtered out", len(hidden)).Str("version", version).Msg("serving MCP on stdio")
-	if err := server.Run(ctx, &mcp.StdioTransport{}); err != nil && ctx.Err() == nil {
+	if err := serve(ctx, server, engine, log); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("server stopped")
 		return 1
 	}

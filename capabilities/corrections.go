@@ -45,6 +45,24 @@ type ToolCorrection struct {
 	Confirm *ConfirmRule `yaml:"confirm"`
 	// Ask makes a destructive call ask the person first, when the client can (see AskRule).
 	Ask []AskRule `yaml:"ask"`
+	// ErrorHints are appended to an upstream error of that HTTP status from this tool;
+	// they take the place of the capability's hint for the same status.
+	ErrorHints map[int]string `yaml:"errorHints"`
+	// RequireOneOf: the call needs at least one of these arguments (e.g. a local context
+	// directory or a remote URL).
+	RequireOneOf []string `yaml:"requireOneOf"`
+	// RegistryAuth fills a registry credentials header from the user's auth files when
+	// the call does not carry one.
+	RegistryAuth *RegistryAuthRule `yaml:"registryAuth"`
+}
+
+// RegistryAuthRule: when Header (a header argument of the tool) is not given, the
+// credentials for the registry of the image named by the first non-empty argument of
+// Reference are read from the containers auth files and sent in Header (base64url JSON,
+// as Podman's X-Registry-Auth). Credentials never appear in results or logs.
+type RegistryAuthRule struct {
+	Header    string   `yaml:"header"`
+	Reference []string `yaml:"reference"`
 }
 
 // ArgumentCorrection corrects a spec argument.
@@ -54,6 +72,9 @@ type ArgumentCorrection struct {
 	Enum        []string `yaml:"enum"`
 	// Role gives the argument a meaning beyond the wire (see ArgumentDef.Role).
 	Role string `yaml:"role"`
+	// Default is sent when the call does not give the argument (a scalar), e.g. to ask
+	// an upstream for progress output it would otherwise leave out.
+	Default any `yaml:"default"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.

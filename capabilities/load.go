@@ -47,6 +47,10 @@ type Tool struct {
 	Instead     string
 	Confirm     *ConfirmRule
 	Ask         []AskRule
+	// ErrorHints per HTTP status, before the capability's.
+	ErrorHints   map[int]string
+	RegistryAuth *RegistryAuthRule
+	RequireOneOf []string
 }
 
 // Argument is one tool argument and where its value goes.
@@ -59,6 +63,7 @@ type Argument struct {
 	Required    bool
 	Enum        []string
 	Role        string
+	Default     any // sent when the call does not give the argument
 }
 
 // Arg finds an argument by name.
@@ -403,6 +408,12 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				a.Enum = ac.Enum
 			}
 			a.Role = orDefault(ac.Role, a.Role)
+			switch ac.Default.(type) {
+			case nil, string, bool, int, float64:
+				a.Default = ac.Default
+			default:
+				return bad("arguments."+an+".default", "must be a scalar")
+			}
 		}
 		for i, ad := range c.Added {
 			field := fmt.Sprintf("added[%d]", i)
@@ -430,6 +441,27 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		}
 		if err := checkAsk(t, c.Ask, bad); err != nil {
 			return err
+		}
+		t.ErrorHints = c.ErrorHints
+		for _, n := range c.RequireOneOf {
+			if t.Arg(n) == nil {
+				return bad("requireOneOf", "%q is not an argument of the tool", n)
+			}
+		}
+		t.RequireOneOf = c.RequireOneOf
+		if ra := c.RegistryAuth; ra != nil {
+			if h := t.Arg(ra.Header); h == nil || h.In != "header" {
+				return bad("registryAuth.header", "%q is not a header argument of the tool", ra.Header)
+			}
+			if len(ra.Reference) == 0 {
+				return bad("registryAuth.reference", "name the argument(s) holding the image reference")
+			}
+			for _, r := range ra.Reference {
+				if t.Arg(r) == nil {
+					return bad("registryAuth.reference", "%q is not an argument of the tool", r)
+				}
+			}
+			t.RegistryAuth = ra
 		}
 		if t.Response == ResponseFile && t.ArgWithRole(RoleOutputFile) == nil {
 			return bad("response", "file responses need an argument with role output-file")

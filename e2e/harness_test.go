@@ -303,6 +303,7 @@ type ServerOptions struct {
 	Args   []string
 	Env    []string // added to a clean environment (PATH, HOME, and the test Podman)
 	NoPod  bool     // do not point it at the test Podman
+	Wrap   []string // run the binary under this command (e.g. setpriv with fewer capabilities)
 	Client *mcp.ClientOptions
 	// ProtocolVersion the client asks for; empty: the go-sdk's latest.
 	ProtocolVersion string
@@ -312,6 +313,9 @@ type ServerOptions struct {
 func StartServer(t testing.TB, o ServerOptions) *Server {
 	t.Helper()
 	cmd := exec.Command(binary, o.Args...)
+	if len(o.Wrap) > 0 {
+		cmd = exec.Command(o.Wrap[0], append(append(o.Wrap[1:len(o.Wrap):len(o.Wrap)], binary), o.Args...)...)
+	}
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
 	if !o.NoPod {
 		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busybox-static htpasswd:apache2-utils; do
+for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busybox-static htpasswd:apache2-utils git:git setpriv:util-linux; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -68,6 +68,9 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 			vals[name] = integerNumber(vals[name].(json.Number))
 		}
 	}
+	if len(t.RequireOneOf) > 0 && !anyGiven(vals, t.RequireOneOf) {
+		return nil, bad("give one of %s", strings.Join(quoted(t.RequireOneOf), ", "))
+	}
 	for _, a := range t.Args {
 		if a.Required {
 			if _, ok := vals[a.Name]; !ok {
@@ -214,4 +217,24 @@ func scalarString(v any) string {
 		b, _ := json.Marshal(x)
 		return string(b)
 	}
+}
+
+func anyGiven(v Values, names []string) bool {
+	for _, n := range names {
+		if s, isString := v[n].(string); isString && strings.TrimSpace(s) == "" {
+			continue
+		}
+		if _, ok := v[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func quoted(names []string) []string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return q
 }

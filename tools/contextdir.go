@@ -16,6 +16,9 @@ import (
 // .containerignore (or .dockerignore) excludes. Nothing is held in memory: a goroutine
 // writes into a pipe that the HTTP request reads; closing the reader stops it.
 func tarDirectory(dir string) (io.ReadCloser, error) {
+	if !filepath.IsAbs(dir) {
+		return nil, fmt.Errorf("%q is not an absolute path; give the full path of the build context directory on this machine", dir)
+	}
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read build context %s: %w", dir, unwrapPathError(err))
@@ -45,7 +48,7 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if ignore.excludes(rel) {
+		if ignore.excludes(rel) && !alwaysSent[rel] {
 			if d.IsDir() && !ignore.hasExceptionsUnder(rel) {
 				return filepath.SkipDir
 			}
@@ -54,6 +57,9 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 		info, err := d.Info()
 		if err != nil {
 			return err
+		}
+		if info.Mode()&os.ModeSocket != 0 {
+			return nil // a socket cannot be archived and is no build input
 		}
 		link := ""
 		if info.Mode()&os.ModeSymlink != 0 {
@@ -89,6 +95,9 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 	}
 	return tw.Close()
 }
+
+// alwaysSent are sent even when ignored, as Docker and Podman do: the build needs them.
+var alwaysSent = map[string]bool{"Containerfile": true, "Dockerfile": true, ".containerignore": true, ".dockerignore": true}
 
 // ignoreRules are the patterns of a .containerignore/.dockerignore file, in order; the
 // last pattern that matches a path decides, and `!` patterns re-include.

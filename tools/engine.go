@@ -3,6 +3,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,9 @@ type Engine struct {
 	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
 	// to stop the call (declined, cancelled).
 	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
+	// Session, when set, ends every running call when it is done (the client left).
+	Session  context.Context
+	inflight sync.WaitGroup
 }
 
 // MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.
@@ -65,6 +69,8 @@ func (e *Engine) Register(s *mcp.Server) {
 
 func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		ctx, end := e.callContext(ctx)
+		defer end()
 		start := time.Now()
 		defer func() {
 			if p := recover(); p != nil {
@@ -90,7 +96,7 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 }
 
 // Call runs one checked tool call.
-func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult {
+func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) (res *mcp.CallToolResult) {
 	cp := t.Capability
 	client, err := e.Connect(cp)
 	if err != nil {
@@ -122,17 +128,32 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		return errorResult("%v", err)
 	}
 	defer closeBody(ureq)
+	creds, err := applyRegistryAuth(t, v, ureq)
+	if err != nil {
+		return errorResult("%s: %v", t.Name, err)
+	}
+	if creds != nil {
+		e.Log.Debug().Str("tool", t.Name).Str("registry", creds.Registry).Str("credentials", orNone(creds.Source)).Msg("registry credentials")
+		defer func() { res = finishRegistryResult(res, t, creds) }()
+	}
 	if !ureq.Stream && e.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
 		defer cancel()
 	}
 	progress := newProgress(ctx, req)
-	if ureq.Body != nil && ureq.ContentLength > 0 {
-		ureq.Body = &countingReader{r: ureq.Body, onRead: progress.bytes(ureq.ContentLength, "uploaded")}
+	defer progress.keepAlive(keepAliveEvery)()
+	var sent *countingReader
+	if ureq.Body != nil {
+		sent = &countingReader{r: ureq.Body, onRead: progress.bytes(ureq.ContentLength, "uploaded")}
+		ureq.Body = sent
 	}
 	resp, err := client.Do(ctx, ureq)
 	if err != nil {
+		if sent != nil && sent.err != nil && ctx.Err() == nil {
+			// The file or directory being sent failed, not the upstream.
+			return errorResult("%s: reading what was to be sent failed after %d bytes: %v", t.Name, sent.n, sent.err)
+		}
 		return e.transportError(ctx, t, err)
 	}
 	defer resp.Body.Close()
@@ -247,9 +268,13 @@ func (e *Engine) upstreamError(t *capabilities.Tool, resp *http.Response) *mcp.C
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	cp := t.Capability
 	msg := ""
-	if gjson.ValidBytes(body) {
+	first := body
+	if !gjson.ValidBytes(first) { // Podman 4.x may write several JSON objects after an error
+		first, _, _ = bytes.Cut(bytes.TrimSpace(body), []byte("\n"))
+	}
+	if gjson.ValidBytes(first) {
 		for _, k := range []string{"message", "error", "cause"} {
-			if r := gjson.GetBytes(body, k); r.Type == gjson.String && r.String() != "" {
+			if r := gjson.GetBytes(first, k); r.Type == gjson.String && r.String() != "" {
 				msg = r.String()
 				break
 			}
@@ -266,6 +291,8 @@ func (e *Engine) upstreamError(t *capabilities.Tool, resp *http.Response) *mcp.C
 				text += fmt.Sprintf(". The connected %s (%s) does not serve %s %s; a newer %s does. %s", cp.Display, v, t.Method, t.Path, cp.Display, t.Instead)
 			}
 		}
+	} else if h := t.ErrorHints[resp.StatusCode]; h != "" {
+		text += " (" + h + ")"
 	} else if h := cp.ErrorHints[resp.StatusCode]; h != "" {
 		text += " (" + h + ")"
 	}
@@ -284,6 +311,9 @@ func (e *Engine) streamResult(ctx context.Context, t *capabilities.Tool, resp *h
 	}
 	sum.finishBuild()
 	if sum.Error != "" {
+		if len(sum.Output) == 0 {
+			return errorResult("%s failed: %s", t.Name, sum.Error)
+		}
 		return errorResult("%s failed: %s\n\nLast output:\n%s", t.Name, sum.Error, strings.Join(sum.Output, "\n"))
 	}
 	return valueResult(sum)
@@ -298,6 +328,7 @@ func (e *Engine) fileResult(ctx context.Context, t *capabilities.Tool, v Values,
 	if err := out.Commit(); err != nil {
 		return errorResult("%s: %v", t.Name, err)
 	}
+	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
 	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": ArchiveImages(out.Path)})
 }
 
@@ -330,6 +361,14 @@ type progress struct {
 	token   any
 	mu      sync.Mutex
 	last    time.Time
+	// What was last sent: the MCP spec wants progress to increase with every
+	// notification; keepAlive repeats the message with a slightly higher value.
+	sent  float64
+	total float64
+	msg   string
+	// base is added to line counts, so that output lines after an upload (a build's
+	// context) still count up from the bytes reported before.
+	base float64
 }
 
 func newProgress(ctx context.Context, req *mcp.CallToolRequest) *progress {
@@ -346,16 +385,23 @@ func (p *progress) notify(done, total float64, msg string, force bool) {
 	}
 	p.mu.Lock()
 	now := time.Now()
-	if !force && now.Sub(p.last) < 200*time.Millisecond {
+	if (!force && now.Sub(p.last) < 200*time.Millisecond) || done <= p.sent {
 		p.mu.Unlock()
 		return
 	}
-	p.last = now
+	p.last, p.sent, p.total, p.msg = now, done, total, msg
 	p.mu.Unlock()
 	_ = p.session.NotifyProgress(p.ctx, &mcp.ProgressNotificationParams{ProgressToken: p.token, Progress: done, Total: total, Message: msg})
 }
 
-func (p *progress) line(n int, text string) { p.notify(float64(n), 0, text, n == 1) }
+func (p *progress) line(n int, text string) {
+	if n == 1 {
+		p.mu.Lock()
+		p.base = p.sent
+		p.mu.Unlock()
+	}
+	p.notify(p.base+float64(n), 0, text, n == 1)
+}
 
 func (p *progress) bytes(total int64, verb string) func(int64) {
 	return func(n int64) {
@@ -371,10 +417,14 @@ type countingReader struct {
 	r      io.Reader
 	n      int64
 	onRead func(int64)
+	err    error // the first read error other than EOF
 }
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	c.n += int64(n)
 	if n > 0 && c.onRead != nil {
 		c.onRead(c.n)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
@@ -23,6 +24,9 @@ func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 	path := t.Path
 	for _, a := range t.Args {
 		val, ok := v[a.Name]
+		if !ok && a.Default != nil {
+			val, ok = a.Default, true
+		}
 		if !ok || a.Role != "" {
 			continue
 		}
@@ -97,6 +101,7 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request) error {
 				return bad("argument %q: %v", a.Name, err)
 			}
 			req.Body, req.ContentLength = f, size
+			req.Stream = true // an upload lasts as long as the file is big: no overall timeout
 			if size == 0 {
 				req.Body = nil // an empty file is no body; Go would send none either
 			}
@@ -110,6 +115,7 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request) error {
 				return bad("argument %q: %v", a.Name, err)
 			}
 			req.Body = body
+			req.Stream = true
 			defaultHeader(req, "Content-Type", "application/x-tar")
 		}
 	}
@@ -123,6 +129,9 @@ func defaultHeader(req *upstream.Request, k, v string) {
 }
 
 func openInputFile(p string) (*os.File, int64, error) {
+	if !filepath.IsAbs(p) {
+		return nil, 0, fmt.Errorf("%q is not an absolute path; give the full path of the file on this machine", p)
+	}
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, 0, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))

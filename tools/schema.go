@@ -19,6 +19,9 @@ func InputSchema(t *capabilities.Tool) json.RawMessage {
 		if a.Type == "array" {
 			p["items"] = map[string]any{"type": "string"}
 		}
+		if a.Default != nil {
+			p["default"] = a.Default
+		}
 		if len(a.Enum) > 0 {
 			p["enum"] = a.Enum
 		}

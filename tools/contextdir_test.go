@@ -1,0 +1,60 @@
+package tools
+
+import (
+	"archive/tar"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestContextTarHonoursIgnoreFile(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"Containerfile":      "FROM scratch\n",
+		".containerignore":   "# comment\n*.log\n!keep.log\nsecret*\n**/tmp\nbuild/\n!build/out.bin\nContainerfile\n",
+		".dockerignore":      "*\n", // .containerignore wins
+		"a.log":              "x",
+		"keep.log":           "x",
+		"secret.txt":         "x",
+		"src/main.go":        "x",
+		"src/deep/tmp/t":     "x",
+		"tmp/x":              "x",
+		"build/obj.o":        "x",
+		"build/out.bin":      "x",
+		"src/notes.log":      "x", // *.log is anchored at the top: kept
+		"src/secret-not-top": "x",
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rc, err := tarDirectory(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var files []string
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			files = append(files, h.Name)
+		}
+	}
+	slices.Sort(files)
+	want := []string{".containerignore", ".dockerignore", "Containerfile", "build/out.bin", "keep.log", "src/main.go", "src/notes.log", "src/secret-not-top"}
+	if !slices.Equal(files, want) {
+		t.Fatalf("sent %s\nwant %s", strings.Join(files, " "), strings.Join(want, " "))
+	}
+}

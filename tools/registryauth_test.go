@@ -1,0 +1,126 @@
+package tools
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+func TestSplitReference(t *testing.T) {
+	for _, c := range []struct{ ref, host, repo string }{
+		{"127.0.0.1:5000/app:1", "127.0.0.1:5000", "app"},
+		{"127.0.0.1:5000/ns/app", "127.0.0.1:5000", "ns/app"},
+		{"docker://quay.io/ns/app@sha256:abc", "quay.io", "ns/app"},
+		{"localhost/app:1", "localhost", "app"},
+		{"busybox", "docker.io", "library/busybox"},
+		{"user/app:2", "docker.io", "user/app"},
+		{"", "", ""},
+	} {
+		if h, r := splitReference(c.ref); h != c.host || r != c.repo {
+			t.Errorf("splitReference(%q) = %q, %q; want %q, %q", c.ref, h, r, c.host, c.repo)
+		}
+	}
+	if got := authKeys("quay.io/a/b/c:1"); !slices.Equal(got, []string{"quay.io/a/b/c", "quay.io/a/b", "quay.io/a", "quay.io"}) {
+		t.Errorf("authKeys = %v", got)
+	}
+	if got := normalizeAuthKey("https://index.docker.io/v1/"); got != "docker.io" {
+		t.Errorf("normalizeAuthKey = %q", got)
+	}
+}
+
+// The most specific entry of the first file that has one wins; Docker's config counts.
+func TestLookupAuthFiles(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
+	t.Setenv("REGISTRY_AUTH_FILE", filepath.Join(home, "explicit.json"))
+	write := func(path string, auths map[string]string) {
+		m := map[string]any{}
+		for k, up := range auths {
+			m[k] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(up))}
+		}
+		b, _ := json.Marshal(map[string]any{"auths": m})
+		os.MkdirAll(filepath.Dir(path), 0o700)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(home, ".config/containers/auth.json"), map[string]string{"quay.io": "host:pw1", "quay.io/team": "team:pw2"})
+	write(filepath.Join(home, ".docker/config.json"), map[string]string{"https://index.docker.io/v1/": "hub:pw3"})
+
+	for _, c := range []struct{ ref, user, file string }{
+		{"quay.io/other/x:1", "host", ".config/containers/auth.json"},
+		{"quay.io/team/x:1", "team", ".config/containers/auth.json"},
+		{"busybox:latest", "hub", ".docker/config.json"},
+		{"ghcr.io/x/y", "", ""},
+	} {
+		ac, file, searched, err := lookupAuthFiles(c.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.user == "" {
+			if len(searched) != 4 {
+				t.Errorf("searched %v, want the 4 files", searched)
+			}
+			if ac != nil {
+				t.Errorf("%s: got credentials %q, want none", c.ref, ac.Username)
+			}
+			continue
+		}
+		if ac == nil || ac.Username != c.user || file != filepath.Join(home, c.file) {
+			t.Errorf("%s: got %+v from %s, want user %s from %s", c.ref, ac, file, c.user, c.file)
+		}
+	}
+
+	os.WriteFile(filepath.Join(home, "explicit.json"), []byte("{not json: hunter2"), 0o600)
+	if _, _, _, err := lookupAuthFiles("quay.io/x"); err == nil || !strings.Contains(err.Error(), "explicit.json") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a broken auth file: %v", err)
+	}
+}
+
+// The header gets base64url JSON as Podman's pkg/auth decodes it; given JSON is encoded;
+// the values are scrubbed from text.
+func TestApplyRegistryAuth(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("REGISTRY_AUTH_FILE", filepath.Join(home, "a.json"))
+	os.WriteFile(filepath.Join(home, "a.json"), []byte(`{"auths":{"reg.test:5000":{"auth":"`+base64.StdEncoding.EncodeToString([]byte("u:p?>s/w~rd"))+`"}}}`), 0o600)
+	tool := &capabilities.Tool{Name: "push", Args: []*capabilities.Argument{
+		{Name: "name", In: "path", Type: "string"}, {Name: "destination", In: "query", Type: "string"},
+		{Name: "X-Registry-Auth", Wire: "X-Registry-Auth", In: "header", Type: "string"},
+	}, RegistryAuth: &capabilities.RegistryAuthRule{Header: "X-Registry-Auth", Reference: []string{"destination", "name"}}}
+
+	req := &upstream.Request{Header: http.Header{}}
+	rc, err := applyRegistryAuth(tool, Values{"name": "localhost/x:1", "destination": "reg.test:5000/x:1"}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.URLEncoding.DecodeString(req.Header.Get("X-Registry-Auth"))
+	if err != nil {
+		t.Fatalf("header is not base64url: %v", err)
+	}
+	var ac authConfig
+	if json.Unmarshal(raw, &ac) != nil || ac.Username != "u" || ac.Password != "p?>s/w~rd" {
+		t.Fatalf("header decodes to %s", raw)
+	}
+	if got := rc.scrub("Error: p?>s/w~rd and " + req.Header.Get("X-Registry-Auth")); strings.Contains(got, "p?>s/w~rd") || strings.Contains(got, "eyJ") {
+		t.Fatalf("scrub left a secret: %s", got)
+	}
+
+	req = &upstream.Request{Header: http.Header{}}
+	if _, err := applyRegistryAuth(tool, Values{"name": "reg.test:5000/x:1", "X-Registry-Auth": `{"username":"a","password":"b"}`}, req); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := base64.URLEncoding.DecodeString(req.Header.Get("X-Registry-Auth")); string(raw) != `{"username":"a","password":"b"}` {
+		t.Fatalf("JSON argument sent as %q", req.Header.Get("X-Registry-Auth"))
+	}
+}
