@@ -7,59 +7,24 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
 )
 
 // PodmanEndpoint is where a Podman service was looked for, and where it was chosen.
+// DiscoverPodman (discovery.go) fills it.
 type PodmanEndpoint struct {
-	URL    string   // unix:///path or tcp://host:port
-	Source string   // how it was chosen: flag, CONTAINER_HOST, XDG_RUNTIME_DIR, default
+	URL    string   // unix:///path, tcp://host:port or ssh://user@host[:port]/path
+	Source string   // how it was chosen: --podman-url, CONTAINER_HOST, a connection, a socket, autostart
 	Tried  []string // candidates looked at, in order, for messages
-}
-
-// PodmanEnv is the part of the environment discovery reads (a struct so tests can set it).
-type PodmanEnv struct {
-	Flag          string // --podman-url
-	ContainerHost string // CONTAINER_HOST
-	XDGRuntimeDir string // XDG_RUNTIME_DIR
-	UID           int
-}
-
-// PodmanEnvFromOS reads the environment.
-func PodmanEnvFromOS(flag string) PodmanEnv {
-	return PodmanEnv{Flag: flag, ContainerHost: os.Getenv("CONTAINER_HOST"), XDGRuntimeDir: os.Getenv("XDG_RUNTIME_DIR"), UID: os.Getuid()}
-}
-
-// DiscoverPodman picks the Podman service: --podman-url, else CONTAINER_HOST, else the
-// first socket that exists of $XDG_RUNTIME_DIR/podman/podman.sock,
-// /run/user/<uid>/podman/podman.sock and /run/podman/podman.sock.
-func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
-	if env.Flag != "" {
-		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}}
-	}
-	if env.ContainerHost != "" {
-		return PodmanEndpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}}
-	}
-	var candidates []string
-	if env.XDGRuntimeDir != "" {
-		candidates = append(candidates, env.XDGRuntimeDir+"/podman/podman.sock")
-	}
-	if env.UID > 0 {
-		candidates = append(candidates, fmt.Sprintf("/run/user/%d/podman/podman.sock", env.UID))
-	}
-	candidates = append(candidates, "/run/podman/podman.sock")
-	ep := PodmanEndpoint{Source: "default"}
-	for _, c := range candidates {
-		ep.Tried = append(ep.Tried, "unix://"+c)
-		if fi, err := os.Stat(c); err == nil && fi.Mode()&os.ModeSocket != 0 {
-			ep.URL = "unix://" + c
-			return ep
-		}
-	}
-	return ep
+	// Warnings are things discovery noticed and skipped (unreadable config, stale socket).
+	Warnings []string
+	// SSH holds the identity and known_hosts of an ssh:// URL.
+	SSH SSHOptions
+	// Err is a configuration problem found during discovery (e.g. a named connection that
+	// does not exist); every Podman call answers it.
+	Err error
 }
 
 // PodmanClient talks to the Podman service's libpod API. One client, one pooled
@@ -69,6 +34,9 @@ type PodmanClient struct {
 	endpoint PodmanEndpoint
 	hc       *http.Client
 	dialErr  error
+
+	// start, when set, makes sure the service runs before its version is read (autostart).
+	start func(context.Context) error
 
 	mu      sync.Mutex
 	version string
@@ -101,7 +69,7 @@ func (e *NotReachableError) Unwrap() error { return e.Err }
 
 // NewPodmanClient makes a client for the endpoint. It does not connect.
 func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
-	c := &PodmanClient{endpoint: ep}
+	c := &PodmanClient{endpoint: ep, dialErr: ep.Err}
 	tr := &http.Transport{
 		MaxIdleConns:        64,
 		MaxIdleConnsPerHost: 64,
@@ -119,6 +87,14 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 				var d net.Dialer
 				return d.DialContext(ctx, "unix", path)
 			}
+		case ep.Err != nil:
+		case u.Scheme == "ssh":
+			d, err := newSSHDialer(u, ep.SSH)
+			if err != nil {
+				c.dialErr = err
+			} else {
+				tr.DialContext = d.DialContext
+			}
 		case u.Scheme == "tcp":
 			host := u.Host
 			tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -126,7 +102,7 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 				return d.DialContext(ctx, "tcp", host)
 			}
 		default:
-			c.dialErr = fmt.Errorf("unsupported Podman URL scheme %q in %q (want unix:// or tcp://)", u.Scheme, ep.URL)
+			c.dialErr = fmt.Errorf("unsupported Podman URL scheme %q in %q (want unix://, tcp:// or ssh://)", u.Scheme, ep.URL)
 		}
 	}
 	c.hc = &http.Client{Transport: tr, CheckRedirect: noRedirect}
@@ -147,18 +123,27 @@ func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 	if err := c.usable(); err != nil {
 		return "", err
 	}
+	if c.start != nil {
+		if err := c.start(ctx); err != nil {
+			return "", &NotReachableError{Endpoint: c.endpoint, Err: err}
+		}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://d/_ping", nil)
 	if err != nil {
 		return "", err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		c.hc.CloseIdleConnections()
 		return "", &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
 	}
 	resp.Body.Close()
 	v = resp.Header.Get("Libpod-Api-Version")
 	if v == "" {
 		return "", &NotReachableError{Endpoint: c.endpoint, Err: fmt.Errorf("the service at this address is not Podman (no Libpod-API-Version header; HTTP %d)", resp.StatusCode)}
+	}
+	if err := checkMinVersion(v, c.endpoint); err != nil {
+		return "", err
 	}
 	c.mu.Lock()
 	c.version = v
@@ -191,10 +176,12 @@ func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, er
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		// The service may have gone or been replaced: read its version again next time.
+		// The service may have gone or been replaced: read its version again next time,
+		// and drop pooled connections to the old one.
 		c.mu.Lock()
 		c.version = ""
 		c.mu.Unlock()
+		c.hc.CloseIdleConnections()
 		return nil, &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
 	}
 	return resp, nil
