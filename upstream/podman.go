@@ -152,6 +152,9 @@ func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 }
 
 func (c *PodmanClient) usable() error {
+	if c.endpoint.Err != nil {
+		return c.endpoint.Err
+	}
 	if c.endpoint.URL == "" {
 		return &NotReachableError{Endpoint: c.endpoint}
 	}
