@@ -282,7 +282,10 @@ func TestMachineOnMacOS(t *testing.T) {
 		t.Fatalf("got %+v", ep)
 	}
 	env.GOOS = "linux"
-	env.MachineSocket = func() (MachineInfo, error) { t.Fatal("machine inspected on Linux without a machine connection"); return MachineInfo{}, nil }
+	env.MachineSocket = func() (MachineInfo, error) {
+		t.Fatal("machine inspected on Linux without a machine connection")
+		return MachineInfo{}, nil
+	}
 	DiscoverPodman(env)
 
 	if _, err := ParseMachineInspect([]byte(`[]`)); err == nil || !strings.Contains(err.Error(), "podman machine init") {
