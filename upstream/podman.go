@@ -58,10 +58,20 @@ func (e *NotReachableError) Error() string {
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
-	fmt.Fprintf(&b, ". Looked at: %s. Start one with `systemctl --user enable --now podman.socket` (rootless), "+
-		"`sudo systemctl enable --now podman.socket` (rootful) or `podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock`, "+
-		"or point image-mcp at a running one with --podman-url or CONTAINER_HOST (unix:///path/to/podman.sock).",
-		strings.Join(e.Endpoint.Tried, ", "))
+	if len(e.Endpoint.Tried) > 1 || e.Endpoint.URL == "" {
+		fmt.Fprintf(&b, ". Looked at: %s", strings.Join(e.Endpoint.Tried, ", "))
+	}
+	switch {
+	case strings.HasPrefix(e.Endpoint.URL, "ssh://"):
+		// The ssh errors say what to do on the remote host themselves.
+		b.WriteString(".")
+	case strings.HasPrefix(e.Endpoint.URL, "tcp://"):
+		b.WriteString(". Check the address, and that `podman system service --time=0 tcp://HOST:PORT` runs there.")
+	default:
+		b.WriteString(". Start one with `systemctl --user enable --now podman.socket` (rootless), " +
+			"`sudo systemctl enable --now podman.socket` (rootful) or `podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock`, " +
+			"or point image-mcp at a running one with --podman-url or CONTAINER_HOST (unix:///path/to/podman.sock, tcp://host:port or ssh://user@host/path/to/podman.sock).")
+	}
 	return b.String()
 }
 
