@@ -154,7 +154,7 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 	}
 	if len(newer) > 0 {
 		sort.Strings(newer)
-		r.warn(fmt.Sprintf("%d tool(s) need a newer Podman and will say so when called: %s", len(newer), strings.Join(newer, ", ")), "upgrade Podman to use them")
+		r.info("%d tool(s) need a newer Podman and answer so when called: %s", len(newer), strings.Join(newer, ", "))
 	}
 }
 
@@ -252,7 +252,7 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 	case "READ_WRITE_ACCESS":
 		r.ok("Image write permission: yes (from the token's role: the scan and delete tools will work)")
 	case "READ_ACCESS", "NO_ACCESS":
-		r.warn("Image write permission: no (the token's role has "+imageAccess+" to Image): scan-image, delete-images and cache invalidation will answer 403",
+		r.warn("Image write permission: no (the token's role has "+imageAccess+" to Image): the scan, delete and cache-invalidation tools will answer 403",
 			"use a token whose role has Image write (e.g. Continuous Integration) if you need those tools")
 	default:
 		r.info("Image write permission: not checked (Central did not list the role's permissions, and trying a write would change state); scan and delete tools will say so if it is missing")
