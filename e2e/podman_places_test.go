@@ -142,6 +142,20 @@ func TestPodmanAutostart(t *testing.T) {
 				t.Fatalf("service pid %d is not running", pid)
 			}
 
+			if how == "stdin closed" {
+				// A service that died is started again by the next call.
+				syscall.Kill(pid, syscall.SIGKILL)
+				for alive(pid) {
+					time.Sleep(50 * time.Millisecond)
+				}
+				s.MustSucceed(t, "list-images", nil)
+				all := startedPID.FindAllStringSubmatch(s.StderrText(), -1)
+				if len(all) != 2 {
+					t.Fatalf("want a second start after the service died:\n%s", s.StderrText())
+				}
+				pid = atoi(t, all[1][2])
+			}
+
 			switch how {
 			case "stdin closed":
 				s.Session.Close()

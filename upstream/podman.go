@@ -176,6 +176,17 @@ func (c *PodmanClient) usable() error {
 
 // Do sends a request under the service's version prefix (/v4.3.1/libpod/...).
 func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
+	resp, err := c.do(ctx, req)
+	var op *net.OpError
+	if err != nil && req.Body == nil && errors.As(err, &op) && op.Op == "dial" {
+		// Nothing was sent: the service went away since its version was read (restarted,
+		// or an autostarted one died). Find or start it again, once.
+		resp, err = c.do(ctx, req)
+	}
+	return resp, err
+}
+
+func (c *PodmanClient) do(ctx context.Context, req *Request) (*http.Response, error) {
 	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, err
