@@ -128,6 +128,9 @@ func TestDoctor(t *testing.T) {
 			"[FAIL] TLS: Central's certificate is not trusted",
 			"fix: give the CA that signed Central's certificate with ROX_CA_CERT_FILE",
 		}, []string{"token accepted"}},
+		{"certificate for another name", false, central("admin", "ROX_CA_CERT_FILE="+ca, "ROX_SERVER_NAME=central.wrong.example"), nil, 1, []string{
+			"[FAIL] TLS: Central's certificate is not for this name", "fix: use the name the certificate is for in ROX_ENDPOINT, or set ROX_SERVER_NAME",
+		}, nil},
 		{"verification off is a warning", false, central("admin", "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true"), nil, 0, []string{
 			"[warn] TLS certificate verification is off", "connected over TLS (not verified)", "[ok]   token accepted",
 		}, nil},

@@ -171,12 +171,17 @@ func TestPodmanAutostart(t *testing.T) {
 			if alive(pid) {
 				t.Fatalf("the Podman service (pid %d) still runs after image-mcp ended (%s)", pid, how)
 			}
-			if how != "SIGKILL" { // a killed image-mcp cannot clean up; the next start replaces the file
+			if how != "SIGKILL" { // a killed image-mcp cannot clean up; the next one removes the file
 				if _, err := os.Stat(sock); !os.IsNotExist(err) {
 					t.Fatalf("socket %s remains: %v", sock, err)
 				}
 				if !strings.Contains(s.StderrText(), "stopped the Podman service image-mcp started") {
 					t.Fatalf("stop is not logged:\n%s", s.StderrText())
+				}
+			} else {
+				next := StartServer(t, ServerOptions{NoPod: true, Env: isolatedPodmanEnv(t, dir)})
+				if _, err := os.Stat(sock); !os.IsNotExist(err) {
+					t.Fatalf("the next image-mcp left the dead socket %s: %v\n%s", sock, err, next.StderrText())
 				}
 			}
 		})

@@ -49,6 +49,7 @@ func PrepareAutostart(xdgRuntimeDir string) (*Autostart, error) {
 	if fi, err := os.Stat(xdgRuntimeDir); xdgRuntimeDir != "" && err == nil && fi.IsDir() {
 		dir := filepath.Join(xdgRuntimeDir, "image-mcp")
 		if err := os.MkdirAll(dir, 0o700); err == nil {
+			removeStaleSockets(dir)
 			a.dir = dir
 			a.Sock = filepath.Join(dir, fmt.Sprintf("podman-%d.sock", os.Getpid()))
 		}
@@ -62,6 +63,17 @@ func PrepareAutostart(xdgRuntimeDir string) (*Autostart, error) {
 		a.Sock = filepath.Join(dir, "podman.sock")
 	}
 	return a, nil
+}
+
+// removeStaleSockets removes the sockets of earlier image-mcp processes that were killed
+// before they could clean up (nothing answers on them any more).
+func removeStaleSockets(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, "podman-*.sock"))
+	for _, f := range old {
+		if probeUnix(f) != nil {
+			os.Remove(f)
+		}
+	}
 }
 
 // Endpoint is where the client connects: the private socket.
