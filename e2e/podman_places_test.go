@@ -145,8 +145,8 @@ func TestPodmanAutostart(t *testing.T) {
 			if how == "stdin closed" {
 				// A service that died is started again by the next call.
 				syscall.Kill(pid, syscall.SIGKILL)
-				for alive(pid) {
-					time.Sleep(50 * time.Millisecond)
+				for _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil; _, err = os.Stat(fmt.Sprintf("/proc/%d", pid)) {
+					time.Sleep(50 * time.Millisecond) // until image-mcp has reaped it
 				}
 				s.MustSucceed(t, "list-images", nil)
 				all := startedPID.FindAllStringSubmatch(s.StderrText(), -1)

@@ -177,11 +177,16 @@ func (c *PodmanClient) usable() error {
 // Do sends a request under the service's version prefix (/v4.3.1/libpod/...).
 func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
 	resp, err := c.do(ctx, req)
-	var op *net.OpError
-	if err != nil && req.Body == nil && errors.As(err, &op) && op.Op == "dial" {
-		// Nothing was sent: the service went away since its version was read (restarted,
-		// or an autostarted one died). Find or start it again, once.
-		resp, err = c.do(ctx, req)
+	var nr *NotReachableError
+	if err != nil && ctx.Err() == nil && req.Body == nil && errors.As(err, &nr) && nr.Err != nil {
+		// The service went away since its version was read (restarted, or an autostarted
+		// one died). Ask again, once, when that cannot do anything twice: nothing was sent
+		// (the dial failed), or the call only reads.
+		var op *net.OpError
+		dial := errors.As(err, &op) && op.Op == "dial"
+		if dial || req.Method == http.MethodGet || req.Method == http.MethodHead {
+			resp, err = c.do(ctx, req)
+		}
 	}
 	return resp, err
 }
