@@ -158,6 +158,30 @@ active_service = "devl" # the default
 cpus = 2
 `
 
+// What `podman system connection add --default --identity /tmp/k testconn
+// ssh://root@127.0.0.1:1/run/x.sock` (Podman 4.3.1) wrote into CONTAINERS_CONF.
+const podman431Written = `[containers]
+
+[engine]
+  runtime = "runc"
+  active_service = "testconn"
+  [engine.service_destinations]
+    [engine.service_destinations.testconn]
+      uri = "ssh://root@127.0.0.1:1/run/x.sock"
+      identity = "/tmp/k"
+
+[machine]
+
+[network]
+`
+
+func TestParsePodmanWrittenConf(t *testing.T) {
+	active, dests, err := parseContainersConf([]byte(podman431Written))
+	if err != nil || active != "testconn" || len(dests) != 1 || dests["testconn"] != (Destination{URI: "ssh://root@127.0.0.1:1/run/x.sock", Identity: "/tmp/k"}) {
+		t.Fatalf("got %q %+v %v", active, dests, err)
+	}
+}
+
 func TestParseContainersConf(t *testing.T) {
 	active, dests, err := parseContainersConf([]byte(containersConf))
 	if err != nil {
