@@ -35,7 +35,10 @@ func main() {
 func run() int {
 	var (
 		showVersion  = flag.Bool("version", false, "print the version and exit")
-		podmanURL    = flag.String("podman-url", "", "Podman service URL, unix:///path/to/podman.sock or tcp://host:port (default: CONTAINER_HOST, then the usual sockets)")
+		podmanURL    = flag.String("podman-url", "", "Podman service URL, unix:///path/to/podman.sock, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock (default: CONTAINER_HOST, then the podman system connection, then the usual sockets)")
+		podmanKey    = flag.String("podman-identity", "", "ssh private key for an ssh:// Podman URL (CONTAINER_SSHKEY; default: the connection's, or ssh-agent)")
+		knownHosts   = flag.String("podman-known-hosts", "", "known_hosts file that must hold an ssh:// host's key (IMAGE_MCP_SSH_KNOWN_HOSTS; default ~/.ssh/known_hosts)")
+		noAutostart  = flag.Bool("no-autostart", envBool("IMAGE_MCP_NO_AUTOSTART"), "do not start `podman system service` when no Podman socket answers (IMAGE_MCP_NO_AUTOSTART)")
 		logLevel     = flag.String("log-level", envOr("IMAGE_MCP_LOG_LEVEL", "info"), "log level on stderr: debug, info, warn, error (IMAGE_MCP_LOG_LEVEL)")
 		timeout      = flag.Duration("timeout", envDuration("IMAGE_MCP_TIMEOUT", 2*time.Minute), "time limit of one non-streaming upstream call (IMAGE_MCP_TIMEOUT)")
 		maxOutput    = flag.Int("max-output-bytes", envInt("IMAGE_MCP_MAX_OUTPUT_BYTES", tools.DefaultMaxOutputBytes), "output budget of one tool result in bytes; 0 for none (IMAGE_MCP_MAX_OUTPUT_BYTES)")
@@ -47,6 +50,13 @@ func run() int {
 	)
 	safety := registerSafetyFlags()
 	flag.Parse()
+	// `image-mcp [flags] doctor [flags]` checks the setup instead of serving.
+	doctor := flag.Arg(0) == "doctor"
+	if doctor {
+		if err := flag.CommandLine.Parse(flag.Args()[1:]); err != nil {
+			return 2
+		}
+	}
 	if *showVersion {
 		fmt.Printf("image-mcp %s (commit %s, built %s)\n", version, commit, date)
 		return 0
@@ -111,13 +121,15 @@ func run() int {
 		log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
 	}
 
-	ep := upstream.DiscoverPodman(upstream.PodmanEnvFromOS(*podmanURL))
-	ups.Podman = upstream.NewPodmanClient(ep)
-	if ep.URL == "" {
-		log.Warn().Strs("looked at", ep.Tried).Msg("no Podman socket found; Podman tools will say how to start one")
-	} else {
-		log.Info().Str("url", ep.URL).Str("from", ep.Source).Msg("Podman service")
+	penv := upstream.PodmanEnvFromOS(*podmanURL)
+	penv.SSHKey = flagOr(*podmanKey, penv.SSHKey)
+	penv.KnownHosts = flagOr(*knownHosts, penv.KnownHosts)
+	if doctor {
+		return runDoctor(penv, rox, !*noAutostart)
 	}
+	var stopPodman func()
+	ups.Podman, stopPodman = connectPodman(log, penv, !*noAutostart)
+	defer stopPodman()
 
 	for _, c := range caps {
 		if _, err := ups.Connect(c); err != nil && c.Upstream == "http" {
@@ -142,7 +154,7 @@ func run() int {
 	engine.Register(server)
 	server.AddReceivingMiddleware(hidden.Refuse())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	log.Info().Int("tools", len(served)).Int("filtered out", len(hidden)).Str("version", version).Msg("serving MCP on stdio")
 	if err := serve(ctx, server, engine, log); err != nil && ctx.Err() == nil {
@@ -164,6 +176,11 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
 }
 
 func envInt(name string, def int) int {

@@ -10,6 +10,9 @@ for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busy
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
+# The ssh:// tests run a private sshd and use ssh-keygen, ssh-agent and ssh-add.
+[ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
+command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test dependencies: ${need[*]}"
   SUDO=""

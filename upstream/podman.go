@@ -7,59 +7,24 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
 )
 
 // PodmanEndpoint is where a Podman service was looked for, and where it was chosen.
+// DiscoverPodman (discovery.go) fills it.
 type PodmanEndpoint struct {
-	URL    string   // unix:///path or tcp://host:port
-	Source string   // how it was chosen: flag, CONTAINER_HOST, XDG_RUNTIME_DIR, default
+	URL    string   // unix:///path, tcp://host:port or ssh://user@host[:port]/path
+	Source string   // how it was chosen: --podman-url, CONTAINER_HOST, a connection, a socket, autostart
 	Tried  []string // candidates looked at, in order, for messages
-}
-
-// PodmanEnv is the part of the environment discovery reads (a struct so tests can set it).
-type PodmanEnv struct {
-	Flag          string // --podman-url
-	ContainerHost string // CONTAINER_HOST
-	XDGRuntimeDir string // XDG_RUNTIME_DIR
-	UID           int
-}
-
-// PodmanEnvFromOS reads the environment.
-func PodmanEnvFromOS(flag string) PodmanEnv {
-	return PodmanEnv{Flag: flag, ContainerHost: os.Getenv("CONTAINER_HOST"), XDGRuntimeDir: os.Getenv("XDG_RUNTIME_DIR"), UID: os.Getuid()}
-}
-
-// DiscoverPodman picks the Podman service: --podman-url, else CONTAINER_HOST, else the
-// first socket that exists of $XDG_RUNTIME_DIR/podman/podman.sock,
-// /run/user/<uid>/podman/podman.sock and /run/podman/podman.sock.
-func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
-	if env.Flag != "" {
-		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}}
-	}
-	if env.ContainerHost != "" {
-		return PodmanEndpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}}
-	}
-	var candidates []string
-	if env.XDGRuntimeDir != "" {
-		candidates = append(candidates, env.XDGRuntimeDir+"/podman/podman.sock")
-	}
-	if env.UID > 0 {
-		candidates = append(candidates, fmt.Sprintf("/run/user/%d/podman/podman.sock", env.UID))
-	}
-	candidates = append(candidates, "/run/podman/podman.sock")
-	ep := PodmanEndpoint{Source: "default"}
-	for _, c := range candidates {
-		ep.Tried = append(ep.Tried, "unix://"+c)
-		if fi, err := os.Stat(c); err == nil && fi.Mode()&os.ModeSocket != 0 {
-			ep.URL = "unix://" + c
-			return ep
-		}
-	}
-	return ep
+	// Warnings are things discovery noticed and skipped (unreadable config, stale socket).
+	Warnings []string
+	// SSH holds the identity and known_hosts of an ssh:// URL.
+	SSH SSHOptions
+	// Err is a configuration problem found during discovery (e.g. a named connection that
+	// does not exist); every Podman call answers it.
+	Err error
 }
 
 // PodmanClient talks to the Podman service's libpod API. One client, one pooled
@@ -69,6 +34,9 @@ type PodmanClient struct {
 	endpoint PodmanEndpoint
 	hc       *http.Client
 	dialErr  error
+
+	// start, when set, makes sure the service runs before its version is read (autostart).
+	start func(context.Context) error
 
 	mu      sync.Mutex
 	version string
@@ -90,10 +58,20 @@ func (e *NotReachableError) Error() string {
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
-	fmt.Fprintf(&b, ". Looked at: %s. Start one with `systemctl --user enable --now podman.socket` (rootless), "+
-		"`sudo systemctl enable --now podman.socket` (rootful) or `podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock`, "+
-		"or point image-mcp at a running one with --podman-url or CONTAINER_HOST (unix:///path/to/podman.sock).",
-		strings.Join(e.Endpoint.Tried, ", "))
+	if len(e.Endpoint.Tried) > 1 || e.Endpoint.URL == "" {
+		fmt.Fprintf(&b, ". Looked at: %s", strings.Join(e.Endpoint.Tried, ", "))
+	}
+	switch {
+	case strings.HasPrefix(e.Endpoint.URL, "ssh://"):
+		// The ssh errors say what to do on the remote host themselves.
+		b.WriteString(".")
+	case strings.HasPrefix(e.Endpoint.URL, "tcp://"):
+		b.WriteString(". Check the address, and that `podman system service --time=0 tcp://HOST:PORT` runs there.")
+	default:
+		b.WriteString(". Start one with `systemctl --user enable --now podman.socket` (rootless), " +
+			"`sudo systemctl enable --now podman.socket` (rootful) or `podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock`, " +
+			"or point image-mcp at a running one with --podman-url or CONTAINER_HOST (unix:///path/to/podman.sock, tcp://host:port or ssh://user@host/path/to/podman.sock).")
+	}
 	return b.String()
 }
 
@@ -101,7 +79,7 @@ func (e *NotReachableError) Unwrap() error { return e.Err }
 
 // NewPodmanClient makes a client for the endpoint. It does not connect.
 func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
-	c := &PodmanClient{endpoint: ep}
+	c := &PodmanClient{endpoint: ep, dialErr: ep.Err}
 	tr := &http.Transport{
 		MaxIdleConns:        64,
 		MaxIdleConnsPerHost: 64,
@@ -119,6 +97,14 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 				var d net.Dialer
 				return d.DialContext(ctx, "unix", path)
 			}
+		case ep.Err != nil:
+		case u.Scheme == "ssh":
+			d, err := newSSHDialer(u, ep.SSH)
+			if err != nil {
+				c.dialErr = err
+			} else {
+				tr.DialContext = d.DialContext
+			}
 		case u.Scheme == "tcp":
 			host := u.Host
 			tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -126,7 +112,7 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 				return d.DialContext(ctx, "tcp", host)
 			}
 		default:
-			c.dialErr = fmt.Errorf("unsupported Podman URL scheme %q in %q (want unix:// or tcp://)", u.Scheme, ep.URL)
+			c.dialErr = fmt.Errorf("unsupported Podman URL scheme %q in %q (want unix://, tcp:// or ssh://)", u.Scheme, ep.URL)
 		}
 	}
 	c.hc = &http.Client{Transport: tr, CheckRedirect: noRedirect}
@@ -147,18 +133,27 @@ func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 	if err := c.usable(); err != nil {
 		return "", err
 	}
+	if c.start != nil {
+		if err := c.start(ctx); err != nil {
+			return "", &NotReachableError{Endpoint: c.endpoint, Err: err}
+		}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://d/_ping", nil)
 	if err != nil {
 		return "", err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		c.hc.CloseIdleConnections()
 		return "", &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
 	}
 	resp.Body.Close()
 	v = resp.Header.Get("Libpod-Api-Version")
 	if v == "" {
 		return "", &NotReachableError{Endpoint: c.endpoint, Err: fmt.Errorf("the service at this address is not Podman (no Libpod-API-Version header; HTTP %d)", resp.StatusCode)}
+	}
+	if err := checkMinVersion(v, c.endpoint); err != nil {
+		return "", err
 	}
 	c.mu.Lock()
 	c.version = v
@@ -167,6 +162,9 @@ func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 }
 
 func (c *PodmanClient) usable() error {
+	if c.endpoint.Err != nil {
+		return c.endpoint.Err
+	}
 	if c.endpoint.URL == "" {
 		return &NotReachableError{Endpoint: c.endpoint}
 	}
@@ -178,6 +176,22 @@ func (c *PodmanClient) usable() error {
 
 // Do sends a request under the service's version prefix (/v4.3.1/libpod/...).
 func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
+	resp, err := c.do(ctx, req)
+	var nr *NotReachableError
+	if err != nil && ctx.Err() == nil && req.Body == nil && errors.As(err, &nr) && nr.Err != nil {
+		// The service went away since its version was read (restarted, or an autostarted
+		// one died). Ask again, once, when that cannot do anything twice: nothing was sent
+		// (the dial failed), or the call only reads.
+		var op *net.OpError
+		dial := errors.As(err, &op) && op.Op == "dial"
+		if dial || req.Method == http.MethodGet || req.Method == http.MethodHead {
+			resp, err = c.do(ctx, req)
+		}
+	}
+	return resp, err
+}
+
+func (c *PodmanClient) do(ctx context.Context, req *Request) (*http.Response, error) {
 	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, err
@@ -191,10 +205,12 @@ func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, er
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		// The service may have gone or been replaced: read its version again next time.
+		// The service may have gone or been replaced: read its version again next time,
+		// and drop pooled connections to the old one.
 		c.mu.Lock()
 		c.version = ""
 		c.mu.Unlock()
+		c.hc.CloseIdleConnections()
 		return nil, &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
 	}
 	return resp, nil

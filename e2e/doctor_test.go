@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// centralStandIn is a small TLS server answering the two calls doctor makes, as the
+// contract (shared/stackrox/CONTRACT.md) says Central does. Tokens: "admin" (Image read and
+// write), "analyst" (read only), "none" (no Image access); anything else is rejected.
+func centralStandIn(t *testing.T) (endpoint, caFile string) {
+	t.Helper()
+	access := map[string]string{"admin": "READ_WRITE_ACCESS", "analyst": "READ_ACCESS", "none": "NO_ACCESS"}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		a, ok := access[token]
+		if !ok {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			w.WriteHeader(401)
+			w.Write([]byte(`{"code":16,"message":"credentials not found: token-based: cannot extract identity: token validation failed","details":[],"error":"credentials not found: token-based: cannot extract identity: token validation failed"}`))
+			return
+		}
+		switch r.URL.Path {
+		case "/v1/auth/status":
+			w.Write([]byte(`{"userId":"` + token + `-token","expires":"2099-01-01T00:00:00Z","userInfo":{"username":"` + token + `","permissions":{"resourceToAccess":{"Image":"` + a + `"}}}}`))
+		case "/v1/imagescount":
+			if a == "NO_ACCESS" {
+				w.WriteHeader(403)
+				w.Write([]byte(`{"code":7,"message":"not authorized: \"READ_ACCESS\" for \"Image\"","details":[],"error":"not authorized: \"READ_ACCESS\" for \"Image\""}`))
+				return
+			}
+			w.Write([]byte(`{"count": 12}`))
+		default:
+			w.WriteHeader(404)
+			w.Write([]byte(`{"code":5,"message":"Not Found","details":[],"error":"Not Found"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	return srv.Listener.Addr().String(), caFile
+}
+
+// runDoctor runs `image-mcp doctor` in the tests' clean environment.
+func runDoctor(t *testing.T, noPod bool, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"doctor"}, args...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
+	if !noPod {
+		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
+	}
+	cmd.Env = append(cmd.Env, env...)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	code := 0
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), code
+}
+
+func TestDoctor(t *testing.T) {
+	endpoint, ca := centralStandIn(t)
+	central := func(token string, extra ...string) []string {
+		return append([]string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token}, extra...)
+	}
+	emptyPath := t.TempDir()
+	cases := []struct {
+		name     string
+		noPod    bool
+		env      []string
+		args     []string
+		wantCode int
+		want     []string
+		not      []string
+	}{
+		{"healthy", false, central("admin", "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
+			"[ok]   found unix://" + podmanSock + " (from CONTAINER_HOST)",
+			"[ok]   reachable: libpod API " + podmanVer + " (image-mcp needs ≥ 4.0.0)",
+			"storage " + workDir,
+			"[ok]   connected over TLS, certificate verified",
+			"[ok]   token accepted (admin, expires 2099-01-01T00:00:00Z)",
+			"[ok]   Image read permission: yes (GET /v1/imagescount answered 12 image(s))",
+			"[ok]   Image write permission: yes",
+			"No problems",
+		}, []string{"[FAIL]"}},
+		{"healthy without Central", false, nil, nil, 0, []string{"[ok]   reachable", "not configured: the StackRox tools are off"}, []string{"[FAIL]"}},
+		{"read-only role is a warning", false, central("analyst", "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
+			"[ok]   Image read permission: yes", "[warn] Image write permission: no", "fix: use a token whose role has Image write", "No problems; 1 warning(s)",
+		}, nil},
+		{"no Podman, autostart off", true, nil, []string{"--no-autostart"}, 1, []string{
+			"looked at, in order: unix://" + workDir + "/no-runtime-dir/podman/podman.sock",
+			"[FAIL] no Podman service found, and autostart is off",
+			"fix: start Podman's API socket: `systemctl --user enable --now podman.socket`",
+			"1 problem(s)",
+		}, nil},
+		{"no Podman installed", true, []string{"PATH=" + emptyPath}, nil, 1, []string{
+			"[FAIL] no Podman service found: podman is not installed (not on PATH)",
+			"fix: start Podman's API socket",
+		}, nil},
+		{"Podman not answering", true, []string{"CONTAINER_HOST=unix://" + workDir + "/nothing.sock"}, nil, 1, []string{
+			"[ok]   found unix://" + workDir + "/nothing.sock (from CONTAINER_HOST)",
+			"[FAIL] cannot reach the Podman service at unix://" + workDir + "/nothing.sock",
+		}, nil},
+		{"bad token", false, central("expired-or-wrong", "ROX_CA_CERT_FILE="+ca), nil, 1, []string{
+			"[ok]   connected over TLS",
+			"[FAIL] Central rejected the API token: credentials not found: token-based: cannot extract identity: token validation failed (HTTP 401)",
+			"fix: create an API token in Central",
+		}, []string{"expired-or-wrong"}},
+		{"no Image read", false, central("none", "ROX_CA_CERT_FILE="+ca), nil, 1, []string{
+			"[FAIL] the token's role may not read images: not authorized: \"READ_ACCESS\" for \"Image\" (HTTP 403)",
+			"fix: give the token a role with Image read access",
+		}, nil},
+		{"untrusted certificate", false, central("admin"), nil, 1, []string{
+			"[FAIL] TLS: Central's certificate is not trusted",
+			"fix: give the CA that signed Central's certificate with ROX_CA_CERT_FILE",
+		}, []string{"token accepted"}},
+		{"certificate for another name", false, central("admin", "ROX_CA_CERT_FILE="+ca, "ROX_SERVER_NAME=central.wrong.example"), nil, 1, []string{
+			"[FAIL] TLS: Central's certificate is not for this name", "fix: use the name the certificate is for in ROX_ENDPOINT, or set ROX_SERVER_NAME",
+		}, nil},
+		{"verification off is a warning", false, central("admin", "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true"), nil, 0, []string{
+			"[warn] TLS certificate verification is off", "connected over TLS (not verified)", "[ok]   token accepted",
+		}, nil},
+		{"Central not listening", false, []string{"ROX_ENDPOINT=127.0.0.1:1", "ROX_API_TOKEN=admin"}, nil, 1, []string{
+			"[FAIL] cannot reach Central at 127.0.0.1:1", "fix: check ROX_ENDPOINT",
+		}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, code := runDoctor(t, c.noPod, c.env, c.args...)
+			if code != c.wantCode {
+				t.Fatalf("exit code %d, want %d:\n%s", code, c.wantCode, out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Fatalf("report lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(out, w) {
+					t.Fatalf("report has %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// With no socket, doctor tries what the server would do: start a service itself.
+func TestDoctorAutostart(t *testing.T) {
+	dir, err := os.MkdirTemp(workDir, "ds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := runDoctor(t, true, isolatedPodmanEnv(t, dir))
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, w := range []string{"the server would start `podman system service` itself", "[ok]   reachable: libpod API", "[warn] the Podman service runs only while image-mcp runs"} {
+		if !strings.Contains(out, w) {
+			t.Fatalf("report lacks %q:\n%s", w, out)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "xdg", "image-mcp")); len(entries) != 0 {
+		t.Fatalf("doctor left %v behind", entries)
+	}
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/doctor"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// connectPodman discovers the Podman service and logs where it was found. When nothing
+// answers and autostart is on, the client starts a private service on first use; the
+// returned stop function ends it.
+func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (*upstream.PodmanClient, func()) {
+	ep := upstream.DiscoverPodman(env)
+	for _, w := range ep.Warnings {
+		log.Warn().Msg("Podman discovery: " + w)
+	}
+	switch {
+	case ep.Err != nil:
+		log.Warn().Err(ep.Err).Msg("Podman settings are wrong; Podman tools will answer with this error")
+	case ep.URL != "":
+		log.Info().Str("url", ep.URL).Str("from", ep.Source).Msg("Podman service")
+	case autostart:
+		a, err := upstream.PrepareAutostart(env.XDGRuntimeDir)
+		if err != nil {
+			log.Warn().Strs("looked at", ep.Tried).Err(err).Msg("no Podman socket answers; Podman tools will say how to start one")
+			break
+		}
+		a.Logf = func(format string, args ...any) { log.Info().Msgf(format, args...) }
+		ep = a.Endpoint(ep)
+		c := upstream.NewPodmanClient(ep)
+		a.Attach(c)
+		log.Info().Strs("looked at", ep.Tried).Str("url", ep.URL).Str("from", "autostart").
+			Msg("no Podman socket answers; image-mcp starts `podman system service` on first use and stops it on exit (--no-autostart turns this off)")
+		return c, a.Stop
+	default:
+		log.Warn().Strs("looked at", ep.Tried).Msg("no Podman socket answers and autostart is off; Podman tools will say how to start one")
+	}
+	return upstream.NewPodmanClient(ep), func() {}
+}
+
+// runDoctor checks Podman and Central and prints the report on stdout.
+func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, autostart bool) int {
+	var all []*capabilities.Tool
+	if caps, err := capabilities.Embedded(); err == nil {
+		for _, c := range caps {
+			all = append(all, c.Tools...)
+		}
+	}
+	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, Tools: all}, os.Stdout)
+}

@@ -1,0 +1,233 @@
+package upstream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// PodmanEnv is the part of the environment discovery reads (a struct so tests can set it).
+type PodmanEnv struct {
+	Flag                string // --podman-url
+	ContainerHost       string // CONTAINER_HOST
+	ContainerConnection string // CONTAINER_CONNECTION: a `podman system connection` by name
+	SSHKey              string // --podman-identity, else CONTAINER_SSHKEY
+	KnownHosts          string // --podman-known-hosts, else IMAGE_MCP_SSH_KNOWN_HOSTS; default ~/.ssh/known_hosts
+	SSHAuthSock         string // SSH_AUTH_SOCK
+	XDGRuntimeDir       string // XDG_RUNTIME_DIR
+	XDGConfigHome       string // XDG_CONFIG_HOME
+	Home                string // HOME
+	ContainersConf      string // CONTAINERS_CONF: when set, the only containers.conf read
+	ContainersConfOver  string // CONTAINERS_CONF_OVERRIDE: read last
+	ConnectionsConf     string // PODMAN_CONNECTIONS_CONF: the podman-connections.json to read
+	UID                 int
+	GOOS                string
+	// RunDir is where the system sockets live ("/run"); tests point it elsewhere.
+	RunDir string
+	// SystemConfFiles are containers.conf files read before the user's (when
+	// ContainersConf is empty), lowest precedence first.
+	SystemConfFiles []string
+	// MachineSocket asks `podman machine inspect` for the machine's API socket; nil skips it.
+	MachineSocket func() (MachineInfo, error)
+}
+
+// PodmanEnvFromOS reads the environment.
+func PodmanEnvFromOS(flag string) PodmanEnv {
+	env := PodmanEnv{
+		Flag:                flag,
+		ContainerHost:       os.Getenv("CONTAINER_HOST"),
+		ContainerConnection: os.Getenv("CONTAINER_CONNECTION"),
+		SSHKey:              os.Getenv("CONTAINER_SSHKEY"),
+		KnownHosts:          os.Getenv("IMAGE_MCP_SSH_KNOWN_HOSTS"),
+		SSHAuthSock:         os.Getenv("SSH_AUTH_SOCK"),
+		XDGRuntimeDir:       os.Getenv("XDG_RUNTIME_DIR"),
+		XDGConfigHome:       os.Getenv("XDG_CONFIG_HOME"),
+		Home:                os.Getenv("HOME"),
+		ContainersConf:      os.Getenv("CONTAINERS_CONF"),
+		ContainersConfOver:  os.Getenv("CONTAINERS_CONF_OVERRIDE"),
+		ConnectionsConf:     os.Getenv("PODMAN_CONNECTIONS_CONF"),
+		UID:                 os.Getuid(),
+		GOOS:                runtime.GOOS,
+		RunDir:              "/run",
+		SystemConfFiles:     systemConfFiles(),
+		MachineSocket:       podmanMachineInspect,
+	}
+	if env.Home == "" {
+		env.Home, _ = os.UserHomeDir()
+	}
+	return env
+}
+
+// systemConfFiles lists containers.conf files as containers/common reads them.
+func systemConfFiles() []string {
+	files := []string{"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"}
+	drop, _ := filepath.Glob("/etc/containers/containers.conf.d/*.conf")
+	return append(files, drop...)
+}
+
+// DiscoverPodman picks the Podman service, first match wins:
+//  1. --podman-url
+//  2. CONTAINER_HOST
+//  3. CONTAINER_CONNECTION, a named `podman system connection`
+//  4. the default `podman system connection` (podman-connections.json, then
+//     containers.conf `[engine] active_service`)
+//  5. the first answering socket of $XDG_RUNTIME_DIR/podman/podman.sock,
+//     /run/user/<uid>/podman/podman.sock and /run/podman/podman.sock
+//  6. on macOS (or when the default connection is a podman machine), the machine's
+//     API socket from `podman machine inspect`
+//
+// When nothing is found the URL is empty; the caller may then start a service itself.
+func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
+	ssh := SSHOptions{Identity: env.SSHKey, KnownHosts: env.KnownHosts, AgentSock: env.SSHAuthSock, Home: env.Home}
+	if env.Flag != "" {
+		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}, SSH: ssh}
+	}
+	if env.ContainerHost != "" {
+		return PodmanEndpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}, SSH: ssh}
+	}
+	ep := PodmanEndpoint{SSH: ssh}
+	conns, err := ReadConnections(env)
+	if err != nil {
+		ep.Warnings = append(ep.Warnings, err.Error())
+	}
+	if env.ContainerConnection != "" {
+		name := env.ContainerConnection
+		ep.Source = "CONTAINER_CONNECTION=" + name
+		ep.Tried = append(ep.Tried, "connection "+name)
+		c, ok := conns.Connections[name]
+		if !ok {
+			ep.Err = fmt.Errorf("CONTAINER_CONNECTION=%s: no such `podman system connection` in %s (see `podman system connection list`)", name, conns.describeFiles())
+			return ep
+		}
+		return conns.endpoint(ep, c)
+	}
+	machineConn := false
+	if name := conns.Default; name != "" {
+		ep.Tried = append(ep.Tried, "default connection "+name)
+		c, ok := conns.Connections[name]
+		switch {
+		case !ok:
+			ep.Warnings = append(ep.Warnings, fmt.Sprintf("the default connection %q is not defined in %s", name, conns.describeFiles()))
+		case c.IsMachine:
+			// A podman machine's ssh connection trusts the machine's host key blindly in
+			// Podman; its local API socket (step 6) needs no such trust.
+			machineConn = true
+		default:
+			ep.Source = "default connection " + name
+			return conns.endpoint(ep, c)
+		}
+	}
+
+	runDir := env.RunDir
+	if runDir == "" {
+		runDir = "/run"
+	}
+	var candidates []string
+	if env.XDGRuntimeDir != "" {
+		candidates = append(candidates, filepath.Join(env.XDGRuntimeDir, "podman", "podman.sock"))
+	}
+	if env.UID > 0 {
+		candidates = append(candidates, filepath.Join(runDir, "user", fmt.Sprint(env.UID), "podman", "podman.sock"))
+	}
+	candidates = append(candidates, filepath.Join(runDir, "podman", "podman.sock"))
+	for _, c := range candidates {
+		ep.Tried = append(ep.Tried, "unix://"+c)
+		switch err := probeUnix(c); {
+		case err == nil:
+			ep.URL, ep.Source = "unix://"+c, "socket"
+			return ep
+		case !os.IsNotExist(err):
+			ep.Warnings = append(ep.Warnings, fmt.Sprintf("%s exists but does not answer (%v); skipped", c, dialCause(err)))
+		}
+	}
+
+	if (env.GOOS == "darwin" || machineConn) && env.MachineSocket != nil {
+		ep.Tried = append(ep.Tried, "podman machine inspect")
+		m, err := env.MachineSocket()
+		switch {
+		case err != nil:
+			ep.Warnings = append(ep.Warnings, err.Error())
+		case m.State != "" && m.State != "running":
+			ep.Warnings = append(ep.Warnings, fmt.Sprintf("podman machine %s is %s: start it with `podman machine start %s`", m.Name, m.State, m.Name))
+		case m.Socket != "":
+			ep.URL, ep.Source = "unix://"+m.Socket, "podman machine "+m.Name
+			return ep
+		}
+	}
+	ep.Source = "none"
+	return ep
+}
+
+// probeUnix says whether something accepts connections on a unix socket.
+func probeUnix(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&os.ModeSocket == 0 {
+		return fmt.Errorf("not a socket")
+	}
+	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// MachineInfo is the part of `podman machine inspect` discovery uses.
+type MachineInfo struct {
+	Name   string
+	State  string
+	Socket string
+}
+
+// ParseMachineInspect reads `podman machine inspect` output: a JSON array of machines,
+// each with Name, State and ConnectionInfo.PodmanSocket.Path.
+func ParseMachineInspect(out []byte) (MachineInfo, error) {
+	var ms []struct {
+		Name           string
+		State          string
+		ConnectionInfo struct {
+			PodmanSocket *struct{ Path string }
+		}
+	}
+	if err := json.Unmarshal(out, &ms); err != nil {
+		return MachineInfo{}, fmt.Errorf("podman machine inspect: unexpected output: %w", err)
+	}
+	if len(ms) == 0 {
+		return MachineInfo{}, fmt.Errorf("podman machine inspect: no machine (create one with `podman machine init`)")
+	}
+	m := MachineInfo{Name: ms[0].Name, State: ms[0].State}
+	if s := ms[0].ConnectionInfo.PodmanSocket; s != nil {
+		m.Socket = s.Path
+	}
+	if m.Socket == "" {
+		return m, fmt.Errorf("podman machine %s has no API socket in `podman machine inspect`", m.Name)
+	}
+	return m, nil
+}
+
+func podmanMachineInspect() (MachineInfo, error) {
+	bin, err := exec.LookPath("podman")
+	if err != nil {
+		return MachineInfo{}, fmt.Errorf("podman is not on PATH, so its machine cannot be inspected")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "machine", "inspect").Output()
+	if err != nil {
+		msg := err.Error()
+		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
+			msg = strings.TrimSpace(string(ee.Stderr))
+		}
+		return MachineInfo{}, fmt.Errorf("podman machine inspect: %s", msg)
+	}
+	return ParseMachineInspect(out)
+}
