@@ -40,7 +40,7 @@ func TestNoPodman(t *testing.T) {
 		want []string
 	}{
 		{"socket configured but nobody listens", ServerOptions{NoPod: true, Env: []string{"CONTAINER_HOST=unix://" + missing}},
-			[]string{"cannot reach the Podman service at unix://" + missing + " (from CONTAINER_HOST)", "Looked at: unix://" + missing}},
+			[]string{"cannot reach the Podman service at unix://" + missing + " (from CONTAINER_HOST)"}},
 		{"--podman-url with a bad scheme", ServerOptions{NoPod: true, Args: []string{"--podman-url", "http://127.0.0.1:1"}},
 			[]string{`unsupported Podman URL scheme "http"`}},
 	}
@@ -49,8 +49,13 @@ func TestNoPodman(t *testing.T) {
 			name string
 			opts ServerOptions
 			want []string
-		}{"no socket anywhere", ServerOptions{NoPod: true},
-			[]string{"no Podman service found", "Looked at: unix://" + filepath.Join(workDir, "no-runtime-dir", "podman/podman.sock"), "/run/podman/podman.sock"}})
+		}{"no socket anywhere, autostart off", ServerOptions{NoPod: true, Args: []string{"--no-autostart"}},
+			[]string{"no Podman service found", "Looked at: unix://" + filepath.Join(workDir, "no-runtime-dir", "podman/podman.sock"), "/run/podman/podman.sock"}}, struct {
+			name string
+			opts ServerOptions
+			want []string
+		}{"no socket anywhere, no podman binary to autostart", ServerOptions{NoPod: true, Env: []string{"PATH=" + filepath.Join(workDir, "empty-path")}},
+			[]string{"no Podman service found", "/run/podman/podman.sock"}})
 	} else {
 		t.Logf("this machine has a Podman socket at %s; the server would find it, so only configured-but-missing sockets are tested", sys)
 	}
