@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,17 @@ func TestNpmLauncher(t *testing.T) {
 		os.MkdirAll(dir, 0o755)
 		os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"private": true}`), 0o644)
 		runOK(t, dir, nil, "npm", append([]string{"install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"}, tgz...)...)
+	}
+	var pkg struct {
+		Version string `json:"version"`
+		McpName string `json:"mcpName"`
+		Bin     map[string]string
+	}
+	if b, err := os.ReadFile(filepath.Join(pkgs, "image-mcp", "package.json")); err != nil || json.Unmarshal(b, &pkg) != nil {
+		t.Fatalf("package.json of image-mcp: %v %s", err, b)
+	}
+	if pkg.Version != s.version || pkg.McpName != registryName(t) || pkg.Bin["image-mcp"] == "" {
+		t.Fatalf("package.json of image-mcp: version %q, mcpName %q, bin %v; want %s, server.json's name, an image-mcp command", pkg.Version, pkg.McpName, pkg.Bin, s.version)
 	}
 	project := filepath.Join(dir, "project")
 	npmInstall(project, mainTgz, platformTgz)

@@ -82,6 +82,13 @@ func buildSnapshot() (snapshot, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, gr, "release", "--snapshot", "--clean", "--config", cfgPath)
 	cmd.Dir = ".."
+	cmd.Env = os.Environ()
+	if exec.Command("git", "-C", "..", "ls-remote", "--get-url").Run() != nil {
+		// GoReleaser drops all git facts (commit "none") when the clone has no remote, as a
+		// local worktree may not; give it the project's URL for this run only.
+		cmd.Env = append(cmd.Env, "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=remote.origin.url",
+			"GIT_CONFIG_VALUE_0=https://github.com/image-mcp/image-mcp.git")
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return snapshot{}, fmt.Errorf("goreleaser release --snapshot: %v\n%s", err, out)
