@@ -81,10 +81,10 @@ func TestContainerImage(t *testing.T) {
 		}
 	})
 
-	// The MCP server: the image's default CONTAINER_HOST is the mounted socket. The test
-	// Podman is rootful and its socket is root's (0600), so the container runs as --user 0,
-	// as the README says for a rootful Podman (rootless uses --userns=keep-id instead).
-	server := podmanCLI("run", "-i", "--rm", "--network", "none", "--user", "0",
+	// The MCP server, run as the README says: the image's default CONTAINER_HOST is the
+	// mounted socket, which only its owner may open (0600), so --user 0: the socket's owner
+	// (root here, where the test Podman is rootful; yourself under rootless Podman).
+	server := podmanCLI("run", "-i", "--rm", "--network", "none", "--user", "0", "--security-opt", "label=disable",
 		"-v", podmanSock+":/run/podman/podman.sock", containerImage, "--log-level", "warn")
 	t.Run("tools/list", func(t *testing.T) {
 		list := inspectorCall(t, server, conf, "--method", "tools/list")

@@ -14,10 +14,10 @@ import (
 // The MCP Inspector CLI against the built binary: the tools a user sees first, called the
 // way the Inspector calls them, against the test Podman and a TLS stand-in for Central.
 
-// centralStandIn answers GET /v1/imagescount with {"count": 3} for `Authorization: Bearer
+// imagesCountCentral answers GET /v1/imagescount with {"count": 3} for `Authorization: Bearer
 // <token>` and with Central's 401 body otherwise, over TLS. It returns ROX_ENDPOINT and
 // a PEM file of the CA that signed its certificate (for ROX_CA_CERT_FILE).
-func centralStandIn(t *testing.T, token string) (endpoint, caFile string) {
+func imagesCountCentral(t *testing.T, token string) (endpoint, caFile string) {
 	t.Helper()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -135,7 +135,7 @@ func TestInspectorCLI(t *testing.T) {
 			t.Fatal("tools/list failed (above): cannot find the count tool")
 		}
 		tool := countTool(t, list)
-		endpoint, ca := centralStandIn(t, "e2e-token")
+		endpoint, ca := imagesCountCentral(t, "e2e-token")
 		central := func(token string) []string {
 			return []string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token, "ROX_CA_CERT_FILE=" + ca}
 		}
