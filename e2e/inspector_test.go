@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -94,7 +95,7 @@ func checkPodmanTools(t *testing.T, server []string, env []string) {
 		if err := json.Unmarshal(out.StructuredContent, &got); err != nil {
 			t.Fatalf("structuredContent %s: %v", out.StructuredContent, err)
 		}
-		if len(got.Id) != 64 || len(got.RepoTags) == 0 || got.RepoTags[0] != baseImage {
+		if len(got.Id) != 64 || !slices.Contains(got.RepoTags, baseImage) {
 			t.Fatalf("inspect-image %s: Id %q RepoTags %v", baseImage, got.Id, got.RepoTags)
 		}
 		if !strings.Contains(out.text(), got.Id) {
