@@ -13,12 +13,21 @@ done
 # The ssh:// tests run a private sshd and use ssh-keygen, ssh-agent and ssh-add.
 [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
 command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
+# The release tests (e2e/release_test.go …): Node.js for npx and the MCP Inspector, CA roots
+# for the container image, GoReleaser (below).
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test dependencies: ${need[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! command -v goreleaser >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/goreleaser" ]; then
+  echo "installing goreleaser v2.13.3 (go install; takes a few minutes)"
+  go install github.com/goreleaser/goreleaser/v2@v2.13.3
 fi
 
 go vet ./...

@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The MCP Inspector CLI against the built binary: the tools a user sees first, called the
+// way the Inspector calls them, against the test Podman and a TLS stand-in for Central.
+
+// imagesCountCentral answers GET /v1/imagescount with {"count": 3} for `Authorization: Bearer
+// <token>` and with Central's 401 body otherwise, over TLS. It returns ROX_ENDPOINT and
+// a PEM file of the CA that signed its certificate (for ROX_CA_CERT_FILE).
+func imagesCountCentral(t *testing.T, token string) (endpoint, caFile string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"code":16,"message":"credentials not found: token-based: cannot extract identity: token validation failed","details":[],"error":"credentials not found: token-based: cannot extract identity: token validation failed"}`))
+			return
+		}
+		if r.Method != http.MethodGet || r.URL.Path != "/v1/imagescount" {
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"code":5,"message":"Not Found","details":[],"error":"Not Found"}`))
+			return
+		}
+		w.Write([]byte(`{"count": 3}`))
+	}))
+	t.Cleanup(srv.Close)
+	caFile = filepath.Join(t.TempDir(), "central-ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(caFile, pemBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(srv.URL, "https://"), caFile
+}
+
+// countTool finds Central's CountImages tool in a tools/list by its title.
+func countTool(t *testing.T, list inspectorOutput) string {
+	t.Helper()
+	for name, title := range list.toolNames() {
+		if strings.HasPrefix(title, "Count images") {
+			return name
+		}
+	}
+	t.Fatalf("no tool titled \"Count images…\" in %v", list.toolNames())
+	return ""
+}
+
+// checkPodmanTools calls list-images, inspect-image and image-exists through the Inspector
+// and checks the JSON it prints; server is the command line of an image-mcp.
+func checkPodmanTools(t *testing.T, server []string, env []string) {
+	t.Helper()
+	t.Run("list-images", func(t *testing.T) {
+		out := inspectorCall(t, server, env, "--method", "tools/call", "--tool-name", "list-images", "--tool-arg", `fields=["Id","RepoTags"]`)
+		if out.IsError {
+			t.Fatalf("list-images failed: %s", out.text())
+		}
+		var got struct {
+			Items []struct {
+				Id       string
+				RepoTags []string
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(out.StructuredContent, &got); err != nil {
+			t.Fatalf("structuredContent %s: %v", out.StructuredContent, err)
+		}
+		found := false
+		for _, img := range got.Items {
+			for _, tag := range img.RepoTags {
+				found = found || tag == baseImage
+			}
+		}
+		if !found {
+			t.Fatalf("list-images does not show %s: %s", baseImage, out.StructuredContent)
+		}
+	})
+	t.Run("inspect-image", func(t *testing.T) {
+		out := inspectorCall(t, server, env, "--method", "tools/call", "--tool-name", "inspect-image", "--tool-arg", "name="+baseImage)
+		if out.IsError {
+			t.Fatalf("inspect-image failed: %s", out.text())
+		}
+		var got struct {
+			Id       string
+			RepoTags []string
+		}
+		if err := json.Unmarshal(out.StructuredContent, &got); err != nil {
+			t.Fatalf("structuredContent %s: %v", out.StructuredContent, err)
+		}
+		if len(got.Id) != 64 || !slices.Contains(got.RepoTags, baseImage) {
+			t.Fatalf("inspect-image %s: Id %q RepoTags %v", baseImage, got.Id, got.RepoTags)
+		}
+		if !strings.Contains(out.text(), got.Id) {
+			t.Fatalf("the text content does not carry the structured content: %s", out.text())
+		}
+	})
+	t.Run("image-exists", func(t *testing.T) {
+		for _, c := range []struct {
+			name string
+			want bool
+		}{{baseImage, true}, {"localhost/image-mcp-no-such-image:1", false}} {
+			out := inspectorCall(t, server, env, "--method", "tools/call", "--tool-name", "image-exists", "--tool-arg", "name="+c.name)
+			var got struct {
+				Exists *bool `json:"exists"`
+			}
+			if out.IsError || json.Unmarshal(out.StructuredContent, &got) != nil || got.Exists == nil || *got.Exists != c.want {
+				t.Fatalf("image-exists %s: want exists=%v, got isError=%v %s %s", c.name, c.want, out.IsError, out.StructuredContent, out.text())
+			}
+		}
+	})
+}
+
+func TestInspectorCLI(t *testing.T) {
+	server := []string{binary, "--log-level", "warn"}
+	podman := []string{"CONTAINER_HOST=unix://" + podmanSock}
+
+	var list inspectorOutput
+	t.Run("tools/list", func(t *testing.T) {
+		list = inspectorCall(t, server, podman, "--method", "tools/list")
+		if len(list.Tools) != 29 {
+			t.Fatalf("tools/list printed %d tools, want 29: %v", len(list.Tools), list.toolNames())
+		}
+	})
+	checkPodmanTools(t, server, podman)
+
+	t.Run("stackrox count", func(t *testing.T) {
+		if len(list.Tools) == 0 {
+			t.Fatal("tools/list failed (above): cannot find the count tool")
+		}
+		tool := countTool(t, list)
+		endpoint, ca := imagesCountCentral(t, "e2e-token")
+		central := func(token string) []string {
+			return []string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token, "ROX_CA_CERT_FILE=" + ca}
+		}
+		out := inspectorCall(t, server, central("e2e-token"), "--method", "tools/call", "--tool-name", tool)
+		var got struct {
+			Count *int `json:"count"`
+		}
+		if out.IsError || json.Unmarshal(out.StructuredContent, &got) != nil || got.Count == nil || *got.Count != 3 {
+			t.Fatalf("%s: want {\"count\": 3}, got isError=%v %s %s", tool, out.IsError, out.StructuredContent, out.text())
+		}
+
+		out = inspectorCall(t, server, central("wrong-token"), "--method", "tools/call", "--tool-name", tool)
+		if !out.IsError || !strings.Contains(out.text(), "credentials not found") || strings.Contains(out.text(), "wrong-token") {
+			t.Fatalf("%s with a wrong token: want an isError with Central's message and no token, got isError=%v %s", tool, out.IsError, out.text())
+		}
+	})
+}
