@@ -45,6 +45,7 @@ func run() int {
 		roxServer    = flag.String("rox-server-name", "", "TLS server name to expect from Central (ROX_SERVER_NAME)")
 	)
 	flag.Parse()
+	defer startCPUProfile()()
 	if *showVersion {
 		fmt.Printf("image-mcp %s (commit %s, built %s)\n", version, commit, date)
 		return 0
