@@ -113,7 +113,7 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info().Int("tools", len(all)).Str("version", version).Msg("serving MCP on stdio")
-	if err := server.Run(ctx, &mcp.StdioTransport{}); err != nil && ctx.Err() == nil {
+	if err := server.Run(ctx, &guardedStdio{in: os.Stdin, out: os.Stdout}); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("server stopped")
 		return 1
 	}
