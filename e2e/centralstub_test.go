@@ -73,6 +73,7 @@ func (c *CentralStub) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", "100000")
 		w.Write([]byte(`{"images":[{"id":"sha256:1","name":"nginx"},{"id":"sha2`))
+		w.(http.Flusher).Flush()
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
