@@ -234,7 +234,7 @@ func TestFaultsPodmanAndRegistryDie(t *testing.T) {
 	// The registry goes away mid-push.
 	reg1, killReg := killableRegistry(t, filepath.Join(dir, "registry1"))
 	push := toolFor(t, "POST", "/libpod/images/{name}/push").Name
-	res, after := callWhileKilling(t, s, &hook, push, map[string]any{"name": big, "destination": reg1 + "/faults:1", "tlsVerify": false, "retry": 0}, killReg)
+	res, after := callWhileKilling(t, s, &hook, push, map[string]any{"name": big, "destination": reg1 + "/faults:1", "tlsVerify": false, "retry": 0, "quiet": false}, killReg)
 	checkErr("push, registry killed", res, after, push)
 	reg2, _ := killableRegistry(t, filepath.Join(dir, "registry2"))
 	s.MustSucceed(t, push, map[string]any{"name": big, "destination": reg2 + "/faults:1", "tlsVerify": false})
@@ -259,12 +259,15 @@ func TestFaultsPodmanAndRegistryDie(t *testing.T) {
 	// Podman dies mid-pull.
 	pull := toolFor(t, "POST", "/libpod/images/pull").Name
 	ref := reg2 + "/faults:1"
-	p.do(t, "DELETE", "/libpod/images/"+url.PathEscape(ref)+"?force=true", nil)
+	p.do(t, "DELETE", "/libpod/images/"+url.PathEscape(big)+"?force=true", nil) // so the pull copies every byte
 	res, after = callWhileKilling(t, s, &hook, pull, map[string]any{"reference": ref, "tlsVerify": false}, p.kill)
 	checkErr("pull, Podman killed", res, after, pull)
 	p.restart(t)
-	nextWorks("the pull")
+	s.MustSucceed(t, toolFor(t, "GET", "/libpod/images/json").Name, map[string]any{})
 	s.MustSucceed(t, pull, map[string]any{"reference": ref, "tlsVerify": false})
+	if res := s.MustSucceed(t, exists, map[string]any{"name": ref}); !strings.Contains(Text(res), "true") {
+		t.Fatalf("after the pull: %s", Text(res))
+	}
 }
 
 // Central answers 500, garbage, a truncated body, or nothing at all: each call ends in a
