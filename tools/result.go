@@ -59,6 +59,13 @@ func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...s
 	if !gjson.ValidBytes(body) {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
 	}
+	if len(fields) == 0 && s.MaxBytes > 0 && len(body) > s.MaxBytes {
+		// The budget counts the compact answer, not the upstream's whitespace.
+		var buf bytes.Buffer
+		if json.Compact(&buf, body) == nil {
+			body = buf.Bytes()
+		}
+	}
 	// The common case: small, no fields. No parse, no re-encode.
 	if len(fields) == 0 && (s.MaxBytes <= 0 || len(body) <= s.MaxBytes) {
 		return structuredResult(wrapRaw(body), body, notes...)
@@ -69,23 +76,26 @@ func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...s
 	if err := dec.Decode(&v); err != nil {
 		return errorResult("cannot read the upstream's JSON: %v", err)
 	}
+	out := body // without fields the size is known: no need to encode it again to measure
 	if len(fields) > 0 {
 		v = selectFields(v, fields)
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return errorResult("internal error: %v", err)
+		var err error
+		if out, err = json.Marshal(v); err != nil {
+			return errorResult("internal error: %v", err)
+		}
 	}
 	if s.MaxBytes > 0 && len(out) > s.MaxBytes {
 		var cuts []string
 		v, cuts = shrink(v, s.MaxBytes)
 		out, _ = json.Marshal(v)
-		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
-			len(body), s.MaxBytes, strings.Join(cuts, "; "))
-		if narrowHint != "" {
-			notice += " " + narrowHint
+		if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
+			notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
+				len(body), s.MaxBytes, strings.Join(cuts, "; "))
+			if narrowHint != "" {
+				notice += " " + narrowHint
+			}
+			notes = append(notes, notice)
 		}
-		notes = append(notes, notice)
 	}
 	return structuredResult(wrapRaw(out), out, notes...)
 }
