@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 )
@@ -28,6 +29,7 @@ type config struct {
 	fixture     string
 	profileDir  string
 	keep        bool
+	only        string
 }
 
 func main() {
@@ -42,6 +44,7 @@ func main() {
 	flag.StringVar(&c.fixture, "fixture", "bench/testdata/nodejs-centos-6.stackrox-fixture.json", "GetImage answer of the StackRox stand-in")
 	flag.StringVar(&c.profileDir, "cpuprofile-dir", "", "write a CPU profile of image-mcp per section into this directory")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&c.only, "only", "", "run only these sections, comma-separated (start, overhead, streams, stackrox, concurrency)")
 	flag.Parse()
 	if c.quick {
 		c = quickConfig(c)
@@ -93,6 +96,9 @@ func run(c config, logw io.Writer) ([]row, error) {
 		{"stackrox", b.stackrox},
 		{"concurrency", b.concurrency},
 	} {
+		if c.only != "" && !strings.Contains(","+c.only+",", ","+s.name+",") {
+			continue
+		}
 		b.log("%s…", s.name)
 		r, err := s.fn()
 		rows = append(rows, r...)
