@@ -231,10 +231,23 @@ func TestFaultsPodmanAndRegistryDie(t *testing.T) {
 		t.Logf("%s: %s (ended %s after the kill)", what, clipTo(Text(res), 300), after.Round(time.Millisecond))
 	}
 
-	// The registry goes away mid-push.
-	reg1, killReg := killableRegistry(t, filepath.Join(dir, "registry1"))
+	// The registry goes away mid-push: killed once a blob upload is under way in it.
+	reg1Dir := filepath.Join(dir, "registry1")
+	reg1, killReg := killableRegistry(t, reg1Dir)
 	push := toolFor(t, "POST", "/libpod/images/{name}/push").Name
-	res, after := callWhileKilling(t, s, &hook, push, map[string]any{"name": big, "destination": reg1 + "/faults:1", "tlsVerify": false, "retry": 0, "quiet": false}, killReg)
+	uploads := filepath.Join(reg1Dir, "data", "docker", "registry", "v2", "repositories", "faults", "_uploads")
+	killMidUpload := func() {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if e, _ := os.ReadDir(uploads); len(e) > 0 {
+				break
+			}
+		}
+		killReg()
+	}
+	res, after := callWhileKilling(t, s, &hook, push, map[string]any{"name": big, "destination": reg1 + "/faults:1", "tlsVerify": false, "retry": 0, "quiet": false}, killMidUpload)
+	if e, _ := os.ReadDir(uploads); len(e) == 0 {
+		t.Errorf("no blob upload was under way when the registry was killed")
+	}
 	checkErr("push, registry killed", res, after, push)
 	reg2, _ := killableRegistry(t, filepath.Join(dir, "registry2"))
 	s.MustSucceed(t, push, map[string]any{"name": big, "destination": reg2 + "/faults:1", "tlsVerify": false})
