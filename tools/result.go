@@ -241,7 +241,8 @@ func largest(v any, _ string) ([]string, int) {
 }
 
 // scan sizes v in one post-order walk (each node visited once, not once per enclosing
-// array): its approximate JSON size, and the path and size of its biggest array or string.
+// array): its approximate JSON size, and the path and size of its biggest array (of two
+// items or more) or long string. The top level's path is empty, not nil.
 func scan(v any) (total int, bestPath []string, best int) {
 	best = -1
 	var walk func(v any, path []string) int
@@ -252,8 +253,8 @@ func scan(v any) (total int, bestPath []string, best int) {
 			for i, it := range x {
 				n += 1 + walk(it, append(path, strconv.Itoa(i)))
 			}
-			if n > best && len(x) > 0 {
-				best, bestPath = n, append([]string(nil), path...)
+			if n > best && len(x) > 1 { // halving one item would leave nothing
+				best, bestPath = n, append([]string{}, path...)
 			}
 			return n
 		case map[string]any:
@@ -264,7 +265,7 @@ func scan(v any) (total int, bestPath []string, best int) {
 			return n
 		case string:
 			if len(x) > best && len(x) > 256 {
-				best, bestPath = len(x), append([]string(nil), path...)
+				best, bestPath = len(x), append([]string{}, path...)
 			}
 		}
 		return approxSize(v)
