@@ -65,7 +65,7 @@ func mustJSON(t testing.TB, v any) string {
 // that stdout carried JSON-RPC only.
 func stillServes(t *testing.T, r *RawServer) {
 	t.Helper()
-	p := r.CallTool(t, "image-exists", mustJSON(t, map[string]any{"name": baseImage}))
+	p := r.CallTool(t, toolFor(t, "GET", "/libpod/images/{name}/exists").Name, mustJSON(t, map[string]any{"name": baseImage}))
 	if p.Error != nil || p.Result == nil || p.Result.IsError || !strings.Contains(string(p.Result.StructuredContent), `"exists":true`) {
 		t.Fatalf("a normal call after the hostile ones failed: %s\nstderr:\n%s", p.Text(), r.Stderr())
 	}
@@ -158,29 +158,36 @@ func TestHostileArgumentValues(t *testing.T) {
 	mb := strings.Repeat("a", 1<<20)
 	deep := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
 	deepObj := strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000)
+	out := filepath.Join(t.TempDir(), "x.tar")
+	inspect := toolFor(t, "GET", "/libpod/images/{name}/json").Name
+	list := toolFor(t, "GET", "/libpod/images/json").Name
+	pull := toolFor(t, "POST", "/libpod/images/pull").Name
+	scan := toolFor(t, "POST", "/v1/images/scan").Name
+	roxList := toolFor(t, "GET", "/v1/images").Name
+	exportMany := toolFor(t, "GET", "/libpod/images/export").Name
 	cases := []struct {
 		name, tool, args string
 		want             []string // in the error text; any protocol error or isError is fine when empty
 	}{
-		{"1 MB name", "inspect-image", mustJSON(t, map[string]any{"name": mb}), []string{"inspect-image"}},
-		{"1 MB query value", "list-images", mustJSON(t, map[string]any{"filters": mb}), []string{"list-images"}},
-		{"1 MB header", "pull-images", mustJSON(t, map[string]any{"reference": "localhost/hostile-none:1", "X-Registry-Auth": mb}), []string{"pull-images"}},
-		{"1 MB argument name", "list-images", `{"` + mb + `":1}`, []string{"unknown argument"}},
+		{"1 MB name", inspect, mustJSON(t, map[string]any{"name": mb}), []string{inspect}},
+		{"1 MB query value", list, mustJSON(t, map[string]any{"filters": mb}), []string{list}},
+		{"1 MB header", pull, mustJSON(t, map[string]any{"reference": "localhost/hostile-none:1", "X-Registry-Auth": mb}), []string{pull}},
+		{"1 MB argument name", list, `{"` + mb + `":1}`, []string{"unknown argument"}},
 		{"1 MB unknown tool", mb[:1000], `{}`, []string{"unknown tool"}},
-		{"10,000 nested arrays", "inspect-image", `{"name":` + deep + `}`, nil},
-		{"10,000 nested objects", "scanimage-scans-single-image-and", `{"body":` + deepObj + `}`, nil},
-		{"number for a string", "inspect-image", `{"name":5}`, []string{"must be a string"}},
-		{"string for a boolean", "list-images", `{"all":"true"}`, []string{"must be a boolean"}},
-		{"object for an array", "list-images", `{"fields":{"a":1}}`, []string{"must be an array"}},
-		{"array item object", "list-images", `{"fields":[{"a":1}]}`, []string{"item 0"}},
-		{"float for an integer", "listimages-returns-all-images", `{"pagination.limit":1.5}`, []string{"must be an integer"}},
-		{"huge number", "listimages-returns-all-images", `{"pagination.limit":1e400}`, []string{"integer"}},
-		{"arguments an array", "list-images", `[1,2]`, nil},
-		{"arguments a string", "list-images", `"all"`, nil},
-		{"missing required", "inspect-image", `{}`, []string{"missing required argument", "name"}},
-		{"null required", "inspect-image", `{"name":null}`, []string{"missing required argument"}},
-		{"unknown argument", "inspect-image", `{"name":"x","../../x":1}`, []string{"unknown argument"}},
-		{"enum violated", "export-multiple-images", `{"references":["x"],"output":"/tmp/x.tar","format":"../../etc"}`, nil},
+		{"10,000 nested arrays", inspect, `{"name":` + deep + `}`, nil},
+		{"10,000 nested objects", scan, `{"body":` + deepObj + `}`, nil},
+		{"number for a string", inspect, `{"name":5}`, []string{"must be a string"}},
+		{"string for a boolean", list, `{"all":"true"}`, []string{"must be a boolean"}},
+		{"object for an array", list, `{"fields":{"a":1}}`, []string{"must be an array"}},
+		{"array item object", list, `{"fields":[{"a":1}]}`, []string{"item 0"}},
+		{"float for an integer", roxList, `{"pagination.limit":1.5}`, []string{"must be an integer"}},
+		{"huge number", roxList, `{"pagination.limit":1e400}`, []string{"integer"}},
+		{"arguments an array", list, `[1,2]`, nil},
+		{"arguments a string", list, `"all"`, nil},
+		{"missing required", inspect, `{}`, []string{"missing required argument", "name"}},
+		{"null required", inspect, `{"name":null}`, []string{"missing required argument"}},
+		{"unknown argument", inspect, `{"name":"x","../../x":1}`, []string{"unknown argument"}},
+		{"enum violated", exportMany, `{"references":["x"],"output":` + mustJSON(t, out) + `,"format":"../../etc"}`, nil},
 		{"unknown tool", "rm-rf", `{}`, []string{"rm-rf"}},
 	}
 	for _, c := range cases {
