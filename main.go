@@ -50,6 +50,7 @@ func run() int {
 	)
 	safety := registerSafetyFlags()
 	flag.Parse()
+	defer startCPUProfile()()
 	// `image-mcp [flags] doctor [flags]` checks the setup instead of serving.
 	doctor := flag.Arg(0) == "doctor"
 	if doctor {

@@ -21,7 +21,7 @@ func serve(ctx context.Context, server *mcp.Server, engine *tools.Engine, log ze
 	session, endSession := context.WithCancel(ctx)
 	defer endSession()
 	engine.Session = session
-	err := server.Run(ctx, &mcp.IOTransport{Reader: tools.NotifyEOF(os.Stdin, endSession), Writer: nopWriteCloser{os.Stdout}})
+	err := server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(os.Stdin, endSession), out: os.Stdout})
 	endSession()
 	if !engine.Drain(30 * time.Second) {
 		log.Warn().Msg("tool calls still running at exit")
@@ -31,8 +31,3 @@ func serve(ctx context.Context, server *mcp.Server, engine *tools.Engine, log ze
 	}
 	return err
 }
-
-// nopWriteCloser keeps stdout open when the transport closes: the process owns it.
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }

@@ -59,7 +59,7 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 	for _, name := range sortedNames(vals) {
 		a := t.Arg(name)
 		if a == nil {
-			return nil, bad("unknown argument %q; this tool takes: %s", name, argNames(t))
+			return nil, bad("unknown argument %q; this tool takes: %s", clip(name, 100), argNames(t))
 		}
 		if err := checkType(a, vals[name]); err != nil {
 			return nil, bad("argument %q %s", name, err)

@@ -171,11 +171,15 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return e.transportError(ctx, t, err)
+		return e.transportError(ctx, t, fmt.Errorf("the answer from %s broke off after %d bytes (%w); nothing of it is used, call again", cp.Display, len(body), err))
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return valueResult(map[string]any{"ok": true, "status": resp.StatusCode},
 			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", t.Name, cp.Display, resp.StatusCode, http.StatusText(resp.StatusCode)))
+	}
+	if !gjson.ValidBytes(bytes.TrimSpace(body)) {
+		return errorResult("%s: %s answered HTTP %d with a body that is not JSON (is the endpoint really %s?): %q",
+			t.Name, cp.Display, resp.StatusCode, cp.Display, clip(string(body), 200))
 	}
 	var fields []string
 	if a := t.ArgWithRole(capabilities.RoleFields); a != nil {

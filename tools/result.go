@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -59,6 +60,14 @@ func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...s
 	if !gjson.ValidBytes(body) {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
 	}
+	if len(fields) == 0 && s.MaxBytes > 0 && len(body) > s.MaxBytes && len(body) <= 2*s.MaxBytes {
+		// The budget counts the compact answer, not the upstream's whitespace (which never
+		// doubles an answer, so a bigger one is not worth compacting first).
+		var buf bytes.Buffer
+		if json.Compact(&buf, body) == nil {
+			body = buf.Bytes()
+		}
+	}
 	// The common case: small, no fields. No parse, no re-encode.
 	if len(fields) == 0 && (s.MaxBytes <= 0 || len(body) <= s.MaxBytes) {
 		return structuredResult(wrapRaw(body), body, notes...)
@@ -69,23 +78,26 @@ func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...s
 	if err := dec.Decode(&v); err != nil {
 		return errorResult("cannot read the upstream's JSON: %v", err)
 	}
+	out := body // without fields the size is known: no need to encode it again to measure
 	if len(fields) > 0 {
 		v = selectFields(v, fields)
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return errorResult("internal error: %v", err)
+		var err error
+		if out, err = json.Marshal(v); err != nil {
+			return errorResult("internal error: %v", err)
+		}
 	}
 	if s.MaxBytes > 0 && len(out) > s.MaxBytes {
 		var cuts []string
 		v, cuts = shrink(v, s.MaxBytes)
 		out, _ = json.Marshal(v)
-		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
-			len(body), s.MaxBytes, strings.Join(cuts, "; "))
-		if narrowHint != "" {
-			notice += " " + narrowHint
+		if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
+			notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
+				len(body), s.MaxBytes, strings.Join(cuts, "; "))
+			if narrowHint != "" {
+				notice += " " + narrowHint
+			}
+			notes = append(notes, notice)
 		}
-		notes = append(notes, notice)
 	}
 	return structuredResult(wrapRaw(out), out, notes...)
 }
@@ -169,11 +181,11 @@ func shrink(v any, budget int) (any, []string) {
 	type cutInfo struct{ kept, total int }
 	cuts := map[string]*cutInfo{}
 	for range 200 {
-		if approxSize(v) <= budget*95/100 {
+		size, path, biggest := scan(v)
+		if size <= budget*95/100 {
 			break
 		}
-		path, size := largest(v, "")
-		if path == nil || size < 64 {
+		if path == nil || biggest < 64 {
 			break
 		}
 		p := strings.Join(path, ".")
@@ -236,33 +248,45 @@ func shrink(v any, budget int) (any, []string) {
 // largest finds the path to the biggest array (of two items or more: halving one item
 // would leave nothing) or long string in v. The top level's path is empty, not nil.
 func largest(v any, _ string) ([]string, int) {
-	var bestPath []string
-	best := -1
-	var walk func(v any, path []string)
-	walk = func(v any, path []string) {
+	_, path, size := scan(v)
+	return path, size
+}
+
+// scan sizes v in one post-order walk (each node visited once, not once per enclosing
+// array): its approximate JSON size, and the path and size of its biggest array (of two
+// items or more) or long string. The top level's path is empty, not nil.
+func scan(v any) (total int, bestPath []string, best int) {
+	best = -1
+	var walk func(v any, path []string) int
+	walk = func(v any, path []string) int {
 		switch x := v.(type) {
 		case []any:
-			if s := approxSize(x); s > best && len(x) > 1 {
-				best, bestPath = s, append([]string{}, path...)
-			}
+			n := 2
 			for i, it := range x {
-				walk(it, append(path, fmt.Sprint(i)))
+				n += 1 + walk(it, append(path, strconv.Itoa(i)))
 			}
+			if n > best && len(x) > 1 { // halving one item would leave nothing
+				best, bestPath = n, append([]string{}, path...)
+			}
+			return n
 		case map[string]any:
+			n := 2
 			for k, it := range x {
-				walk(it, append(path, k))
+				n += len(k) + 4 + walk(it, append(path, k))
 			}
+			return n
 		case string:
 			if len(x) > best && len(x) > 256 {
 				best, bestPath = len(x), append([]string{}, path...)
 			}
 		}
+		return approxSize(v)
 	}
-	walk(v, nil)
+	total = walk(v, nil)
 	if best < 0 {
-		return nil, 0
+		return total, nil, 0
 	}
-	return bestPath, best
+	return total, bestPath, best
 }
 
 // cutAt halves the array (or string) at path; total is -1 for strings.

@@ -1,0 +1,219 @@
+// Command bench measures image-mcp against the raw APIs behind it, in one run on one
+// machine, and prints a table: each figure beside its baseline. It starts its own private
+// Podman service and a local TLS stand-in for StackRox Central.
+//
+//	go run ./bench            # the full run (a 1 GiB image; several minutes)
+//	go run ./bench -quick     # a smoke run with small sizes (CI runs it as a test)
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+)
+
+type config struct {
+	quick       bool
+	startRuns   int
+	calls       int
+	imageMiB    int64
+	centralImgs int
+	inFlight    int
+	rounds      int
+	fixture     string
+	profileDir  string
+	keep        bool
+	only        string
+}
+
+func main() {
+	var c config
+	flag.BoolVar(&c.quick, "quick", false, "a smoke run with small sizes (overrides the sizes below)")
+	flag.IntVar(&c.startRuns, "start-runs", 30, "runs of the start measurement")
+	flag.IntVar(&c.calls, "calls", 1000, "calls per tool in the per-call overhead measurement")
+	flag.Int64Var(&c.imageMiB, "image-mib", 1024, "size of the image exported and loaded, MiB")
+	flag.IntVar(&c.centralImgs, "central-images", 10000, "images the StackRox stand-in lists")
+	flag.IntVar(&c.inFlight, "in-flight", 64, "calls in flight at once in the concurrency measurement")
+	flag.IntVar(&c.rounds, "rounds", 10, "rounds of the concurrency measurement")
+	flag.StringVar(&c.fixture, "fixture", "bench/testdata/nodejs-centos-6.stackrox-fixture.json", "GetImage answer of the StackRox stand-in")
+	flag.StringVar(&c.profileDir, "cpuprofile-dir", "", "write a CPU profile of image-mcp per section into this directory")
+	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&c.only, "only", "", "run only these sections, comma-separated (start, overhead, streams, stackrox, concurrency)")
+	flag.Parse()
+	if c.quick {
+		c = quickConfig(c)
+	}
+	rows, err := run(c, os.Stderr)
+	if len(rows) > 0 {
+		printTable(os.Stdout, rows)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func quickConfig(c config) config {
+	c.quick, c.startRuns, c.calls, c.imageMiB, c.centralImgs, c.inFlight, c.rounds = true, 3, 50, 8, 500, 16, 2
+	return c
+}
+
+// bench is one run's shared state.
+type bench struct {
+	cfg     config
+	dir     string
+	binary  string
+	pod     *podman
+	central *central
+	tools   map[string]string // "METHOD path" → tool name
+	log     func(format string, a ...any)
+}
+
+func run(c config, logw io.Writer) ([]row, error) {
+	b := &bench{cfg: c, log: func(f string, a ...any) { fmt.Fprintf(logw, "bench: "+f+"\n", a...) }}
+	var err error
+	if b.dir, err = os.MkdirTemp("", "image-mcp-bench-"); err != nil {
+		return nil, err
+	}
+	defer b.cleanup()
+	if err := b.setup(); err != nil {
+		return nil, err
+	}
+	var rows []row
+	for _, s := range []struct {
+		name string
+		fn   func() ([]row, error)
+	}{
+		{"start", b.start},
+		{"overhead", b.overhead},
+		{"streams", b.streams},
+		{"stackrox", b.stackrox},
+		{"concurrency", b.concurrency},
+	} {
+		if c.only != "" && !strings.Contains(","+c.only+",", ","+s.name+",") {
+			continue
+		}
+		b.log("%s…", s.name)
+		r, err := s.fn()
+		rows = append(rows, r...)
+		if err != nil {
+			return rows, fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return rows, nil
+}
+
+func (b *bench) setup() error {
+	b.binary = filepath.Join(b.dir, "image-mcp")
+	build := exec.Command("go", "build", "-o", b.binary, ".")
+	build.Dir = moduleRoot()
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		return err
+	}
+	b.tools = map[string]string{}
+	for _, cp := range caps {
+		for _, t := range cp.Tools {
+			b.tools[t.Method+" "+t.Path] = t.Name
+		}
+	}
+	if b.pod, err = startPodman(filepath.Join(b.dir, "podman")); err != nil {
+		return err
+	}
+	fixture, err := os.ReadFile(fixturePath(b.cfg.fixture))
+	if err != nil {
+		return fmt.Errorf("StackRox fixture: %w (give its path with -fixture)", err)
+	}
+	if b.central, err = startCentral(b.dir, b.cfg.centralImgs, fixture); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (b *bench) cleanup() {
+	if b.central != nil {
+		b.central.srv.Close()
+	}
+	if b.pod != nil {
+		b.pod.stop()
+	}
+	if b.cfg.keep {
+		b.log("work directory kept: %s", b.dir)
+		return
+	}
+	// Podman's vfs storage holds read-only dirs; make them writable to remove them.
+	filepath.Walk(b.dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && info.IsDir() {
+			os.Chmod(p, 0o755)
+		}
+		return nil
+	})
+	os.RemoveAll(b.dir)
+}
+
+// tool names the tool of an operation, so the bench survives tool renames.
+func (b *bench) tool(method, path string) string {
+	if n, ok := b.tools[method+" "+path]; ok {
+		return n
+	}
+	panic("no tool for " + method + " " + path)
+}
+
+// env is a clean environment for the binary, pointed at the bench's Podman and Central.
+func (b *bench) env(section string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.dir, "XDG_RUNTIME_DIR=" + filepath.Join(b.dir, "no-runtime-dir"),
+		"CONTAINER_HOST=unix://" + b.pod.sock, "IMAGE_MCP_LOG_LEVEL=warn"}
+	env = append(env, b.central.env()...)
+	if b.cfg.profileDir != "" && section != "" {
+		os.MkdirAll(b.cfg.profileDir, 0o755)
+		abs, _ := filepath.Abs(filepath.Join(b.cfg.profileDir, section+".pprof"))
+		env = append(env, "IMAGE_MCP_CPUPROFILE="+abs)
+	}
+	return env
+}
+
+// server starts image-mcp and initializes a session.
+func (b *bench) server(section string) (*rpcClient, error) {
+	c, err := startRPC(b.binary, b.env(section))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.initialize(); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// moduleRoot finds the directory of go.mod from the working directory upwards.
+func moduleRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+func fixturePath(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return filepath.Join(moduleRoot(), p)
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// rpcClient speaks newline-delimited JSON-RPC to the binary over its stdin/stdout with
+// nothing in between, so what is timed is the server, not a client library.
+type rpcClient struct {
+	cmd     *exec.Cmd
+	in      io.WriteCloser
+	stderr  *bytes.Buffer
+	wmu     sync.Mutex
+	mu      sync.Mutex
+	next    int64
+	pending map[int64]chan rpcReply
+	junk    []string // stdout lines that are not JSON-RPC
+	done    chan struct{}
+}
+
+type rpcReply struct {
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	size int
+}
+
+// toolResult is a tools/call result as the model receives it.
+type toolResult struct {
+	IsError bool `json:"isError"`
+	Content []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	} `json:"content"`
+	Structured json.RawMessage `json:"structuredContent"`
+}
+
+func (r *toolResult) Text() string {
+	var parts []string
+	for _, c := range r.Content {
+		parts = append(parts, c.Text)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func startRPC(binary string, env []string, args ...string) (*rpcClient, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = env
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &rpcClient{cmd: cmd, in: in, stderr: stderr, pending: map[int64]chan rpcReply{}, done: make(chan struct{})}
+	go c.read(out)
+	return c, nil
+}
+
+func (c *rpcClient) read(out io.Reader) {
+	defer close(c.done)
+	br := bufio.NewReaderSize(out, 1<<20)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var msg struct {
+				ID json.RawMessage `json:"id"`
+				rpcReply
+			}
+			if json.Unmarshal(line, &msg) != nil {
+				c.mu.Lock()
+				c.junk = append(c.junk, string(line))
+				c.mu.Unlock()
+			} else if id, perr := strconv.ParseInt(string(msg.ID), 10, 64); perr == nil {
+				msg.rpcReply.size = len(line)
+				c.mu.Lock()
+				ch := c.pending[id]
+				delete(c.pending, id)
+				c.mu.Unlock()
+				if ch != nil {
+					ch <- msg.rpcReply
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (c *rpcClient) send(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_, err = c.in.Write(append(b, '\n'))
+	return err
+}
+
+// call sends a request and waits for its answer.
+func (c *rpcClient) call(method string, params any) (rpcReply, error) {
+	c.mu.Lock()
+	c.next++
+	id := c.next
+	ch := make(chan rpcReply, 1)
+	c.pending[id] = ch
+	c.mu.Unlock()
+	if err := c.send(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
+		return rpcReply{}, err
+	}
+	select {
+	case r := <-ch:
+		if r.Error != nil {
+			return r, fmt.Errorf("%s: JSON-RPC error %d: %s", method, r.Error.Code, r.Error.Message)
+		}
+		return r, nil
+	case <-c.done:
+		return rpcReply{}, fmt.Errorf("%s: the server closed stdout; stderr:\n%s", method, c.stderr)
+	case <-time.After(10 * time.Minute):
+		return rpcReply{}, fmt.Errorf("%s: no answer in 10 minutes", method)
+	}
+}
+
+func (c *rpcClient) initialize() error {
+	_, err := c.call("initialize", map[string]any{
+		"protocolVersion": "2025-06-18",
+		"capabilities":    map[string]any{},
+		"clientInfo":      map[string]any{"name": "image-mcp-bench", "version": "1"},
+	})
+	if err != nil {
+		return err
+	}
+	return c.send(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
+}
+
+// tool calls a tool; the int is the size in bytes of the JSON-RPC answer line.
+func (c *rpcClient) tool(name string, args map[string]any) (*toolResult, int, error) {
+	r, err := c.call("tools/call", map[string]any{"name": name, "arguments": args})
+	if err != nil {
+		return nil, 0, err
+	}
+	var res toolResult
+	if err := json.Unmarshal(r.Result, &res); err != nil {
+		return nil, 0, err
+	}
+	return &res, r.size, nil
+}
+
+// mustTool calls a tool and fails unless it succeeded.
+func (c *rpcClient) mustTool(name string, args map[string]any) (*toolResult, int, error) {
+	res, n, err := c.tool(name, args)
+	if err == nil && res.IsError {
+		err = fmt.Errorf("%s failed: %s", name, res.Text())
+	}
+	return res, n, err
+}
+
+// close ends the server by closing its stdin, as a client does.
+func (c *rpcClient) close() error {
+	c.in.Close()
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		c.cmd.Process.Kill()
+		return <-done
+	}
+}
+
+// procKiB reads a VmRSS/VmHWM-style field of /proc/<pid>/status, in KiB.
+func procKiB(pid int, field string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, field+":") {
+			f := strings.Fields(strings.TrimPrefix(l, field+":"))
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+const smallImage = "localhost/bench-small:1"
+
+// start: exec → initialize answered → tools/list answered, and RSS then. Baseline: exec of
+// the same binary with --version (process start and Go runtime, nothing of MCP).
+func (b *bench) start() ([]row, error) {
+	var took, base []time.Duration
+	var rss []time.Duration // KiB, kept as Durations to reuse median
+	for i := 0; i < b.cfg.startRuns; i++ {
+		t0 := time.Now()
+		c, err := startRPC(b.binary, b.env(""))
+		if err != nil {
+			return nil, err
+		}
+		err = c.initialize()
+		if err == nil {
+			_, err = c.call("tools/list", map[string]any{})
+		}
+		d := time.Since(t0)
+		kib := procKiB(c.cmd.Process.Pid, "VmRSS")
+		c.close()
+		if err != nil {
+			return nil, err
+		}
+		took, rss = append(took, d), append(rss, time.Duration(kib))
+
+		t0 = time.Now()
+		if out, err := exec.Command(b.binary, "--version").CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("--version: %v: %s", err, out)
+		}
+		base = append(base, time.Since(t0))
+	}
+	m, mb := median(took), median(base)
+	return []row{
+		{"start", fmt.Sprintf("exec → initialize → tools/list, median of %d", len(took)), ms(m), ms(mb) + " (exec of --version)", "+" + ms(m-mb), "≤ 20 ms"},
+		{"start", "RSS after start (VmRSS), median", mib(int64(median(rss))), "", "", "≤ 20 MiB"},
+	}, nil
+}
+
+// overhead: the same request through MCP over stdio and straight to the Podman socket.
+func (b *bench) overhead() ([]row, error) {
+	if err := b.pod.importRandomImage(smallImage, 4096); err != nil {
+		return nil, err
+	}
+	c, err := b.server("overhead")
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	exists := b.tool("GET", "/libpod/images/{name}/exists")
+	list := b.tool("GET", "/libpod/images/json")
+	cases := []struct {
+		tool   string
+		args   map[string]any
+		direct string
+		check  func(*toolResult) error
+	}{
+		{exists, map[string]any{"name": smallImage}, "/libpod/images/" + url.PathEscape(smallImage) + "/exists", func(r *toolResult) error {
+			if string(r.Structured) != `{"exists":true}` {
+				return fmt.Errorf("exists answered %s", r.Structured)
+			}
+			return nil
+		}},
+		{list, map[string]any{}, "/libpod/images/json", func(r *toolResult) error {
+			if !strings.Contains(r.Text(), "bench-small") {
+				return fmt.Errorf("list-images lacks %s: %.200s", smallImage, r.Text())
+			}
+			return nil
+		}},
+	}
+	var rows []row
+	for _, k := range cases {
+		warm := 20
+		var viaMCP, direct []time.Duration
+		for i := 0; i < b.cfg.calls+warm; i++ {
+			t0 := time.Now()
+			res, _, err := c.mustTool(k.tool, k.args)
+			d := time.Since(t0)
+			if err == nil {
+				err = k.check(res)
+			}
+			if err != nil {
+				return rows, err
+			}
+			if i >= warm {
+				viaMCP = append(viaMCP, d)
+			}
+		}
+		for i := 0; i < b.cfg.calls+warm; i++ {
+			t0 := time.Now()
+			resp, err := b.pod.api.Get(b.pod.url(k.direct))
+			if err != nil {
+				return rows, err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 && resp.StatusCode != 204 {
+				return rows, fmt.Errorf("GET %s: HTTP %d", k.direct, resp.StatusCode)
+			}
+			if i >= warm {
+				direct = append(direct, time.Since(t0))
+			}
+		}
+		rows = append(rows,
+			row{"per call", fmt.Sprintf("%s median (%d calls)", k.tool, len(viaMCP)), ms(median(viaMCP)), ms(median(direct)) + " (HTTP to socket)", "+" + ms(median(viaMCP)-median(direct)), "added ≤ 0.3 ms"},
+			row{"per call", k.tool + " p99", ms(percentile(viaMCP, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaMCP, 99)-percentile(direct, 99)), ""},
+		)
+	}
+	return rows, nil
+}
+
+// streams: export (get) of a big image to a file and load of that file, through
+// image-mcp and with curl on the socket.
+func (b *bench) streams() ([]row, error) {
+	const ref = "localhost/bench-big:1"
+	size := b.cfg.imageMiB << 20
+	b.log("importing a %d MiB image…", b.cfg.imageMiB)
+	if err := b.pod.importRandomImage(ref, size); err != nil {
+		return nil, err
+	}
+	defer b.pod.remove(ref)
+	c, err := b.server("streams")
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	curlFile, mcpFile := filepath.Join(b.dir, "curl-export.tar"), filepath.Join(b.dir, "mcp-export.tar")
+	defer os.Remove(curlFile)
+	defer os.Remove(mcpFile)
+	sock := b.pod.sock
+	getURL := b.pod.url("/libpod/images/" + url.PathEscape(ref) + "/get")
+
+	t0 := time.Now()
+	if out, err := exec.Command("curl", "-sS", "--fail", "--unix-socket", sock, "-o", curlFile, getURL).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("curl export: %v: %s", err, out)
+	}
+	curlExport := time.Since(t0)
+	t0 = time.Now()
+	if _, _, err := c.mustTool(b.tool("GET", "/libpod/images/{name}/get"), map[string]any{"name": ref, "output": mcpFile}); err != nil {
+		return nil, err
+	}
+	mcpExport := time.Since(t0)
+	ci, err1 := os.Stat(curlFile)
+	mi, err2 := os.Stat(mcpFile)
+	if err1 != nil || err2 != nil || ci.Size() != mi.Size() {
+		return nil, fmt.Errorf("export sizes differ: curl %v %v, image-mcp %v %v", ci, err1, mi, err2)
+	}
+	n := mi.Size()
+
+	t0 = time.Now()
+	loadURL := b.pod.url("/libpod/images/load")
+	if out, err := exec.Command("curl", "-sS", "--fail", "--unix-socket", sock, "-X", "POST", "-T", curlFile,
+		"-H", "Content-Type: application/x-tar", "-H", "Expect:", "-o", "/dev/null", loadURL).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("curl load: %v: %s", err, out)
+	}
+	curlLoad := time.Since(t0)
+	t0 = time.Now()
+	if _, _, err := c.mustTool(b.tool("POST", "/libpod/images/load"), map[string]any{"upload": mcpFile}); err != nil {
+		return nil, err
+	}
+	mcpLoad := time.Since(t0)
+	hwm := procKiB(c.cmd.Process.Pid, "VmHWM")
+
+	pct := func(a, base time.Duration) string {
+		return fmt.Sprintf("%.0f %% of curl", 100*base.Seconds()/a.Seconds())
+	}
+	return []row{
+		{"streams", fmt.Sprintf("export %d MiB to a file", n>>20), fmt.Sprintf("%.0f MiB/s", mibps(n, mcpExport)), fmt.Sprintf("%.0f MiB/s (curl -o)", mibps(n, curlExport)), pct(mcpExport, curlExport), "≥ 90 % of curl"},
+		{"streams", fmt.Sprintf("load %d MiB from the file", n>>20), fmt.Sprintf("%.0f MiB/s", mibps(n, mcpLoad)), fmt.Sprintf("%.0f MiB/s (curl -T)", mibps(n, curlLoad)), pct(mcpLoad, curlLoad), "≥ 90 % of curl"},
+		{"streams", "peak RSS of image-mcp (VmHWM)", mib(hwm), "", "", "≤ 64 MiB"},
+	}, nil
+}
+
+// stackrox: ListImages of many images and GetImage of the big fixture from the TLS
+// stand-in, through image-mcp and with Go's HTTPS client.
+func (b *bench) stackrox() ([]row, error) {
+	c, err := b.server("stackrox")
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	runs := 5
+	if b.cfg.quick {
+		runs = 2
+	}
+	var rows []row
+	for _, k := range []struct {
+		name, tool string
+		args       map[string]any
+		path       string
+	}{
+		{fmt.Sprintf("ListImages of %d images", b.cfg.centralImgs), b.tool("GET", "/v1/images"), map[string]any{}, "/v1/images"},
+		{fmt.Sprintf("GetImage of the %.1f MB fixture", float64(len(b.central.image))/1e6), b.tool("GET", "/v1/images/{id}"), map[string]any{"id": "sha256:abc"}, "/v1/images/sha256:abc"},
+	} {
+		var viaMCP, direct []time.Duration
+		var modelBytes, textBytes, upBytes int
+		for i := 0; i < runs; i++ {
+			t0 := time.Now()
+			res, n, err := c.mustTool(k.tool, k.args)
+			if err != nil {
+				return rows, err
+			}
+			viaMCP = append(viaMCP, time.Since(t0))
+			modelBytes, textBytes = n, len(res.Text())
+			t0 = time.Now()
+			if upBytes, err = b.central.get(k.path); err != nil {
+				return rows, err
+			}
+			direct = append(direct, time.Since(t0))
+		}
+		rows = append(rows,
+			row{"stackrox", k.name + ", median", ms(median(viaMCP)), ms(median(direct)) + " (HTTPS GET)", "+" + ms(median(viaMCP)-median(direct)), ""},
+			row{"stackrox", k.name + ", bytes to the model", fmt.Sprintf("%d B (text %d B)", modelBytes, textBytes), fmt.Sprintf("%d B upstream", upBytes), fmt.Sprintf("%.1f %%", 100*float64(modelBytes)/float64(upBytes)), "default budget 80,000 B"},
+		)
+	}
+	rows = append(rows, row{"stackrox", "peak RSS of image-mcp (VmHWM)", mib(procKiB(c.cmd.Process.Pid, "VmHWM")), "", "", ""})
+	return rows, nil
+}
+
+// concurrency: many calls in flight at once, mixed tools, every answer checked; throughput
+// against the same calls one at a time.
+func (b *bench) concurrency() ([]row, error) {
+	c, err := b.server("concurrency")
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	resp, err := b.pod.api.Get(b.pod.url("/libpod/images/" + url.PathEscape(smallImage) + "/json"))
+	if err != nil {
+		return nil, err
+	}
+	var img struct{ Id string }
+	json.NewDecoder(resp.Body).Decode(&img)
+	resp.Body.Close()
+	if img.Id == "" {
+		return nil, fmt.Errorf("cannot inspect %s directly", smallImage)
+	}
+	type kind struct {
+		tool  string
+		args  map[string]any
+		check func(*toolResult) bool
+	}
+	kinds := []kind{
+		{b.tool("GET", "/libpod/images/{name}/exists"), map[string]any{"name": smallImage}, func(r *toolResult) bool { return string(r.Structured) == `{"exists":true}` }},
+		{b.tool("GET", "/libpod/images/{name}/exists"), map[string]any{"name": "localhost/bench-missing:1"}, func(r *toolResult) bool { return string(r.Structured) == `{"exists":false}` }},
+		{b.tool("GET", "/libpod/images/json"), map[string]any{"fields": []string{"Id", "Names"}}, func(r *toolResult) bool { return strings.Contains(r.Text(), img.Id) }},
+		{b.tool("GET", "/libpod/images/{name}/json"), map[string]any{"name": smallImage}, func(r *toolResult) bool { return strings.Contains(r.Text(), img.Id) }},
+		{b.tool("GET", "/libpod/images/{name}/json"), map[string]any{"name": "localhost/bench-missing:1"}, func(r *toolResult) bool { return r.IsError && strings.Contains(r.Text(), "404") }},
+		{b.tool("GET", "/v1/imagescount"), map[string]any{}, func(r *toolResult) bool {
+			return strings.Contains(r.Text(), fmt.Sprintf(`"count":%d`, b.cfg.centralImgs)) || strings.Contains(r.Text(), fmt.Sprintf(`"count": %d`, b.cfg.centralImgs))
+		}},
+	}
+	total := b.cfg.inFlight * b.cfg.rounds
+	var mu sync.Mutex
+	var wrong []string
+	one := func(i int) {
+		k := kinds[i%len(kinds)]
+		res, _, err := c.tool(k.tool, k.args)
+		if err != nil || !k.check(res) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				wrong = append(wrong, fmt.Sprintf("%s: %v", k.tool, err))
+			} else {
+				wrong = append(wrong, fmt.Sprintf("%s(%v): %.300s", k.tool, k.args, res.Text()))
+			}
+		}
+	}
+	for i := 0; i < len(kinds); i++ { // warm up
+		one(i)
+	}
+	t0 := time.Now()
+	for i := 0; i < total; i++ {
+		one(i)
+	}
+	seq := time.Since(t0)
+	t0 = time.Now()
+	for r := 0; r < b.cfg.rounds; r++ {
+		var wg sync.WaitGroup
+		for i := 0; i < b.cfg.inFlight; i++ {
+			wg.Add(1)
+			go func(i int) { defer wg.Done(); one(r*b.cfg.inFlight + i) }(i)
+		}
+		wg.Wait()
+	}
+	par := time.Since(t0)
+	rate := func(d time.Duration) float64 { return float64(total) / d.Seconds() }
+	rows := []row{
+		{"concurrency", fmt.Sprintf("%d calls, %d in flight (%d tools mixed)", total, b.cfg.inFlight, len(kinds)), fmt.Sprintf("%.0f calls/s", rate(par)), fmt.Sprintf("%.0f calls/s (1 at a time)", rate(seq)), fmt.Sprintf("×%.2f", rate(par)/rate(seq)), ""},
+		{"concurrency", "answers correct", fmt.Sprintf("%d of %d", 2*total+len(kinds)-len(wrong), 2*total+len(kinds)), "", "", "all"},
+	}
+	if len(wrong) > 0 {
+		return rows, fmt.Errorf("%d wrong answers, e.g. %s", len(wrong), wrong[0])
+	}
+	if junk := c.junk; len(junk) > 0 {
+		return rows, fmt.Errorf("stdout carried non-JSON-RPC lines: %q", junk[0])
+	}
+	return rows, nil
+}

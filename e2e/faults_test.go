@@ -1,0 +1,317 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"archive/tar"
+	"crypto/rand"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// faultPodman is a private Podman service the fault tests may kill and restart.
+type faultPodman struct {
+	dir, sock string
+	cmd       *exec.Cmd
+	api       *http.Client
+	ver       string
+}
+
+func startFaultPodman(t *testing.T, dir string) *faultPodman {
+	t.Helper()
+	p := &faultPodman{dir: dir, sock: filepath.Join(dir, "podman.sock")}
+	p.restart(t)
+	t.Cleanup(func() { stopProcess(p.cmd) })
+	return p
+}
+
+func (p *faultPodman) restart(t *testing.T) {
+	t.Helper()
+	os.Remove(p.sock)
+	cmd, err := StartPodmanService(p.dir, p.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd, p.api = cmd, unixClient(p.sock)
+	resp, err := p.api.Get("http://d/_ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	p.ver = resp.Header.Get("Libpod-Api-Version")
+}
+
+// kill ends the service the hard way, as a crash or an OOM kill would.
+func (p *faultPodman) kill() {
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+}
+
+func (p *faultPodman) do(t *testing.T, method, path string, body io.Reader) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://d/v"+p.ver+path, body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-tar")
+	}
+	resp, err := p.api.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: HTTP %d %s", method, path, resp.StatusCode, b)
+	}
+	return b
+}
+
+// importRandom imports an image of one random file of size bytes (random, so nothing
+// compresses and every stream takes its time).
+func (p *faultPodman) importRandom(t *testing.T, ref string, size int64) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	go func() {
+		tw := tar.NewWriter(pw)
+		err := tw.WriteHeader(&tar.Header{Name: "big.bin", Mode: 0o644, Size: size, Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)})
+		if err == nil {
+			_, err = io.CopyN(tw, rand.Reader, size)
+		}
+		if err == nil {
+			err = tw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	p.do(t, "POST", "/libpod/images/import?reference="+url.QueryEscape(ref), pr)
+}
+
+// killableRegistry is docker-registry run directly, so a test can kill it mid-push.
+func killableRegistry(t *testing.T, dir string) (addr string, kill func()) {
+	t.Helper()
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+	cfg := filepath.Join(dir, fmt.Sprintf("config-%d.yml", port))
+	os.WriteFile(cfg, []byte(fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem: {rootdirectory: %s}\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)), 0o644)
+	bin, err := lookTool("docker-registry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", cfg)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	kill = func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
+	t.Cleanup(kill)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, kill
+		}
+	}
+	t.Fatalf("registry did not listen on %s", addr)
+	return "", nil
+}
+
+// progressServer starts image-mcp whose client calls onProgress on every progress
+// notification.
+func progressServer(t *testing.T, env []string, onProgress *func()) *Server {
+	var mu sync.Mutex
+	return StartServer(t, ServerOptions{
+		Args: []string{"--timeout", "20s"},
+		Env:  env,
+		Client: &mcp.ClientOptions{ProgressNotificationHandler: func(context.Context, *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			if *onProgress != nil {
+				(*onProgress)()
+			}
+		}},
+	})
+}
+
+// callWhileKilling calls a tool with a progress token and runs kill once, at its first
+// progress notification (so the stream is surely under way); it returns the result and
+// how long the call took after the kill.
+func callWhileKilling(t *testing.T, s *Server, hook *func(), tool string, args map[string]any, kill func()) (*mcp.CallToolResult, time.Duration) {
+	t.Helper()
+	var once sync.Once
+	var killedAt time.Time
+	killed := make(chan struct{})
+	*hook = func() {
+		once.Do(func() {
+			go func() { kill(); killedAt = time.Now(); close(killed) }()
+		})
+	}
+	defer func() { *hook = nil }()
+	params := &mcp.CallToolParams{Name: tool, Arguments: args}
+	params.SetProgressToken("fault-" + tool)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	res, err := s.Session.CallTool(ctx, params)
+	if err != nil {
+		t.Fatalf("%s: protocol error, want an isError result: %v", tool, err)
+	}
+	select {
+	case <-killed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s ended before any progress (so nothing was killed): isError=%v %s", tool, res.IsError, Text(res))
+	}
+	return res, time.Since(killedAt)
+}
+
+func noPartialFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".part") || strings.HasPrefix(e.Name(), "out") {
+			t.Errorf("a partial output file was left: %s", filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// The Podman service dies in the middle of a push's registry, an export, a load and a
+// pull: every call ends in a clear isError soon after, leaves no partial file, and the next
+// call works (after the service is restarted where it died).
+func TestFaultsPodmanAndRegistryDie(t *testing.T) {
+	dir := filepath.Join(workDir, "faults")
+	p := startFaultPodman(t, filepath.Join(dir, "podman"))
+	const big = "localhost/faults-big:1"
+	size := int64(160 << 20)
+	p.importRandom(t, big, size)
+	archive := filepath.Join(dir, "big.tar")
+	f, _ := os.Create(archive)
+	req, _ := http.NewRequest("GET", "http://d/v"+p.ver+"/libpod/images/"+url.PathEscape(big)+"/get", nil)
+	resp, err := p.api.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(f, resp.Body)
+	resp.Body.Close()
+	f.Close()
+
+	var hook func()
+	s := progressServer(t, []string{"CONTAINER_HOST=unix://" + p.sock}, &hook)
+	exists := toolFor(t, "GET", "/libpod/images/{name}/exists").Name
+	nextWorks := func(what string) {
+		t.Helper()
+		res := s.MustSucceed(t, exists, map[string]any{"name": big})
+		if !strings.Contains(Text(res), "true") {
+			t.Fatalf("after %s: %s is gone: %s", what, big, Text(res))
+		}
+	}
+	checkErr := func(what string, res *mcp.CallToolResult, after time.Duration, want ...string) {
+		t.Helper()
+		if !res.IsError {
+			t.Fatalf("%s: succeeded, want an isError: %s", what, Text(res))
+		}
+		for _, w := range want {
+			if !strings.Contains(Text(res), w) {
+				t.Errorf("%s: error does not mention %q: %s", what, w, Text(res))
+			}
+		}
+		if after > 30*time.Second {
+			t.Errorf("%s: the call ended %s after the kill", what, after)
+		}
+		t.Logf("%s: %s (ended %s after the kill)", what, clipTo(Text(res), 300), after.Round(time.Millisecond))
+	}
+
+	// The registry goes away mid-push: killed once a blob upload is under way in it.
+	reg1Dir := filepath.Join(dir, "registry1")
+	reg1, killReg := killableRegistry(t, reg1Dir)
+	push := toolFor(t, "POST", "/libpod/images/{name}/push").Name
+	uploads := filepath.Join(reg1Dir, "data", "docker", "registry", "v2", "repositories", "faults", "_uploads")
+	killMidUpload := func() {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if e, _ := os.ReadDir(uploads); len(e) > 0 {
+				break
+			}
+		}
+		killReg()
+	}
+	res, after := callWhileKilling(t, s, &hook, push, map[string]any{"name": big, "destination": reg1 + "/faults:1", "tlsVerify": false, "retry": 0, "quiet": false}, killMidUpload)
+	if e, _ := os.ReadDir(uploads); len(e) == 0 {
+		t.Errorf("no blob upload was under way when the registry was killed")
+	}
+	checkErr("push, registry killed", res, after, push)
+	reg2, _ := killableRegistry(t, filepath.Join(dir, "registry2"))
+	s.MustSucceed(t, push, map[string]any{"name": big, "destination": reg2 + "/faults:1", "tlsVerify": false})
+
+	// Podman dies mid-export.
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	get := toolFor(t, "GET", "/libpod/images/{name}/get").Name
+	res, after = callWhileKilling(t, s, &hook, get, map[string]any{"name": big, "output": filepath.Join(out, "out.tar")}, p.kill)
+	checkErr("export, Podman killed", res, after, get)
+	noPartialFiles(t, out)
+	p.restart(t)
+	nextWorks("the export")
+
+	// Podman dies mid-load.
+	load := toolFor(t, "POST", "/libpod/images/load").Name
+	res, after = callWhileKilling(t, s, &hook, load, map[string]any{"upload": archive}, p.kill)
+	checkErr("load, Podman killed", res, after, load)
+	p.restart(t)
+	nextWorks("the load")
+
+	// Podman dies mid-pull.
+	pull := toolFor(t, "POST", "/libpod/images/pull").Name
+	ref := reg2 + "/faults:1"
+	p.do(t, "DELETE", "/libpod/images/"+url.PathEscape(big)+"?force=true", nil) // so the pull copies every byte
+	res, after = callWhileKilling(t, s, &hook, pull, map[string]any{"reference": ref, "tlsVerify": false}, p.kill)
+	checkErr("pull, Podman killed", res, after, pull)
+	p.restart(t)
+	s.MustSucceed(t, toolFor(t, "GET", "/libpod/images/json").Name, map[string]any{})
+	s.MustSucceed(t, pull, map[string]any{"reference": ref, "tlsVerify": false})
+	if res := s.MustSucceed(t, exists, map[string]any{"name": ref}); !strings.Contains(Text(res), "true") {
+		t.Fatalf("after the pull: %s", Text(res))
+	}
+}
+
+// Central answers 500, garbage, a truncated body, or nothing at all: each call ends in a
+// clear isError within --timeout, and the next call works.
+func TestFaultsCentral(t *testing.T) {
+	central := StartCentralStub(t)
+	s := StartServer(t, ServerOptions{Args: []string{"--timeout", "3s"}, Env: central.Env("fault-token")})
+	list := toolFor(t, "GET", "/v1/images").Name
+	for _, c := range []struct {
+		fault string
+		want  []string
+	}{
+		{"500", []string{"HTTP 500", "the database is unavailable"}},
+		{"garbage", []string{list, "StackRox Central", "not JSON"}},
+		{"truncated", []string{list, "broke off"}},
+		{"hang", []string{"did not answer within 3s"}},
+	} {
+		central.SetFault(c.fault)
+		t0 := time.Now()
+		res := s.MustFail(t, list, map[string]any{}, c.want...)
+		took := time.Since(t0)
+		if took > 15*time.Second {
+			t.Errorf("%s: the call took %s with --timeout 3s", c.fault, took)
+		}
+		if strings.Contains(Text(res), "sha2") && c.fault == "truncated" {
+			t.Errorf("truncated: part of the body reached the model: %s", Text(res))
+		}
+		t.Logf("%s: %s (%s)", c.fault, clipTo(Text(res), 300), took.Round(time.Millisecond))
+		central.SetFault("")
+		if res := s.MustSucceed(t, list, map[string]any{}); !strings.Contains(Text(res), "nginx") {
+			t.Fatalf("after %s: %s", c.fault, Text(res))
+		}
+	}
+}

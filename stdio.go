@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/tidwall/gjson"
+)
+
+// maxLine bounds one inbound JSON-RPC line, as the go-sdk does by default.
+const maxLine = mcp.DefaultMaxLineLength
+
+// guardedStdio is the stdio transport with a guard in front of the go-sdk's reader: the
+// go-sdk ends the whole session on the first line it cannot decode (not JSON, nested too
+// deep, an empty batch, a bad id). Here such a line is answered with a JSON-RPC error
+// (parse error or invalid request, with its id when it has one) and dropped, and the
+// session goes on. Batches are refused: MCP 2025-06-18 has none.
+type guardedStdio struct {
+	in  io.Reader
+	out io.Writer
+}
+
+func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
+	out := &serialWriter{w: g.out}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(filterLines(g.in, pw, out)) }()
+	return (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
+}
+
+// serialWriter keeps the go-sdk's messages and the guard's error answers whole lines.
+type serialWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *serialWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *serialWriter) Close() error { return nil }
+
+// filterLines copies the lines of in that are single JSON-RPC messages to pass and
+// answers the others on out.
+func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	for {
+		line, tooLong, err := readLine(br)
+		if tooLong {
+			reject(out, nil, jsonrpc.CodeParseError, fmt.Sprintf("message longer than %d bytes; it was dropped", maxLine))
+		} else if t := bytes.TrimSpace(line); len(t) > 0 {
+			if code, msg := check(t); code != 0 {
+				reject(out, t, code, msg)
+			} else if _, werr := pass.Write(append(t, '\n')); werr != nil {
+				return werr
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// readLine reads one line of at most maxLine bytes; a longer one is skipped to its end.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	for {
+		frag, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(frag) > maxLine {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, frag...)
+			}
+		}
+		if err != bufio.ErrBufferFull {
+			return line, tooLong, err
+		}
+	}
+}
+
+// check says why a line is not one JSON-RPC message the go-sdk can take, or 0.
+func check(line []byte) (code int64, msg string) {
+	if !json.Valid(line) {
+		return jsonrpc.CodeParseError, "not valid JSON (or nested deeper than 10,000 levels); the line was dropped"
+	}
+	if line[0] == '[' {
+		return jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported (MCP 2025-06-18 has none); send one message per line"
+	}
+	if _, err := jsonrpc.DecodeMessage(line); err != nil {
+		return jsonrpc.CodeInvalidRequest, "not a JSON-RPC 2.0 message: " + err.Error()
+	}
+	return 0, ""
+}
+
+// reject answers a dropped line with its id when one can be read from it (even from JSON
+// too deep to decode), else with a null id.
+func reject(out io.Writer, line []byte, code int64, msg string) {
+	id := "null"
+	if r := gjson.GetBytes(line, "id"); line != nil && (r.Type == gjson.Number || r.Type == gjson.String) {
+		id = r.Raw
+	}
+	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": json.RawMessage(id), "error": map[string]any{"code": code, "message": msg}})
+	out.Write(append(b, '\n'))
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// filterLines passes single JSON-RPC messages on to the go-sdk and answers the rest.
+func TestFilterLines(t *testing.T) {
+	deep := `{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"arguments":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}}`
+	cases := []struct {
+		name, line string
+		pass       bool
+		code       int64
+		id         string
+	}{
+		{"request", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, true, 0, ""},
+		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, true, 0, ""},
+		{"blank", "   ", false, 0, ""},
+		{"not json", "hello", false, -32700, "null"},
+		{"two values", `{} {}`, false, -32700, "null"},
+		{"too deep, id kept", deep, false, -32700, "42"},
+		{"batch", `[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, false, -32600, "null"},
+		{"empty batch", `[]`, false, -32600, "null"},
+		{"wrong version", `{"jsonrpc":"1.0","id":"a","method":"x"}`, false, -32600, `"a"`},
+		{"object id", `{"jsonrpc":"2.0","id":{"x":1},"method":"x"}`, false, -32600, "null"},
+		{"no method, no id", `{"jsonrpc":"2.0"}`, false, -32600, "null"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var pass, out bytes.Buffer
+			if err := filterLines(strings.NewReader(c.line+"\n"), &pass, &out); err != nil {
+				t.Fatal(err)
+			}
+			if c.pass != (pass.Len() > 0) {
+				t.Fatalf("passed %q, want pass=%v", pass.String(), c.pass)
+			}
+			if c.code == 0 {
+				if out.Len() > 0 {
+					t.Fatalf("answered %q", out.String())
+				}
+				return
+			}
+			var m struct {
+				JSONRPC string          `json:"jsonrpc"`
+				ID      json.RawMessage `json:"id"`
+				Error   struct {
+					Code    int64  `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+				t.Fatalf("answer %q: %v", out.String(), err)
+			}
+			if m.JSONRPC != "2.0" || m.Error.Code != c.code || string(m.ID) != c.id || m.Error.Message == "" {
+				t.Fatalf("answer %s, want code %d id %s", out.String(), c.code, c.id)
+			}
+		})
+	}
+}
+
+// A line over the limit is answered and skipped; the next line still passes.
+func TestFilterLinesTooLong(t *testing.T) {
+	in := strings.Repeat("x", maxLine+10) + "\n" + `{"jsonrpc":"2.0","id":2,"method":"tools/list"}` + "\n"
+	var pass, out bytes.Buffer
+	if err := filterLines(strings.NewReader(in), &pass, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "-32700") || !strings.Contains(pass.String(), `"id":2`) {
+		t.Fatalf("answered %q, passed %q", out.String(), pass.String())
+	}
+}

@@ -1,0 +1,140 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// A panic inside a tool call must become an isError for that call, be logged with its
+// stack, and leave the server serving the next call.
+func TestPanicInToolCallIsAnIsError(t *testing.T) {
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var central *capabilities.Capability
+	for _, c := range caps {
+		if c.Upstream == "central" {
+			central = c
+		}
+	}
+	list := toolWithPath(t, central, "GET", "/v1/imagescount")
+
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"count": 7}`))
+	}))
+	defer api.Close()
+	client, err := upstream.NewHTTPClient(api.URL, http.Header{}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var calls atomic.Int32
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	e := &Engine{
+		Tools: []*capabilities.Tool{list},
+		Connect: func(*capabilities.Capability) (upstream.Client, error) {
+			if calls.Add(1) == 1 {
+				panic("boom: a bug in a tool call")
+			}
+			return client, nil
+		},
+		Timeout: 10 * time.Second,
+		Log:     zerolog.New(logs),
+	}
+	server := mcp.NewServer(&mcp.Implementation{Name: "panic-test", Version: "1"}, nil)
+	e.Register(server)
+	st, ct := mcp.NewInMemoryTransports()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ss, err := server.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: list.Name})
+	if err != nil {
+		t.Fatalf("the panicking call became a protocol error, want an isError result: %v", err)
+	}
+	if !res.IsError || !strings.Contains(textOf(res), "internal error") {
+		t.Fatalf("panicking call: isError=%v text=%q", res.IsError, textOf(res))
+	}
+	if strings.Contains(textOf(res), "boom") {
+		t.Errorf("the panic value reached the model: %q", textOf(res))
+	}
+	logged := logs.String()
+	for _, want := range []string{"tool call panicked", "boom: a bug in a tool call", "panic_test.go", list.Name} {
+		if !strings.Contains(logged, want) {
+			t.Errorf("log lacks %q:\n%s", want, logged)
+		}
+	}
+
+	res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: list.Name})
+	if err != nil || res.IsError {
+		t.Fatalf("the call after the panic failed: %v %s", err, textOf(res))
+	}
+	if !strings.Contains(textOf(res), `"count"`) {
+		t.Fatalf("the call after the panic answered %q", textOf(res))
+	}
+}
+
+func toolWithPath(t testing.TB, c *capabilities.Capability, method, path string) *capabilities.Tool {
+	t.Helper()
+	for _, tl := range c.Tools {
+		if tl.Method == method && tl.Path == path {
+			return tl
+		}
+	}
+	t.Fatalf("%s has no tool for %s %s", c.File, method, path)
+	return nil
+}
+
+func textOf(res *mcp.CallToolResult) string {
+	if res == nil {
+		return ""
+	}
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
