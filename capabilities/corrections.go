@@ -48,7 +48,8 @@ type ToolCorrection struct {
 	// ErrorHints are appended to an upstream error of that HTTP status from this tool;
 	// they take the place of the capability's hint for the same status.
 	ErrorHints map[int]string `yaml:"errorHints"`
-	// RequireOneOf: the call needs at least one of these arguments (e.g. a local context
+	// RequireOneOf: the call needs at least one of these arguments, non-empty (a blank
+	// string, an empty array or false is not given) (e.g. a local context
 	// directory or a remote URL).
 	RequireOneOf []string `yaml:"requireOneOf"`
 	// RegistryAuth fills a registry credentials header from the user's auth files when

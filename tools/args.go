@@ -219,14 +219,27 @@ func scalarString(v any) string {
 	}
 }
 
+// anyGiven: a blank string, an empty array or false does not count as given — for
+// Podman an empty image list with all=false still means every image.
 func anyGiven(v Values, names []string) bool {
 	for _, n := range names {
-		if s, isString := v[n].(string); isString && strings.TrimSpace(s) == "" {
+		switch x := v[n].(type) {
+		case nil:
 			continue
+		case string:
+			if strings.TrimSpace(x) == "" {
+				continue
+			}
+		case []any:
+			if len(x) == 0 {
+				continue
+			}
+		case bool:
+			if !x {
+				continue
+			}
 		}
-		if _, ok := v[n]; ok {
-			return true
-		}
+		return true
 	}
 	return false
 }

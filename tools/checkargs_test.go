@@ -131,6 +131,13 @@ func TestCheckArgumentsSpecTools(t *testing.T) {
 		{"scanimage-scans-single-image-and", `{"body":"imageName=x"}`, `argument "body" must be a JSON object`},
 		{"list-images", `{"fields":["Id",{"x":1}]}`, `argument "fields" item 1 must be a string`},
 		{"export-image", `{"name":"x"}`, `missing required argument "output"`},
+		// requireOneOf: blank, empty or false is not given (Podman would remove every image).
+		{"remove-one-more-images-storage", `{}`, `give one of "images", "all"`},
+		{"remove-one-more-images-storage", `{"images":[]}`, `give one of "images", "all"`},
+		{"remove-one-more-images-storage", `{"images":[],"all":false}`, `give one of "images", "all"`},
+		{"remove-one-more-images-storage", `{"images":["a"]}`, ""},
+		{"remove-one-more-images-storage", `{"all":true}`, ""},
+		{"build-image", `{"context":"  ","remote":""}`, `give one of "context", "remote"`},
 	}
 	for _, tc := range cases {
 		_, err := CheckArguments(specTool(t, tc.tool), json.RawMessage(tc.args))
