@@ -193,7 +193,7 @@ func shrink(v any, budget int) (any, []string) {
 			p = "(top level)"
 		}
 		var total, kept int
-		v, total, kept = cutAt(v, path)
+		v, total, kept = cutAt(v, path, size-budget*95/100, biggest)
 		if total == kept {
 			break
 		}
@@ -209,12 +209,12 @@ func shrink(v any, budget int) (any, []string) {
 		if len(b) <= budget {
 			break
 		}
-		path, _ := largest(v, "")
+		path, biggest := largest(v, "")
 		if path == nil {
 			break
 		}
 		var total, kept int
-		v, total, kept = cutAt(v, path)
+		v, total, kept = cutAt(v, path, len(b)-budget, biggest)
 		if total == kept {
 			break
 		}
@@ -290,14 +290,35 @@ func scan(v any) (total int, bestPath []string, best int) {
 }
 
 // cutAt halves the array (or string) at path; total is -1 for strings.
-func cutAt(v any, path []string) (any, int, int) {
+//
+// A list keeps the longest prefix that fits its size less excess (the bytes over the
+// target), so one cut lands near the budget, not far below it as halving would; at least
+// one item goes and one stays (a cut inside that one follows if it is still too big).
+func cutAt(v any, path []string, excess, size int) (any, int, int) {
 	if len(path) == 0 {
 		switch x := v.(type) {
 		case []any:
 			keep := len(x) / 2
+			if size > 0 && excess > 0 {
+				// The longest prefix that fits what may remain of this list.
+				keep, acc := 0, 2
+				for keep < len(x) {
+					n := approxSize(x[keep]) + 1
+					if acc+n > size-excess {
+						break
+					}
+					acc += n
+					keep++
+				}
+				keep = min(max(keep, 1), len(x)-1)
+				return x[:keep], len(x), keep
+			}
 			return x[:keep], len(x), keep
 		case string:
 			n := len(x) / 2
+			if excess > 0 {
+				n = max(len(x)-excess-16, 0)
+			}
 			for n > 0 && !utf8.RuneStart(x[n]) {
 				n--
 			}
@@ -307,13 +328,13 @@ func cutAt(v any, path []string) (any, int, int) {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		child, total, kept := cutAt(x[path[0]], path[1:])
+		child, total, kept := cutAt(x[path[0]], path[1:], excess, size)
 		x[path[0]] = child
 		return x, total, kept
 	case []any:
 		var i int
 		fmt.Sscan(path[0], &i)
-		child, total, kept := cutAt(x[i], path[1:])
+		child, total, kept := cutAt(x[i], path[1:], excess, size)
 		x[i] = child
 		return x, total, kept
 	}
