@@ -2,8 +2,10 @@ package capabilities
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 )
 
 // The seed specs, verbatim, and beside each the corrections this project applies.
@@ -14,25 +16,36 @@ var embedded embed.FS
 // EmbeddedFiles names the built-in capabilities, in the order their tools are listed.
 var EmbeddedFiles = []string{"podman-images.yaml", "stackrox-imageservice.yaml"}
 
-// Embedded loads the built-in capabilities.
+// Embedded loads the built-in capabilities. They are parsed concurrently: YAML parsing is
+// most of image-mcp's start-up work.
 func Embedded() ([]*Capability, error) {
-	caps := make([]*Capability, 0, len(EmbeddedFiles))
-	for _, name := range EmbeddedFiles {
-		spec, err := embedded.ReadFile("specs/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("embedded %s: %w", name, err)
-		}
-		corr, err := embedded.ReadFile("specs/" + correctionsFile(name))
-		if err != nil {
-			return nil, fmt.Errorf("embedded %s: %w", correctionsFile(name), err)
-		}
-		c, err := Load(name, spec, corr)
-		if err != nil {
-			return nil, err
-		}
-		caps = append(caps, c)
+	caps := make([]*Capability, len(EmbeddedFiles))
+	errs := make([]error, len(EmbeddedFiles))
+	var wg sync.WaitGroup
+	for i, name := range EmbeddedFiles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			caps[i], errs[i] = loadEmbedded(name)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return caps, nil
+}
+
+func loadEmbedded(name string) (*Capability, error) {
+	spec, err := embedded.ReadFile("specs/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("embedded %s: %w", name, err)
+	}
+	corr, err := embedded.ReadFile("specs/" + correctionsFile(name))
+	if err != nil {
+		return nil, fmt.Errorf("embedded %s: %w", correctionsFile(name), err)
+	}
+	return Load(name, spec, corr)
 }
 
 // LoadFile loads a capability file given by the user, with its corrections file

@@ -49,7 +49,7 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 		Name:        t.Name,
 		Title:       t.Title,
 		Description: t.Description,
-		InputSchema: InputSchema(t),
+		InputSchema: Schema(t),
 		Annotations: &mcp.ToolAnnotations{
 			Title:           t.Title,
 			ReadOnlyHint:    ro,

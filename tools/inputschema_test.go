@@ -60,7 +60,7 @@ func TestInputSchema(t *testing.T) {
 		t.Errorf("enum %v", e)
 	}
 	// No required arguments: no "required" key at all (an empty list is noise).
-	if raw := InputSchema(&capabilities.Tool{Name: "x"}); string(raw) != `{"additionalProperties":false,"properties":{},"type":"object"}` {
+	if raw := InputSchema(&capabilities.Tool{Name: "x"}); string(raw) != `{"type":"object","properties":{},"additionalProperties":false}` {
 		t.Errorf("empty schema %s", raw)
 	}
 }

@@ -3,44 +3,48 @@ package tools
 import (
 	"encoding/json"
 
+	"github.com/google/jsonschema-go/jsonschema"
+
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// InputSchema builds a tool's JSON schema from its arguments, once at start. Dotted names
-// (pagination.limit) stay flat property names, as the wire wants them.
-func InputSchema(t *capabilities.Tool) json.RawMessage {
-	props := make(map[string]any, len(t.Args))
-	required := []string{}
+// Schema builds a tool's input schema from its arguments, once at start. Dotted names
+// (pagination.limit) stay flat property names, as the wire wants them. It is a typed
+// schema because the go-sdk re-encodes any other form once per tool at registration.
+func Schema(t *capabilities.Tool) *jsonschema.Schema {
+	s := &jsonschema.Schema{
+		Type:       "object",
+		Properties: make(map[string]*jsonschema.Schema, len(t.Args)),
+		// {"not": {}} is the schema `false`: no arguments but these.
+		AdditionalProperties: &jsonschema.Schema{Not: &jsonschema.Schema{}},
+	}
 	for _, a := range t.Args {
-		p := map[string]any{"type": a.Type}
-		if a.Description != "" {
-			p["description"] = a.Description
-		}
+		p := &jsonschema.Schema{Type: a.Type, Description: a.Description}
 		if a.Type == "array" {
-			p["items"] = map[string]any{"type": "string"}
+			p.Items = &jsonschema.Schema{Type: "string"}
 		}
 		if a.Default != nil {
-			p["default"] = a.Default
+			b, err := json.Marshal(a.Default)
+			if err == nil {
+				p.Default = b
+			}
 		}
-		if len(a.Enum) > 0 {
-			p["enum"] = a.Enum
+		for _, e := range a.Enum {
+			p.Enum = append(p.Enum, e)
 		}
-		props[a.Name] = p
+		s.Properties[a.Name] = p
 		if a.Required {
-			required = append(required, a.Name)
+			s.Required = append(s.Required, a.Name)
 		}
 	}
-	schema := map[string]any{
-		"type":                 "object",
-		"properties":           props,
-		"additionalProperties": false,
-	}
-	if len(required) > 0 {
-		schema["required"] = required
-	}
-	b, err := json.Marshal(schema)
+	return s
+}
+
+// InputSchema is Schema as JSON.
+func InputSchema(t *capabilities.Tool) json.RawMessage {
+	b, err := json.Marshal(Schema(t))
 	if err != nil {
-		panic(err) // maps of strings always marshal
+		panic(err) // a schema of strings always marshals
 	}
 	return b
 }
