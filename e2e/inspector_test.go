@@ -2,46 +2,13 @@ package e2e
 
 import (
 	"encoding/json"
-	"encoding/pem"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
 
 // The MCP Inspector CLI against the built binary: the tools a user sees first, called the
-// way the Inspector calls them, against the test Podman and a TLS stand-in for Central.
-
-// imagesCountCentral answers GET /v1/imagescount with {"count": 3} for `Authorization: Bearer
-// <token>` and with Central's 401 body otherwise, over TLS. It returns ROX_ENDPOINT and
-// a PEM file of the CA that signed its certificate (for ROX_CA_CERT_FILE).
-func imagesCountCentral(t *testing.T, token string) (endpoint, caFile string) {
-	t.Helper()
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.Header.Get("Authorization") != "Bearer "+token {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"code":16,"message":"credentials not found: token-based: cannot extract identity: token validation failed","details":[],"error":"credentials not found: token-based: cannot extract identity: token validation failed"}`))
-			return
-		}
-		if r.Method != http.MethodGet || r.URL.Path != "/v1/imagescount" {
-			w.WriteHeader(http.StatusNotFound)
-			w.Write([]byte(`{"code":5,"message":"Not Found","details":[],"error":"Not Found"}`))
-			return
-		}
-		w.Write([]byte(`{"count": 3}`))
-	}))
-	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "central-ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(caFile, pemBytes, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimPrefix(srv.URL, "https://"), caFile
-}
+// way the Inspector calls them, against the test Podman and the fake Central.
 
 // countTool finds Central's CountImages tool in a tools/list by its title.
 func countTool(t *testing.T, list inspectorOutput) string {
@@ -136,19 +103,17 @@ func TestInspectorCLI(t *testing.T) {
 			t.Fatal("tools/list failed (above): cannot find the count tool")
 		}
 		tool := countTool(t, list)
-		endpoint, ca := imagesCountCentral(t, "e2e-token")
-		central := func(token string) []string {
-			return []string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token, "ROX_CA_CERT_FILE=" + ca}
-		}
-		out := inspectorCall(t, server, central("e2e-token"), "--method", "tools/call", "--tool-name", tool)
+		// The fake Central of fakecentral_test.go, which keeps Central's REST contract.
+		fc := StartFakeCentral(t, FakeCentralOptions{})
+		out := inspectorCall(t, server, fc.Env(readToken), "--method", "tools/call", "--tool-name", tool)
 		var got struct {
 			Count *int `json:"count"`
 		}
-		if out.IsError || json.Unmarshal(out.StructuredContent, &got) != nil || got.Count == nil || *got.Count != 3 {
-			t.Fatalf("%s: want {\"count\": 3}, got isError=%v %s %s", tool, out.IsError, out.StructuredContent, out.text())
+		if out.IsError || json.Unmarshal(out.StructuredContent, &got) != nil || got.Count == nil || *got.Count != fc.ImageCount() {
+			t.Fatalf("%s: want {\"count\": %d}, got isError=%v %s %s", tool, fc.ImageCount(), out.IsError, out.StructuredContent, out.text())
 		}
 
-		out = inspectorCall(t, server, central("wrong-token"), "--method", "tools/call", "--tool-name", tool)
+		out = inspectorCall(t, server, fc.Env("wrong-token"), "--method", "tools/call", "--tool-name", tool)
 		if !out.IsError || !strings.Contains(out.text(), "credentials not found") || strings.Contains(out.text(), "wrong-token") {
 			t.Fatalf("%s with a wrong token: want an isError with Central's message and no token, got isError=%v %s", tool, out.IsError, out.text())
 		}
