@@ -218,3 +218,32 @@ func TestEncodeQueryOnRequest(t *testing.T) {
 		t.Errorf("query %q", q)
 	}
 }
+
+// An empty input file is sent as no body; the file opened to check it must not stay open.
+func TestBuildRequestEmptyInputFileIsClosed(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.tar")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	openFDs := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	before := openFDs()
+	for range 20 {
+		req, err := build(t, "load-image", `{"upload":"`+empty+`"}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Body != nil {
+			t.Fatalf("an empty file gave a body")
+		}
+		closeBody(req)
+	}
+	if after := openFDs(); after >= before+20 {
+		t.Errorf("open file descriptors %d → %d after 20 requests with an empty file: each leaks one", before, after)
+	}
+}

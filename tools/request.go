@@ -103,6 +103,7 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request) error {
 			req.Body, req.ContentLength = f, size
 			req.Stream = true // an upload lasts as long as the file is big: no overall timeout
 			if size == 0 {
+				f.Close()
 				req.Body = nil // an empty file is no body; Go would send none either
 			}
 			defaultHeader(req, "Content-Type", "application/x-tar")
