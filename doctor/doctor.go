@@ -17,7 +17,6 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -148,7 +147,7 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 	}
 	var newer []string
 	for _, t := range cfg.Tools {
-		if t.Capability != nil && t.Capability.Upstream == "podman" && t.MinVersion != "" && tools.CompareVersions(v, t.MinVersion) < 0 {
+		if t.Capability != nil && t.Capability.Upstream == "podman" && t.MinVersion != "" && upstream.CompareVersions(v, t.MinVersion) < 0 {
 			newer = append(newer, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
 		}
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/image-mcp/image-mcp/tools"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -276,7 +276,7 @@ func TestExportLoadImport(t *testing.T) {
 
 // TestLocalBuildLoadNeedNewerPodman: the host-path variants are 5.6+ only.
 func TestLocalBuildLoadNeedNewerPodman(t *testing.T) {
-	if tools.CompareVersions(podmanVer, "5.6.0") >= 0 {
+	if upstream.CompareVersions(podmanVer, "5.6.0") >= 0 {
 		t.Skipf("Podman %s serves the local endpoints", podmanVer)
 	}
 	s := StartServer(t, ServerOptions{})

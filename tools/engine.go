@@ -204,7 +204,7 @@ func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *ca
 	if err != nil {
 		return e.transportError(ctx, t, err)
 	}
-	if CompareVersions(have, t.MinVersion) < 0 {
+	if upstream.CompareVersions(have, t.MinVersion) < 0 {
 		return errorResult("%s needs %s %s or later; the connected %s is %s. %s",
 			t.Name, t.Capability.Display, t.MinVersion, t.Capability.Display, have, t.Instead)
 	}
@@ -335,27 +335,6 @@ func (e *Engine) fileResult(ctx context.Context, t *capabilities.Tool, v Values,
 	}
 	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
 	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": ArchiveImages(out.Path)})
-}
-
-// CompareVersions compares dotted versions numerically ("4.3.1" < "5.0.0").
-func CompareVersions(a, b string) int {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) || i < len(pb); i++ {
-		var x, y int
-		if i < len(pa) {
-			fmt.Sscan(pa[i], &x)
-		}
-		if i < len(pb) {
-			fmt.Sscan(pb[i], &y)
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 // progress sends MCP progress notifications when the client asked for them, at most a

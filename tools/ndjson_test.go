@@ -131,28 +131,3 @@ func TestReadNDJSONShapes(t *testing.T) {
 		})
 	}
 }
-
-func TestCompareVersions(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"4.3.1", "5.0.0", -1},
-		{"5.0.0", "4.3.1", 1},
-		{"5.0.0", "5.0.0", 0},
-		{"5.0", "5.0.0", 0},
-		{"5", "5.0.0", 0},
-		{"5.10.0", "5.9.9", 1},
-		{"5.6.0", "5.6.0", 0},
-		{"5.5.2", "5.6.0", -1},
-		{"4.9.4", "5.0.0", -1},
-		{"6.0.0", "5.6.0", 1},
-		{"5.6.0-rc1", "5.6.0", 0},
-		{"5.6.0-dev", "5.6.0", 0},
-	}
-	for _, tc := range cases {
-		if got := CompareVersions(tc.a, tc.b); got != tc.want {
-			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

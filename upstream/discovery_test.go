@@ -347,9 +347,13 @@ func TestCompareVersions(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
 		want int
-	}{{"4.3.1", "4.0.0", 1}, {"3.4.4", "4.0.0", -1}, {"4.0", "4.0.0", 0}, {"4.10.0", "4.9.3", 1}, {"5.0.0-dev", "5.0.0", 0}} {
-		if got := compareVersions(c.a, c.b); got != c.want {
-			t.Errorf("compareVersions(%s, %s) = %d, want %d", c.a, c.b, got, c.want)
+	}{
+		{"4.3.1", "4.0.0", 1}, {"3.4.4", "4.0.0", -1}, {"4.0", "4.0.0", 0}, {"4.10.0", "4.9.3", 1}, {"5.0.0-dev", "5.0.0", 0},
+		{"4.3.1", "5.0.0", -1}, {"5.0.0", "4.3.1", 1}, {"5.0.0", "5.0.0", 0}, {"5", "5.0.0", 0}, {"5.10.0", "5.9.9", 1},
+		{"5.5.2", "5.6.0", -1}, {"4.9.4", "5.0.0", -1}, {"6.0.0", "5.6.0", 1}, {"5.6.0-rc1", "5.6.0", 0},
+	} {
+		if got := CompareVersions(c.a, c.b); got != c.want {
+			t.Errorf("CompareVersions(%s, %s) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
 }

@@ -22,15 +22,15 @@ func (e *UnsupportedVersionError) Error() string {
 }
 
 func checkMinVersion(have string, ep PodmanEndpoint) error {
-	if compareVersions(have, MinPodmanVersion) < 0 {
+	if CompareVersions(have, MinPodmanVersion) < 0 {
 		return &UnsupportedVersionError{Have: have, Endpoint: ep}
 	}
 	return nil
 }
 
-// compareVersions compares dotted numeric versions ("4.3.1" < "4.10"); a suffix such as
+// CompareVersions compares dotted numeric versions ("4.3.1" < "4.10"); a suffix such as
 // "-dev" after a number is ignored.
-func compareVersions(a, b string) int {
+func CompareVersions(a, b string) int {
 	as, bs := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(as) || i < len(bs); i++ {
 		x, y := versionPart(as, i), versionPart(bs, i)
