@@ -38,7 +38,7 @@ func run() int {
 		podmanURL    = flag.String("podman-url", "", "Podman service URL, unix:///path/to/podman.sock, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock (default: CONTAINER_HOST, then the podman system connection, then the usual sockets)")
 		podmanKey    = flag.String("podman-identity", "", "ssh private key for an ssh:// Podman URL (CONTAINER_SSHKEY; default: the connection's, or ssh-agent)")
 		knownHosts   = flag.String("podman-known-hosts", "", "known_hosts file that must hold an ssh:// host's key (IMAGE_MCP_SSH_KNOWN_HOSTS; default ~/.ssh/known_hosts)")
-		noAutostart  = flag.Bool("no-autostart", envBool("IMAGE_MCP_NO_AUTOSTART"), "do not start `podman system service` when no Podman socket answers (IMAGE_MCP_NO_AUTOSTART)")
+		noAutostart  = flag.Bool("no-autostart", false, "do not start `podman system service` when no Podman socket answers (IMAGE_MCP_NO_AUTOSTART)")
 		logLevel     = flag.String("log-level", envOr("IMAGE_MCP_LOG_LEVEL", "info"), "log level on stderr: debug, info, warn, error (IMAGE_MCP_LOG_LEVEL)")
 		timeout      = flag.Duration("timeout", envDuration("IMAGE_MCP_TIMEOUT", 2*time.Minute), "time limit of one non-streaming upstream call (IMAGE_MCP_TIMEOUT)")
 		maxOutput    = flag.Int("max-output-bytes", envInt("IMAGE_MCP_MAX_OUTPUT_BYTES", tools.DefaultMaxOutputBytes), "output budget of one tool result in bytes; 0 for none (IMAGE_MCP_MAX_OUTPUT_BYTES)")
@@ -92,6 +92,10 @@ func run() int {
 	}
 	served, hidden, err := filter.Apply(all)
 	if err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	if *noAutostart, err = boolSetting("no-autostart", "IMAGE_MCP_NO_AUTOSTART", *noAutostart); err != nil {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
 		return 2
 	}
@@ -177,11 +181,6 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(name))
-	return b
 }
 
 func envInt(name string, def int) int {

@@ -199,6 +199,8 @@ func TestFilterStartErrors(t *testing.T) {
 			want: []string{`tool "list-images" is in both --enabled-tools and --disabled-tools`}},
 		{name: "bad-bool-env", env: []string{"IMAGE_MCP_READ_ONLY=perhaps"},
 			want: []string{`IMAGE_MCP_READ_ONLY="perhaps": want true or false`}},
+		{name: "bad-bool-env-autostart", env: []string{"IMAGE_MCP_NO_AUTOSTART=yes"},
+			want: []string{`IMAGE_MCP_NO_AUTOSTART="yes": want true or false`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, code := runBinary(t, tc.env, tc.args...)
