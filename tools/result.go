@@ -180,27 +180,32 @@ func selectFields(v any, fields []string) any {
 func shrink(v any, budget int) (any, []string) {
 	type cutInfo struct{ kept, total int }
 	cuts := map[string]*cutInfo{}
-	for range 200 {
-		size, path, biggest := scan(v)
-		if size <= budget*95/100 {
-			break
-		}
-		if path == nil || biggest < 64 {
-			break
+	// cut cuts the biggest part at path by excess bytes and records it; false when
+	// nothing could go.
+	cut := func(path []string, excess, biggest int) bool {
+		var total, kept int
+		v, total, kept = cutAt(v, path, excess, biggest)
+		if total == kept {
+			return false
 		}
 		p := strings.Join(path, ".")
 		if p == "" {
 			p = "(top level)"
 		}
-		var total, kept int
-		v, total, kept = cutAt(v, path, size-budget*95/100, biggest)
-		if total == kept {
-			break
-		}
 		if c, ok := cuts[p]; ok {
 			c.kept = kept
 		} else {
 			cuts[p] = &cutInfo{kept: kept, total: total}
+		}
+		return true
+	}
+	for range 200 {
+		size, path, biggest := scan(v)
+		if size <= budget*95/100 || path == nil || biggest < 64 {
+			break
+		}
+		if !cut(path, size-budget*95/100, biggest) {
+			break
 		}
 	}
 	// A last resort for values approxSize misjudges: drop array items until it really fits.
@@ -209,23 +214,9 @@ func shrink(v any, budget int) (any, []string) {
 		if len(b) <= budget {
 			break
 		}
-		path, biggest := largest(v, "")
-		if path == nil {
+		_, path, biggest := scan(v)
+		if path == nil || !cut(path, len(b)-budget, biggest) {
 			break
-		}
-		var total, kept int
-		v, total, kept = cutAt(v, path, len(b)-budget, biggest)
-		if total == kept {
-			break
-		}
-		p := strings.Join(path, ".")
-		if p == "" {
-			p = "(top level)"
-		}
-		if c, ok := cuts[p]; ok {
-			c.kept = kept
-		} else {
-			cuts[p] = &cutInfo{kept: kept, total: total}
 		}
 	}
 	names := make([]string, 0, len(cuts))
@@ -243,13 +234,6 @@ func shrink(v any, budget int) (any, []string) {
 		}
 	}
 	return v, msgs
-}
-
-// largest finds the path to the biggest array (of two items or more: halving one item
-// would leave nothing) or long string in v. The top level's path is empty, not nil.
-func largest(v any, _ string) ([]string, int) {
-	_, path, size := scan(v)
-	return path, size
 }
 
 // scan sizes v in one post-order walk (each node visited once, not once per enclosing
@@ -289,7 +273,7 @@ func scan(v any) (total int, bestPath []string, best int) {
 	return total, bestPath, best
 }
 
-// cutAt halves the array (or string) at path; total is -1 for strings.
+// cutAt shortens the array (or string) at path; total is -1 for strings.
 //
 // A list keeps the longest prefix that fits its size less excess (the bytes over the
 // target), so one cut lands near the budget, not far below it as halving would; at least
