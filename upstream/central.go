@@ -226,7 +226,7 @@ func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, erro
 			return nil, fmt.Errorf("%s did not answer within %s (--timeout)", c.base, c.timeout)
 		}
 		if cause := tlsCause(err); cause != nil && c.tlsHint != "" {
-			return nil, fmt.Errorf("%s: TLS certificate not trusted: %v; %s", c.base, cause, c.tlsHint)
+			return nil, fmt.Errorf("%s: TLS certificate not trusted: %w; %s", c.base, cause, c.tlsHint)
 		}
 		return nil, fmt.Errorf("%s: %w", c.base, dialCause(err))
 	}
