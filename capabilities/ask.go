@@ -19,7 +19,9 @@ type AskRule struct {
 	DryRun bool `yaml:"dryRun"`
 }
 
-var askPlaceholderRE = regexp.MustCompile(`\{([^{}]+)\}`)
+// AskPlaceholder matches the {arg} and {count} placeholders of a Question: checked here,
+// filled by the engine.
+var AskPlaceholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
 // AskFor returns the rule that applies to a call with these boolean arguments, or nil.
 func (t *Tool) AskFor(isTrue func(arg string) bool) *AskRule {
@@ -50,7 +52,7 @@ func checkAsk(t *Tool, rules []AskRule, bad func(field, format string, a ...any)
 		if r.DryRun && t.Confirm == nil {
 			return bad(field+".dryRun", "needs a confirm rule (confirm.argument and confirm.count) to run the dry run")
 		}
-		for _, m := range askPlaceholderRE.FindAllStringSubmatch(r.Question, -1) {
+		for _, m := range AskPlaceholder.FindAllStringSubmatch(r.Question, -1) {
 			name := m[1]
 			switch {
 			case name == "count" && r.DryRun:

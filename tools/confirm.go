@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -28,8 +27,6 @@ const (
 
 // confirmKey names the one input request of a confirmation round trip.
 const confirmKey = "confirm"
-
-var askPlaceholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
 // confirmTTL bounds how long a question may stay unanswered.
 const confirmTTL = 30 * time.Minute
@@ -174,7 +171,7 @@ func shownArgs(t *capabilities.Tool, v Values) []byte {
 
 // fillQuestion puts argument values (and the dry run's count) into a question.
 func fillQuestion(q string, v Values, count string) string {
-	return askPlaceholder.ReplaceAllStringFunc(q, func(m string) string {
+	return capabilities.AskPlaceholder.ReplaceAllStringFunc(q, func(m string) string {
 		name := m[1 : len(m)-1]
 		if name == "count" && count != "" {
 			return count
