@@ -43,13 +43,8 @@ func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (
 	return upstream.NewPodmanClient(ep), func() {}
 }
 
-// runDoctor checks Podman and Central and prints the report on stdout.
-func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, autostart bool) int {
-	var all []*capabilities.Tool
-	if caps, err := capabilities.Embedded(); err == nil {
-		for _, c := range caps {
-			all = append(all, c.Tools...)
-		}
-	}
-	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, Tools: all}, os.Stdout)
+// runDoctor checks Podman and Central and prints the report on stdout; tools lets it
+// name the tools the connected Podman is too old for.
+func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, autostart bool, tools []*capabilities.Tool) int {
+	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, Tools: tools}, os.Stdout)
 }
