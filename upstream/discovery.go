@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +86,33 @@ func systemConfFiles() []string {
 //
 // When nothing is found the URL is empty; the caller may then start a service itself.
 func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
+	return withoutPassword(discoverPodman(env))
+}
+
+// withoutPassword refuses a URL with a password in it (ssh:// logs in with keys only) and
+// keeps only its redacted form, which is what logs and tool errors show.
+func withoutPassword(ep PodmanEndpoint) PodmanEndpoint {
+	u, err := url.Parse(ep.URL)
+	if err != nil || u.User == nil {
+		return ep
+	}
+	if _, set := u.User.Password(); !set {
+		return ep
+	}
+	red := u.Redacted()
+	for i, t := range ep.Tried {
+		if t == ep.URL {
+			ep.Tried[i] = red
+		}
+	}
+	ep.URL = red
+	if ep.Err == nil {
+		ep.Err = fmt.Errorf("%s (from %s): passwords in Podman URLs are not supported; use a key (--podman-identity, CONTAINER_SSHKEY) or ssh-agent", red, ep.Source)
+	}
+	return ep
+}
+
+func discoverPodman(env PodmanEnv) PodmanEndpoint {
 	ssh := SSHOptions{Identity: env.SSHKey, KnownHosts: env.KnownHosts, AgentSock: env.SSHAuthSock, Home: env.Home}
 	if env.Flag != "" {
 		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}, SSH: ssh}

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -355,5 +356,32 @@ func TestCompareVersions(t *testing.T) {
 		if got := CompareVersions(c.a, c.b); got != c.want {
 			t.Errorf("CompareVersions(%s, %s) = %d, want %d", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// A password in a Podman URL must not reach logs or tool errors: discovery keeps only the
+// redacted URL, and every call answers that passwords are not supported.
+func TestDiscoverRedactsPassword(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*PodmanEnv)
+	}{
+		{"flag", func(e *PodmanEnv) { e.Flag = "ssh://core:s3cretpw@example.com:2222/run/podman/podman.sock" }},
+		{"CONTAINER_HOST", func(e *PodmanEnv) { e.ContainerHost = "tcp://core:s3cretpw@127.0.0.1:8080" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := baseEnv(t.TempDir())
+			tc.set(&env)
+			ep := DiscoverPodman(env)
+			c := NewPodmanClient(ep)
+			_, err := c.Version(context.Background())
+			all := strings.Join(append([]string{ep.URL, fmt.Sprint(ep.Err), fmt.Sprint(err)}, ep.Tried...), "\n")
+			if strings.Contains(all, "s3cretpw") {
+				t.Fatalf("the password is kept:\n%s", all)
+			}
+			if err == nil || !strings.Contains(err.Error(), "passwords in Podman URLs are not supported") {
+				t.Fatalf("Version: %v", err)
+			}
+		})
 	}
 }
