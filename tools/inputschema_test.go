@@ -19,10 +19,20 @@ type schemaDoc struct {
 func schemaOf(t *testing.T, tl *capabilities.Tool) schemaDoc {
 	t.Helper()
 	var s schemaDoc
-	if err := json.Unmarshal(InputSchema(tl), &s); err != nil {
+	if err := json.Unmarshal(schemaJSON(t, tl), &s); err != nil {
 		t.Fatalf("%s: schema is not JSON: %v", tl.Name, err)
 	}
 	return s
+}
+
+// schemaJSON is the input schema as clients get it.
+func schemaJSON(t *testing.T, tl *capabilities.Tool) []byte {
+	t.Helper()
+	b, err := json.Marshal(Schema(tl))
+	if err != nil {
+		t.Fatalf("%s: %v", tl.Name, err)
+	}
+	return b
 }
 
 func TestInputSchema(t *testing.T) {
@@ -60,7 +70,7 @@ func TestInputSchema(t *testing.T) {
 		t.Errorf("enum %v", e)
 	}
 	// No required arguments: no "required" key at all (an empty list is noise).
-	if raw := InputSchema(&capabilities.Tool{Name: "x"}); string(raw) != `{"type":"object","properties":{},"additionalProperties":false}` {
+	if raw := schemaJSON(t, &capabilities.Tool{Name: "x"}); string(raw) != `{"type":"object","properties":{},"additionalProperties":false}` {
 		t.Errorf("empty schema %s", raw)
 	}
 }

@@ -39,12 +39,3 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 	}
 	return s
 }
-
-// InputSchema is Schema as JSON.
-func InputSchema(t *capabilities.Tool) json.RawMessage {
-	b, err := json.Marshal(Schema(t))
-	if err != nil {
-		panic(err) // a schema of strings always marshals
-	}
-	return b
-}

@@ -88,16 +88,6 @@ func (a *Autostart) Endpoint(discovered PodmanEndpoint) PodmanEndpoint {
 // service died.
 func (a *Autostart) Attach(c *PodmanClient) { c.start = a.Ensure }
 
-// Running reports the service's process id, or 0.
-func (a *Autostart) Running() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cmd == nil || isClosed(a.done) {
-		return 0
-	}
-	return a.cmd.Process.Pid
-}
-
 // Ensure starts the service unless it runs, and waits until it answers _ping.
 func (a *Autostart) Ensure(ctx context.Context) error {
 	a.mu.Lock()

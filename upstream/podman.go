@@ -119,9 +119,6 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 	return c
 }
 
-// Endpoint reports where the client connects.
-func (c *PodmanClient) Endpoint() PodmanEndpoint { return c.endpoint }
-
 // Version returns the service's libpod API version, asking it once.
 func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 	c.mu.Lock()
