@@ -15,9 +15,7 @@ import (
 // engine works from. Nothing here is re-parsed per call.
 type Capability struct {
 	File       string // spec file name, for messages
-	Label      string
 	Display    string // the upstream's name in messages
-	Namespace  string // the consumed API's namespace
 	Toolset    string
 	Upstream   string // "podman", "central" or "http"
 	BaseURI    string
@@ -33,7 +31,6 @@ type Tool struct {
 	Title       string
 	Description string
 	Capability  *Capability
-	Operation   string // consumed operation name
 	Method      string
 	Path        string // template with {name} segments
 	ReadOnly    bool
@@ -181,9 +178,7 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 	first := spec.Capability.Consumes[0]
 	capab := &Capability{
 		File:       file,
-		Label:      spec.Info.Label,
 		Display:    orDefault(corr.Display, first.Namespace),
-		Namespace:  first.Namespace,
 		Toolset:    orDefault(corr.Toolset, first.Namespace),
 		Upstream:   orDefault(corr.Upstream, "http"),
 		BaseURI:    orDefault(corr.BaseURI, first.BaseURI),
@@ -300,7 +295,6 @@ func buildTool(file string, capab *Capability, td *ToolDef, ref *opRef) (*Tool, 
 		Title:       td.Name,
 		Description: td.Description,
 		Capability:  capab,
-		Operation:   ref.op.Name,
 		Method:      strings.ToUpper(ref.op.Method),
 		Path:        ref.path,
 		ReadOnly:    val(h.ReadOnly, false),
