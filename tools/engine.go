@@ -218,7 +218,7 @@ func checkConfirmScope(t *capabilities.Tool, v Values) *mcp.CallToolResult {
 	if c == nil || c.Scope == "" || v.Bool(c.Argument) {
 		return nil
 	}
-	if strings.TrimSpace(scalarString(v[c.Scope])) == "" || v[c.Scope] == nil {
+	if !anyGiven(v, []string{c.Scope}) {
 		return errorResult("%s: refused: %q is empty, which selects ALL %s. Give a query that selects what to delete, "+
 			"or, to really act on all %s, call again with %s=true.", t.Name, c.Scope, c.Noun, c.Noun, c.Argument)
 	}
