@@ -183,17 +183,21 @@ const tokenFix = "create an API token in Central (Platform Configuration → Int
 func checkCentral(ctx context.Context, cfg Config, r *report) {
 	r.section("StackRox Central")
 	c := cfg.Central
-	if c.Endpoint == "" {
-		r.info("not configured: the StackRox tools are off (set ROX_ENDPOINT and ROX_API_TOKEN to use them)")
-		return
-	}
 	if c.Timeout <= 0 || c.Timeout > cfg.Timeout {
 		c.Timeout = cfg.Timeout
 	}
+	// The server's rule: a token without an endpoint means roxctl's default endpoint.
 	client, err := upstream.NewCentralClient(c)
-	if err != nil {
+	switch {
+	case errors.Is(err, upstream.ErrCentralNotConfigured):
+		r.info("not configured: the StackRox tools are off (set ROX_ENDPOINT and ROX_API_TOKEN to use them)")
+		return
+	case err != nil:
 		r.fail(err.Error(), "")
 		return
+	}
+	if c.Endpoint == "" {
+		c.Endpoint = upstream.DefaultCentralEndpoint
 	}
 	r.ok("endpoint %s", c.Endpoint)
 	if c.Insecure {

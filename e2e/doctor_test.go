@@ -137,6 +137,9 @@ func TestDoctor(t *testing.T) {
 		{"Central not listening", false, []string{"ROX_ENDPOINT=127.0.0.1:1", "ROX_API_TOKEN=admin"}, nil, 1, []string{
 			"[FAIL] cannot reach Central at 127.0.0.1:1", "fix: check ROX_ENDPOINT",
 		}, nil},
+		{"token without endpoint: roxctl's default, as the server does", false, []string{"ROX_API_TOKEN=admin"}, nil, 1, []string{
+			"[ok]   endpoint localhost:8443", "Central at localhost:8443",
+		}, []string{"not configured"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
