@@ -150,9 +150,9 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	}
 	resp, err := client.Do(ctx, ureq)
 	if err != nil {
-		if sent != nil && sent.err != nil && ctx.Err() == nil {
+		if n, readErr := sent.state(); readErr != nil && ctx.Err() == nil {
 			// The file or directory being sent failed, not the upstream.
-			return errorResult("%s: reading what was to be sent failed after %d bytes: %v", t.Name, sent.n, sent.err)
+			return errorResult("%s: reading what was to be sent failed after %d bytes: %v", t.Name, n, readErr)
 		}
 		return e.transportError(ctx, t, err)
 	}
@@ -397,23 +397,39 @@ func (p *progress) bytes(total int64, verb string) func(int64) {
 	}
 }
 
+// countingReader counts what was read. net/http may still be reading a request body in
+// its own goroutine when Do returns, so the count and error are read under a lock.
 type countingReader struct {
 	r      io.Reader
-	n      int64
 	onRead func(int64)
+	mu     sync.Mutex
+	n      int64
 	err    error // the first read error other than EOF
 }
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
+	c.mu.Lock()
 	if err != nil && err != io.EOF && c.err == nil {
 		c.err = err
 	}
 	c.n += int64(n)
+	total := c.n
+	c.mu.Unlock()
 	if n > 0 && c.onRead != nil {
-		c.onRead(c.n)
+		c.onRead(total)
 	}
 	return n, err
+}
+
+// state is how much was read and the first read error (nothing for no body).
+func (c *countingReader) state() (int64, error) {
+	if c == nil {
+		return 0, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n, c.err
 }
 
 func (c *countingReader) Close() error {
