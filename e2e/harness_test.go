@@ -21,6 +21,10 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
+// raceBinary builds image-mcp with the race detector (IMAGE_MCP_E2E_RACE=1): a slower
+// run, by hand, that turns a data race in the server into a failing test.
+var raceBinary = os.Getenv("IMAGE_MCP_E2E_RACE") == "1"
+
 // The shared fixtures of one test run.
 var (
 	binary      string // the built image-mcp
@@ -56,7 +60,11 @@ func setup() (int, error) {
 		return 0, err
 	}
 	binary = filepath.Join(workDir, "image-mcp")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	args := []string{"build", "-o", binary}
+	if raceBinary {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, ".")...)
 	build.Dir = ".."
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -317,6 +325,10 @@ func StartServer(t testing.TB, o ServerOptions) *Server {
 		cmd = exec.Command(o.Wrap[0], append(append(o.Wrap[1:len(o.Wrap):len(o.Wrap)], binary), o.Args...)...)
 	}
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
+	if raceBinary {
+		// A data race ends the server at once, so the test that provoked it fails.
+		cmd.Env = append(cmd.Env, "GORACE=halt_on_error=1")
+	}
 	if !o.NoPod {
 		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
 	}
