@@ -15,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"archive/tar"
-	"crypto/rand"
-
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/image-mcp/image-mcp/internal/podmantest"
 )
 
 // faultPodman is a private Podman service the fault tests may kill and restart.
@@ -40,17 +39,11 @@ func startFaultPodman(t *testing.T, dir string) *faultPodman {
 func (p *faultPodman) restart(t *testing.T) {
 	t.Helper()
 	os.Remove(p.sock)
-	cmd, err := StartPodmanService(p.dir, p.sock)
+	cmd, ver, err := podmantest.StartService(p.dir, p.sock, containersC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.cmd, p.api = cmd, unixClient(p.sock)
-	resp, err := p.api.Get("http://d/_ping")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	p.ver = resp.Header.Get("Libpod-Api-Version")
+	p.cmd, p.api, p.ver = cmd, unixClient(p.sock), ver
 }
 
 // kill ends the service the hard way, as a crash or an OOM kill would.
@@ -81,19 +74,7 @@ func (p *faultPodman) do(t *testing.T, method, path string, body io.Reader) []by
 // compresses and every stream takes its time).
 func (p *faultPodman) importRandom(t *testing.T, ref string, size int64) {
 	t.Helper()
-	pr, pw := io.Pipe()
-	go func() {
-		tw := tar.NewWriter(pw)
-		err := tw.WriteHeader(&tar.Header{Name: "big.bin", Mode: 0o644, Size: size, Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)})
-		if err == nil {
-			_, err = io.CopyN(tw, rand.Reader, size)
-		}
-		if err == nil {
-			err = tw.Close()
-		}
-		pw.CloseWithError(err)
-	}()
-	p.do(t, "POST", "/libpod/images/import?reference="+url.QueryEscape(ref), pr)
+	p.do(t, "POST", "/libpod/images/import?reference="+url.QueryEscape(ref), podmantest.RandomRootfs(size))
 }
 
 // killableRegistry is docker-registry run directly, so a test can kill it mid-push.

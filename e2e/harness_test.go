@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/image-mcp/image-mcp/internal/podmantest"
 )
 
 // raceBinary builds image-mcp with the race detector (IMAGE_MCP_E2E_RACE=1): a slower
@@ -125,8 +127,7 @@ func startPodman() error {
 	dir := filepath.Join(workDir, "podman")
 	os.MkdirAll(dir, 0o755)
 	containersC = filepath.Join(dir, "containers.conf")
-	conf := "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n[engine]\nruntime = \"runc\"\n"
-	if err := os.WriteFile(containersC, []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(containersC, []byte(podmantest.ContainersConf), 0o644); err != nil {
 		return err
 	}
 	podmanSock = filepath.Join(dir, "podman.sock")
@@ -145,56 +146,20 @@ func startPodman() error {
 	return nil
 }
 
-// StartPodmanService starts `podman system service` with storage under dir, listening on
-// sock, and waits until it answers _ping.
+// StartPodmanService starts a private Podman service with storage under dir on sock, with
+// the containers.conf beside sock if there is one, else the run's.
 func StartPodmanService(dir, sock string) (*exec.Cmd, error) {
-	cmd := exec.Command("podman", "--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
-		"--storage-driver", "vfs", "system", "service", "--time=0", "unix://"+sock)
-	cmd.Env = append(os.Environ(), "CONTAINERS_CONF="+filepath.Join(filepath.Dir(sock), "containers.conf"))
-	if _, err := os.Stat(filepath.Join(filepath.Dir(sock), "containers.conf")); err != nil {
-		cmd.Env = append(os.Environ(), "CONTAINERS_CONF="+containersC)
+	conf := filepath.Join(filepath.Dir(sock), "containers.conf")
+	if _, err := os.Stat(conf); err != nil {
+		conf = containersC
 	}
-	logf, _ := os.Create(filepath.Join(dir, "service.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start podman service: %w", err)
-	}
-	c := unixClient(sock)
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := c.Get("http://d/_ping"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return cmd, nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	stopProcess(cmd)
-	return nil, fmt.Errorf("podman service did not answer _ping within 30s (log: %s)", filepath.Join(dir, "service.log"))
+	cmd, _, err := podmantest.StartService(dir, sock, conf)
+	return cmd, err
 }
 
-func stopProcess(cmd *exec.Cmd) {
-	if cmd == nil || cmd.Process == nil {
-		return
-	}
-	cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-done
-	}
-}
+func stopProcess(cmd *exec.Cmd) { podmantest.StopProcess(cmd) }
 
-func unixClient(sock string) *http.Client {
-	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", sock)
-	}}}
-}
+func unixClient(sock string) *http.Client { return podmantest.UnixClient(sock) }
 
 // FreePort returns a loopback port nobody listens on now.
 func FreePort() (int, error) {
