@@ -130,7 +130,7 @@ func run() int {
 	penv.SSHKey = flagOr(*podmanKey, penv.SSHKey)
 	penv.KnownHosts = flagOr(*knownHosts, penv.KnownHosts)
 	if doctor {
-		return runDoctor(penv, rox, !*noAutostart, all)
+		return runDoctor(penv, rox, roxErr, !*noAutostart, all)
 	}
 	var stopPodman func()
 	ups.Podman, stopPodman = connectPodman(log, penv, !*noAutostart)

@@ -45,6 +45,6 @@ func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (
 
 // runDoctor checks Podman and Central and prints the report on stdout; tools lets it
 // name the tools the connected Podman is too old for.
-func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, autostart bool, tools []*capabilities.Tool) int {
-	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, Tools: tools}, os.Stdout)
+func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, roxErr error, autostart bool, tools []*capabilities.Tool) int {
+	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, CentralErr: roxErr, Tools: tools}, os.Stdout)
 }

@@ -25,6 +25,8 @@ type Config struct {
 	Podman    upstream.PodmanEnv
 	Autostart bool
 	Central   upstream.CentralConfig
+	// CentralErr is a Central setting that could not be read (e.g. a bad boolean).
+	CentralErr error
 	// Tools, when given, let the report name the tools the connected Podman is too old for.
 	Tools []*capabilities.Tool
 	// Timeout bounds each check (default 30s).
@@ -183,6 +185,10 @@ const tokenFix = "create an API token in Central (Platform Configuration → Int
 func checkCentral(ctx context.Context, cfg Config, r *report) {
 	r.section("StackRox Central")
 	c := cfg.Central
+	if cfg.CentralErr != nil {
+		r.fail(cfg.CentralErr.Error(), "correct the setting; the StackRox tools answer with this error until then")
+		return
+	}
 	if c.Timeout <= 0 || c.Timeout > cfg.Timeout {
 		c.Timeout = cfg.Timeout
 	}

@@ -115,6 +115,9 @@ func TestDoctor(t *testing.T) {
 			"[ok]   found unix://" + workDir + "/nothing.sock (from CONTAINER_HOST)",
 			"[FAIL] cannot reach the Podman service at unix://" + workDir + "/nothing.sock",
 		}, nil},
+		{"bad boolean setting", false, central("admin", "ROX_CA_CERT_FILE="+ca, "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=yes please"), nil, 1, []string{
+			"[FAIL] ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY", "fix: correct the setting",
+		}, nil},
 		{"bad token", false, central("expired-or-wrong", "ROX_CA_CERT_FILE="+ca), nil, 1, []string{
 			"[ok]   connected over TLS",
 			"[FAIL] Central rejected the API token: credentials not found: token-based: cannot extract identity: token validation failed (HTTP 401)",

@@ -291,7 +291,10 @@ func (e *Engine) upstreamError(t *capabilities.Tool, resp *http.Response) *mcp.C
 	text := fmt.Sprintf("%s: %s answered %s: %s", t.Name, cp.Display, status, strings.TrimSpace(msg))
 	if (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotFound) && !gjson.ValidBytes(body) {
 		if vc, ok := e.client(cp).(upstream.Versioned); ok {
-			if v, err := vc.Version(context.Background()); err == nil {
+			vctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			v, err := vc.Version(vctx)
+			cancel()
+			if err == nil {
 				text += fmt.Sprintf(". The connected %s (%s) does not serve %s %s; a newer %s does. %s", cp.Display, v, t.Method, t.Path, cp.Display, t.Instead)
 			}
 		}
