@@ -60,10 +60,14 @@ type ToolCorrection struct {
 // RegistryAuthRule: when Header (a header argument of the tool) is not given, the
 // credentials for the registry of the image named by the first non-empty argument of
 // Reference are read from the containers auth files and sent in Header (base64url JSON,
-// as Podman's X-Registry-Auth). Credentials never appear in results or logs.
+// as Podman's X-Registry-Auth). With All, the credentials of every registry in the auth
+// files go, as a map from registry to credentials (Podman's X-Registry-Config): a build's
+// base images are named in its Containerfile, not in an argument. Credentials never
+// appear in results or logs.
 type RegistryAuthRule struct {
 	Header    string   `yaml:"header"`
 	Reference []string `yaml:"reference"`
+	All       bool     `yaml:"all"`
 }
 
 // ArgumentCorrection corrects a spec argument.

@@ -447,8 +447,8 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			if h := t.Arg(ra.Header); h == nil || h.In != "header" {
 				return bad("registryAuth.header", "%q is not a header argument of the tool", ra.Header)
 			}
-			if len(ra.Reference) == 0 {
-				return bad("registryAuth.reference", "name the argument(s) holding the image reference")
+			if len(ra.Reference) == 0 && !ra.All {
+				return bad("registryAuth.reference", "name the argument(s) holding the image reference, or set all: true")
 			}
 			for _, r := range ra.Reference {
 				if t.Arg(r) == nil {

@@ -51,20 +51,32 @@ func applyRegistryAuth(t *capabilities.Tool, v Values, req *upstream.Request) (*
 		rc.Source = "argument"
 		rc.secrets = append(rc.secrets, given)
 		if strings.HasPrefix(given, "{") { // plain JSON: encode it as Podman expects
-			var ac authConfig
-			if err := json.Unmarshal([]byte(given), &ac); err != nil {
+			if !json.Valid([]byte(given)) {
 				return rc, fmt.Errorf("argument %q is not valid JSON auth config ({\"username\",\"password\"} or {\"identitytoken\"}), nor base64 of one", rule.Header)
 			}
-			rc.secrets = append(rc.secrets, ac.Password, ac.IdentityToken)
+			rc.secrets = append(rc.secrets, configSecrets([]byte(given))...)
 			given = base64.URLEncoding.EncodeToString([]byte(given))
 			rc.secrets = append(rc.secrets, given)
 		} else if b, err := decodeBase64(given); err == nil {
-			var ac authConfig
-			if json.Unmarshal(b, &ac) == nil {
-				rc.secrets = append(rc.secrets, ac.Password, ac.IdentityToken)
-			}
+			rc.secrets = append(rc.secrets, configSecrets(b)...)
 		}
 		req.Header.Set(rule.Header, given)
+		return rc, nil
+	}
+	if rule.All {
+		all, files, searched, err := allAuthFileConfigs()
+		rc.Searched = searched
+		if err != nil || len(all) == 0 {
+			return rc, err
+		}
+		b, _ := json.Marshal(all)
+		enc := base64.URLEncoding.EncodeToString(b)
+		rc.Source = strings.Join(files, ", ")
+		for _, ac := range all {
+			rc.secrets = append(rc.secrets, ac.Password, ac.IdentityToken)
+		}
+		rc.secrets = append(rc.secrets, enc)
+		req.Header.Set(rule.Header, enc)
 		return rc, nil
 	}
 	if rc.Registry == "" {
@@ -81,6 +93,51 @@ func applyRegistryAuth(t *capabilities.Tool, v Values, req *upstream.Request) (*
 	rc.secrets = append(rc.secrets, ac.Password, ac.IdentityToken, enc)
 	req.Header.Set(rule.Header, enc)
 	return rc, nil
+}
+
+// configSecrets are the password and token values in an auth config, or in a map of them
+// (X-Registry-Config), so that they can be scrubbed.
+func configSecrets(b []byte) []string {
+	var out []string
+	var one authConfig
+	if json.Unmarshal(b, &one) == nil {
+		out = append(out, one.Password, one.IdentityToken)
+	}
+	var many map[string]authConfig
+	if json.Unmarshal(b, &many) == nil {
+		for _, ac := range many {
+			out = append(out, ac.Password, ac.IdentityToken)
+		}
+	}
+	return out
+}
+
+// allAuthFileConfigs gathers the credentials of every registry in the auth files; for a
+// registry in several files, the first file wins, as for lookupAuthFiles. Entries without
+// credentials of their own (credential helpers) are left out.
+func allAuthFileConfigs() (map[string]authConfig, []string, []string, error) {
+	all := map[string]authConfig{}
+	var used, searched []string
+	for _, f := range authFiles() {
+		searched = append(searched, f)
+		entries, err := readAuthFile(f)
+		if err != nil {
+			return nil, nil, searched, err
+		}
+		added := false
+		for k, e := range entries {
+			if _, seen := all[k]; seen {
+				continue
+			}
+			if ac, err := e.config(); err == nil {
+				all[k], added = *ac, true
+			}
+		}
+		if added {
+			used = append(used, f)
+		}
+	}
+	return all, used, searched, nil
 }
 
 // scrub removes credential values from text that leaves the server.
@@ -100,6 +157,13 @@ func (rc *registryCreds) scrub(s string) string {
 func (rc *registryCreds) unauthorizedHint(header string) string {
 	if rc == nil {
 		return ""
+	}
+	if rc.Registry == "" { // a build: its registries are named in the Containerfile
+		if rc.Source == "" {
+			return fmt.Sprintf("No registry credentials were found (looked in %s). Log in with `podman login <registry>` "+
+				"so they are in an auth file, or pass %s (base64url of {\"<registry>\": {\"username\":…,\"password\":…}}).", strings.Join(rc.Searched, ", "), header)
+		}
+		return fmt.Sprintf("A registry refused the credentials sent in %s (from %s); log in again with `podman login <registry>`.", header, rc.Source)
 	}
 	switch rc.Source {
 	case "argument":
@@ -149,22 +213,9 @@ func lookupAuthFiles(ref string) (*authConfig, string, []string, error) {
 	var searched []string
 	for _, f := range authFiles() {
 		searched = append(searched, f)
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
+		entries, err := readAuthFile(f)
 		if err != nil {
-			return nil, "", searched, fmt.Errorf("cannot read the registry auth file %s: %v", f, unwrapPathError(err))
-		}
-		var doc struct {
-			Auths map[string]authFileEntry `json:"auths"`
-		}
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return nil, "", searched, fmt.Errorf("the registry auth file %s is not valid JSON ({\"auths\": {…}})", f)
-		}
-		entries := map[string]authFileEntry{}
-		for k, e := range doc.Auths {
-			entries[normalizeAuthKey(k)] = e
+			return nil, "", searched, err
 		}
 		for _, k := range keys {
 			e, ok := entries[k]
@@ -179,6 +230,29 @@ func lookupAuthFiles(ref string) (*authConfig, string, []string, error) {
 		}
 	}
 	return nil, "", searched, nil
+}
+
+// readAuthFile reads one auth file's entries under normalized keys; a missing file has none.
+// A file that cannot be read is an error naming it (never its content).
+func readAuthFile(f string) (map[string]authFileEntry, error) {
+	data, err := os.ReadFile(f)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, unwrapPathError(err))
+	}
+	var doc struct {
+		Auths map[string]authFileEntry `json:"auths"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("the registry auth file %s is not valid JSON ({\"auths\": {…}})", f)
+	}
+	entries := make(map[string]authFileEntry, len(doc.Auths))
+	for k, e := range doc.Auths {
+		entries[normalizeAuthKey(k)] = e
+	}
+	return entries, nil
 }
 
 func (e authFileEntry) config() (*authConfig, error) {

@@ -124,3 +124,60 @@ func TestApplyRegistryAuth(t *testing.T) {
 		t.Fatalf("JSON argument sent as %q", req.Header.Get("X-Registry-Auth"))
 	}
 }
+
+// A build's X-Registry-Config carries every registry of the auth files, the first file
+// winning for a registry in several; entries without credentials are left out; every
+// value is scrubbed.
+func TestApplyRegistryAuthAll(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
+	t.Setenv("REGISTRY_AUTH_FILE", filepath.Join(home, "explicit.json"))
+	write := func(path, doc string) {
+		os.MkdirAll(filepath.Dir(path), 0o700)
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	write(filepath.Join(home, "explicit.json"), `{"auths": {"quay.io": {"auth": "`+b64("first:pw-first")+`"}, "helper.example": {}}}`)
+	write(filepath.Join(home, ".docker/config.json"), `{"auths": {"quay.io": {"auth": "`+b64("second:pw-second")+`"}, "https://index.docker.io/v1/": {"auth": "`+b64("hub:pw-hub")+`"}}}`)
+
+	tool := &capabilities.Tool{Name: "build", Args: []*capabilities.Argument{{Name: "X-Registry-Config", Wire: "X-Registry-Config", In: "header", Type: "string"}},
+		RegistryAuth: &capabilities.RegistryAuthRule{Header: "X-Registry-Config", All: true}}
+	req := &upstream.Request{Header: http.Header{}}
+	rc, err := applyRegistryAuth(tool, Values{}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.URLEncoding.DecodeString(req.Header.Get("X-Registry-Config"))
+	if err != nil {
+		t.Fatalf("header is not base64url: %v", err)
+	}
+	var got map[string]authConfig
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]authConfig{"quay.io": {Username: "first", Password: "pw-first"}, "docker.io": {Username: "hub", Password: "pw-hub"}}
+	if len(got) != len(want) || got["quay.io"] != want["quay.io"] || got["docker.io"] != want["docker.io"] {
+		t.Fatalf("X-Registry-Config = %v, want %v", got, want)
+	}
+	text := rc.scrub("pw-first pw-hub " + req.Header.Get("X-Registry-Config"))
+	if strings.Contains(text, "pw-") || strings.Contains(text, req.Header.Get("X-Registry-Config")) {
+		t.Errorf("not scrubbed: %s", text)
+	}
+
+	// Given as an argument (a map, in plain JSON), it is encoded and its passwords scrubbed.
+	req = &upstream.Request{Header: http.Header{}}
+	rc, err = applyRegistryAuth(tool, Values{"X-Registry-Config": `{"r.example": {"username": "u", "password": "pw-given"}}`}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dec, _ := base64.URLEncoding.DecodeString(req.Header.Get("X-Registry-Config")); !strings.Contains(string(dec), "pw-given") {
+		t.Errorf("the given config was not sent: %q", dec)
+	}
+	if strings.Contains(rc.scrub("x pw-given y"), "pw-given") {
+		t.Error("a password in a given X-Registry-Config is not scrubbed")
+	}
+}
