@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/image-mcp/image-mcp/internal/podmantest"
 )
@@ -18,31 +16,8 @@ import (
 // user's auth file in X-Registry-Config (the base image is named in the Containerfile, not
 // in an argument). Without them the build fails with a hint; the password shows nowhere.
 func TestBuildFromPrivateRegistry(t *testing.T) {
-	htpasswd, err := lookTool("htpasswd")
-	if err != nil {
-		t.Fatal("htpasswd (apache2-utils) is needed: ", err)
-	}
+	reg, user, pass, authFile := startAuthRegistry(t, "build-user", nil)
 	dir := t.TempDir()
-	user, pass := "build-user", fmt.Sprintf("Bpw-%d-secret", time.Now().UnixNano())
-	out, err := exec.Command(htpasswd, "-Bbn", user, pass).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "htpasswd"), out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	reg, stop, err := StartRegistry(dir, fmt.Sprintf("auth:\n  htpasswd:\n    realm: e2e\n    path: %s\n", filepath.Join(dir, "htpasswd")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	authFile := filepath.Join(dir, "auth.json")
-	af, _ := json.Marshal(map[string]any{"auths": map[string]any{
-		reg: map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))},
-	}})
-	if err := os.WriteFile(authFile, af, 0o600); err != nil {
-		t.Fatal(err)
-	}
 
 	// The base image goes to the private registry through the shared test Podman.
 	base := reg + "/build/base:1"

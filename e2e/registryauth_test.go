@@ -18,33 +18,7 @@ import (
 // credentials, with them in X-Registry-Auth, and with them in an auth file. The password
 // never shows in a result or in the debug log.
 func TestRegistryAuth(t *testing.T) {
-	htpasswd, err := lookTool("htpasswd")
-	if err != nil {
-		t.Fatal("htpasswd (apache2-utils) is needed: ", err)
-	}
-	dir := t.TempDir()
-	user, pass := "e2e-user", fmt.Sprintf("Pw-%d-secret", time.Now().UnixNano())
-	out, err := exec.Command(htpasswd, "-Bbn", user, pass).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "htpasswd"), out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	reg, stop, err := StartRegistry(dir, fmt.Sprintf("auth:\n  htpasswd:\n    realm: e2e\n    path: %s\n", filepath.Join(dir, "htpasswd")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-
-	authFile := filepath.Join(dir, "auth.json")
-	af, _ := json.Marshal(map[string]any{"auths": map[string]any{
-		reg:          map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))},
-		"other.test": map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte("x:y"))},
-	}})
-	if err := os.WriteFile(authFile, af, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	reg, user, pass, authFile := startAuthRegistry(t, "e2e-user", map[string]string{"other.test": "x:y"})
 	header, _ := json.Marshal(map[string]string{"username": user, "password": pass})
 	headerB64 := base64.URLEncoding.EncodeToString(header)
 	wrongB64 := base64.URLEncoding.EncodeToString([]byte(`{"username":"` + user + `","password":"wrong-` + pass + `"}`))
@@ -104,4 +78,38 @@ func TestRegistryAuth(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startAuthRegistry runs a loopback registry with htpasswd auth for user (a fresh password)
+// and writes an auth file holding its credentials, plus extra entries (host → user:password).
+func startAuthRegistry(t *testing.T, user string, extra map[string]string) (reg, _, pass, authFile string) {
+	t.Helper()
+	htpasswd, err := lookTool("htpasswd")
+	if err != nil {
+		t.Fatal("htpasswd (apache2-utils) is needed: ", err)
+	}
+	dir := t.TempDir()
+	pass = fmt.Sprintf("Pw-%d-secret", time.Now().UnixNano())
+	out, err := exec.Command(htpasswd, "-Bbn", user, pass).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "htpasswd"), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reg, stop, err := StartRegistry(dir, fmt.Sprintf("auth:\n  htpasswd:\n    realm: e2e\n    path: %s\n", filepath.Join(dir, "htpasswd")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	auths := map[string]any{reg: map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))}}
+	for host, up := range extra {
+		auths[host] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(up))}
+	}
+	af, _ := json.Marshal(map[string]any{"auths": auths})
+	authFile = filepath.Join(dir, "auth.json")
+	if err := os.WriteFile(authFile, af, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return reg, user, pass, authFile
 }
