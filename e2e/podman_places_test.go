@@ -110,6 +110,11 @@ func isolatedPodmanEnv(t *testing.T, dir string) []string {
 
 var startedPID = regexp.MustCompile(`started .*system service --time=0 unix://(\S+)` + "`" + ` \(pid (\d+)\)`)
 
+// clientTemplateEnv is what client config templates often leave: CONTAINER_HOST and
+// CONTAINER_CONNECTION set but empty. image-mcp reads them as unset; Podman reads their
+// mere presence as "be a remote client", so the service image-mcp starts must not get them.
+var clientTemplateEnv = []string{"CONTAINER_HOST=", "CONTAINER_CONNECTION="}
+
 // With no socket answering, image-mcp starts `podman system service` itself on first use
 // and ends it when it exits: on stdin closing, on SIGTERM, and on SIGKILL (the service
 // gets the parent-death signal).
@@ -120,7 +125,7 @@ func TestPodmanAutostart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := StartServer(t, ServerOptions{NoPod: true, Env: isolatedPodmanEnv(t, dir)})
+			s := StartServer(t, ServerOptions{NoPod: true, Env: append(isolatedPodmanEnv(t, dir), clientTemplateEnv...)})
 			if !strings.Contains(s.StderrText(), "starts `podman system service` on first use") {
 				t.Fatalf("autostart is not logged:\n%s", s.StderrText())
 			}

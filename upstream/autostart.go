@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,7 +19,8 @@ import (
 // Autostart runs a private `podman system service` for image-mcp when no Podman socket
 // answers: on a socket of its own, started on first use, stopped by Stop (when image-mcp
 // exits). The service inherits image-mcp's environment (CONTAINERS_CONF,
-// CONTAINERS_STORAGE_CONF, XDG_*), so it uses the same images as the user's `podman`.
+// CONTAINERS_STORAGE_CONF, XDG_*), so it uses the same images as the user's `podman`, less
+// the settings that would make it a remote client (serviceEnv).
 type Autostart struct {
 	Podman string // the podman binary
 	Sock   string // the private socket
@@ -65,6 +67,28 @@ func PrepareAutostart(xdgRuntimeDir string) (*Autostart, error) {
 	return a, nil
 }
 
+// clientOnlyEnv are variables that are image-mcp's own connection settings, not the
+// service's. Podman turns itself into a remote client when CONTAINER_HOST or
+// CONTAINER_CONNECTION is merely present, even empty (registry.IsRemote in Podman 4.3.1
+// through 5.8 uses os.LookupEnv), and a remote `podman system service URI` then dies with
+// "accepts at most 1 arg(s), received 2". CONTAINER_SSHKEY and CONTAINER_PASSPHRASE only
+// serve a remote client; the StackRox token is no business of Podman's.
+var clientOnlyEnv = []string{"CONTAINER_HOST", "CONTAINER_CONNECTION", "CONTAINER_SSHKEY", "CONTAINER_PASSPHRASE",
+	"ROX_API_TOKEN", "STACKROX_API_KEY"}
+
+// serviceEnv is the environment of the service image-mcp starts: image-mcp's own
+// (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF, XDG_*, …) without clientOnlyEnv.
+func serviceEnv(environ []string) []string {
+	env := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(clientOnlyEnv, name) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
 // removeStaleSockets removes the sockets of earlier image-mcp processes that were killed
 // before they could clean up (nothing answers on them any more).
 func removeStaleSockets(dir string) {
@@ -100,7 +124,7 @@ func (a *Autostart) Ensure(ctx context.Context) error {
 	}
 	os.Remove(a.Sock)
 	cmd := exec.Command(a.Podman, "system", "service", "--time=0", "unix://"+a.Sock)
-	cmd.Env = os.Environ()
+	cmd.Env = serviceEnv(os.Environ())
 	a.out = &tailBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = a.out, a.out
 	cmd.SysProcAttr = serviceProcAttr()
