@@ -90,7 +90,7 @@ func TestDoctor(t *testing.T) {
 		{"healthy", false, central("admin", "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
 			"[ok]   found unix://" + podmanSock + " (from CONTAINER_HOST)",
 			"[ok]   reachable: libpod API " + podmanVer + " (image-mcp needs ≥ 4.0.0)",
-			"storage " + workDir,
+			", rootful, storage " + workDir, // the test service runs as root
 			"[ok]   connected over TLS, certificate verified",
 			"[ok]   token accepted (admin, expires 2099-01-01T00:00:00Z)",
 			"[ok]   Image read permission: yes (GET /v1/imagescount answered 12 image(s))",

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busybox-static htpasswd:apache2-utils git:git setpriv:util-linux; do
+for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busybox-static htpasswd:apache2-utils git:git setpriv:util-linux newuidmap:uidmap; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -30,6 +30,13 @@ if ! command -v goreleaser >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/gorel
   echo "installing goreleaser v2.13.3 (go install; takes a few minutes)"
   go install github.com/goreleaser/goreleaser/v2@v2.13.3
 fi
+
+# Rootless Podman (e2e/rootless_test.go runs image-mcp and Podman as this user): the
+# unprivileged user imagemcp-rootless, set up as a desktop user's rootless Podman is.
+echo "setting up the rootless test user (scripts/rootless.sh)"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO ./scripts/rootless.sh >/dev/null
 
 go vet ./...
 go test -count=1 -timeout 40m "$@" ./...

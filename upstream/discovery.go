@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -161,8 +162,9 @@ func discoverPodman(env PodmanEnv) PodmanEndpoint {
 	if env.XDGRuntimeDir != "" {
 		candidates = append(candidates, filepath.Join(env.XDGRuntimeDir, "podman", "podman.sock"))
 	}
-	if env.UID > 0 {
-		candidates = append(candidates, filepath.Join(runDir, "user", fmt.Sprint(env.UID), "podman", "podman.sock"))
+	// A rootless user's XDG_RUNTIME_DIR is usually /run/user/<uid> itself: try it once.
+	if userSock := filepath.Join(runDir, "user", fmt.Sprint(env.UID), "podman", "podman.sock"); env.UID > 0 && !slices.Contains(candidates, userSock) {
+		candidates = append(candidates, userSock)
 	}
 	candidates = append(candidates, filepath.Join(runDir, "podman", "podman.sock"))
 	for _, c := range candidates {

@@ -125,6 +125,15 @@ func TestDiscoverTriedListsCandidatesInOrder(t *testing.T) {
 	if strings.Join(ep.Tried, " ") != strings.Join(want, " ") {
 		t.Fatalf("tried %v, want %v", ep.Tried, want)
 	}
+
+	// XDG_RUNTIME_DIR=/run/user/<uid>, as a login gives a rootless user: that socket once.
+	env := baseEnv(dir)
+	env.XDGRuntimeDir = filepath.Join(dir, "run/user/1000")
+	ep = DiscoverPodman(env)
+	want = []string{want[1], want[2]}
+	if strings.Join(ep.Tried, " ") != strings.Join(want, " ") {
+		t.Fatalf("XDG_RUNTIME_DIR=/run/user/1000: tried %v, want %v", ep.Tried, want)
+	}
 }
 
 // The JSON file as containers/common writes it (`podman system connection add`).
