@@ -36,9 +36,9 @@ func (u rootlessUser) env() []string {
 }
 
 // wrap runs a command as the user, with no capabilities left (setuid from root to a
-// non-zero uid clears them).
+// non-zero uid clears them), in the user's home (the tests' own directory may be closed to it).
 func (u rootlessUser) wrap() []string {
-	return []string{"setpriv", fmt.Sprintf("--reuid=%d", u.uid), fmt.Sprintf("--regid=%d", u.gid), "--init-groups", "--"}
+	return []string{"setpriv", fmt.Sprintf("--reuid=%d", u.uid), fmt.Sprintf("--regid=%d", u.gid), "--init-groups", "--", "env", "-C", u.home}
 }
 
 func (u rootlessUser) sock() string { return filepath.Join(u.runtimeDir, "podman", "podman.sock") }
@@ -75,6 +75,7 @@ func setupRootless(t *testing.T) rootlessUser {
 		u.gid, _ = strconv.Atoi(strings.TrimSpace(string(g)))
 	}
 
+	os.MkdirAll("/run/lock", 0o755)
 	lock, err := os.OpenFile("/run/lock/image-mcp-rootless-tests.lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +116,7 @@ func (u rootlessUser) chown(t *testing.T, path string) {
 func (u rootlessUser) command(name string, args ...string) *exec.Cmd {
 	w := u.wrap()
 	cmd := exec.Command(w[0], append(append(w[1:], name), args...)...)
-	cmd.Env, cmd.Dir = u.env(), u.home
+	cmd.Env = u.env()
 	return cmd
 }
 

@@ -26,6 +26,7 @@ fi
 [ "$(cat /proc/sys/user/max_user_namespaces)" -gt 0 ] || die "user namespaces are off (user.max_user_namespaces=0)"
 
 # One setup at a time: e2e runs may start together on a fresh machine.
+mkdir -p /run/lock
 exec 9>/run/lock/image-mcp-rootless.lock
 flock 9
 
