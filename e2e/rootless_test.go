@@ -222,6 +222,11 @@ func TestRootless(t *testing.T) {
 	t.Cleanup(func() {
 		// The user's storage outlives the run: remove what it added.
 		u.command("podman", "rmi", "--force", "--ignore", base, built, remote).Run()
+		// Podman keeps its pause process for the user's later podman commands; this user
+		// has none after the test (the lock keeps other runs out until it is released).
+		if pid := u.pausePID(); pid > 0 && alive(pid) && procUID(t, pid) == u.uid {
+			syscall.Kill(pid, syscall.SIGTERM)
+		}
 	})
 
 	svc := u.startService(t)
