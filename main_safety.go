@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 )
 
@@ -78,6 +79,22 @@ func (s *safetyFlags) loadCapabilities(caps []*capabilities.Capability) ([]*capa
 		caps = append(caps, c)
 	}
 	return caps, nil
+}
+
+// loadPrompts reads the built-in prompts and those the capabilities' corrections files
+// declare, checked against every tool there is (before filters).
+func loadPrompts(caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
+	builtin, err := capabilities.EmbeddedPrompts()
+	if err != nil {
+		return nil, err
+	}
+	files := []capabilities.PromptFile{builtin}
+	for _, c := range caps {
+		if len(c.Prompts) > 0 {
+			files = append(files, c.PromptFile())
+		}
+	}
+	return prompts.Load(files, all)
 }
 
 func boolSetting(name, env string, flagValue bool) (bool, error) {
