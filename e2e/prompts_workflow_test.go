@@ -125,7 +125,7 @@ func TestPromptReclaimDiskSpace(t *testing.T) {
 	Structured(t, s.MustSucceed(t, "list-images", map[string]any{"filters": `{"dangling": ["true"]}`, "fields": []string{"Id", "Size", "Created", "Containers"}}), &dang)
 	found := false
 	for _, i := range dang.Items {
-		found = found || strings.HasPrefix(i.Id, dangling) || strings.HasPrefix(dangling, i.Id) && i.Size > 50000
+		found = found || (strings.HasPrefix(i.Id, dangling) || strings.HasPrefix(dangling, i.Id)) && i.Size > 50000
 	}
 	if !found {
 		t.Fatalf("list-images dangling=true lacks %s: %+v", dangling, dang.Items)
