@@ -112,7 +112,7 @@ func TestPromptReclaimDiskSpace(t *testing.T) {
 	// A dangling image: built without a name.
 	dangling := buildFrom(t, s, "", map[string]string{"Containerfile": "FROM " + baseImage + "\nCOPY junk /junk\n", "junk": strings.Repeat("x", 50000)})
 	promptText(t, s, "reclaim-disk-space", nil,
-		`filters {"dangling": ["true"]} and fields ["Id", "Size", "Created", "Containers"]`,
+		`filters '{"dangling": ["true"]}' (filters is a string holding JSON) and fields ["Id", "Size", "Created", "Containers"]`,
 		`fields ["Id", "RepoTags", "Size", "SharedSize", "Created", "Containers"]`, "Do not prune before they answer", "all=true")
 
 	// 1. The dangling images, with their sizes.
