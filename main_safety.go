@@ -34,7 +34,7 @@ func registerSafetyFlags() *safetyFlags {
 		enabled:            flag.String("enabled-tools", os.Getenv("IMAGE_MCP_ENABLED_TOOLS"), "comma-separated tool names: serve only these (IMAGE_MCP_ENABLED_TOOLS)"),
 		disabled:           flag.String("disabled-tools", os.Getenv("IMAGE_MCP_DISABLED_TOOLS"), "comma-separated tool names not to serve (IMAGE_MCP_DISABLED_TOOLS)"),
 		confirm:            flag.String("confirm-destructive", envOr("IMAGE_MCP_CONFIRM_DESTRUCTIVE", tools.ConfirmAllow), "when the client cannot ask the person (no elicitation), destructive calls that need a confirmation are: allow or deny (IMAGE_MCP_CONFIRM_DESTRUCTIVE)"),
-		listTools:          flag.Bool("list-tools", false, "print the tools that would be served (after filters) and exit"),
+		listTools:          flag.Bool("list-tools", false, "print the tools and prompts that would be served (after filters) and exit"),
 	}
 	if env := os.Getenv("IMAGE_MCP_CAPABILITIES"); env != "" {
 		s.capabilities = filepath.SplitList(env)
