@@ -72,6 +72,7 @@ func run() int {
 	// stdout carries MCP and nothing else.
 	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(level).With().Timestamp().Logger()
 
+	builtinPrompts := parseBuiltinPrompts()
 	caps, err := capabilities.Embedded()
 	if err != nil {
 		log.Error().Err(err).Msg("cannot load the capability specs")
@@ -96,7 +97,7 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
 		return 2
 	}
-	allPrompts, err := loadPrompts(caps, all)
+	allPrompts, err := loadPrompts(builtinPrompts, caps, all)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
 		return 2

@@ -81,10 +81,25 @@ func (s *safetyFlags) loadCapabilities(caps []*capabilities.Capability) ([]*capa
 	return caps, nil
 }
 
-// loadPrompts reads the built-in prompts and those the capabilities' corrections files
+// parseBuiltinPrompts parses the built-in prompts while the specs are parsed (YAML parsing
+// is most of the start-up work); the function it returns waits for them.
+func parseBuiltinPrompts() func() (capabilities.PromptFile, error) {
+	type parsed struct {
+		f   capabilities.PromptFile
+		err error
+	}
+	ch := make(chan parsed, 1)
+	go func() {
+		f, err := capabilities.EmbeddedPrompts()
+		ch <- parsed{f, err}
+	}()
+	return func() (capabilities.PromptFile, error) { p := <-ch; return p.f, p.err }
+}
+
+// loadPrompts takes the built-in prompts and those the capabilities' corrections files
 // declare, checked against every tool there is (before filters).
-func loadPrompts(caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
-	builtin, err := capabilities.EmbeddedPrompts()
+func loadPrompts(builtinPrompts func() (capabilities.PromptFile, error), caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
+	builtin, err := builtinPrompts()
 	if err != nil {
 		return nil, err
 	}
