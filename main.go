@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
@@ -71,6 +72,7 @@ func run() int {
 	// stdout carries MCP and nothing else.
 	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(level).With().Timestamp().Logger()
 
+	builtinPrompts := parseBuiltinPrompts()
 	caps, err := capabilities.Embedded()
 	if err != nil {
 		log.Error().Err(err).Msg("cannot load the capability specs")
@@ -95,12 +97,22 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
 		return 2
 	}
+	allPrompts, err := loadPrompts(builtinPrompts, caps, all)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	servedPrompts, hiddenPrompts := prompts.Apply(allPrompts, hidden)
 	if *noAutostart, err = boolSetting("no-autostart", "IMAGE_MCP_NO_AUTOSTART", *noAutostart); err != nil {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
 		return 2
 	}
 	if *safety.listTools { // stdout is free: no MCP is served
 		if err := tools.WriteToolTable(os.Stdout, served); err != nil {
+			return 1
+		}
+		fmt.Println()
+		if err := prompts.WriteTable(os.Stdout, servedPrompts); err != nil {
 			return 1
 		}
 		return 0
@@ -154,14 +166,15 @@ func run() int {
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: version}, &mcp.ServerOptions{
 		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
-		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
 	})
 	engine.Register(server)
-	server.AddReceivingMiddleware(hidden.Refuse())
+	prompts.Register(server, servedPrompts)
+	server.AddReceivingMiddleware(hidden.Refuse(), hiddenPrompts.Refuse())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	log.Info().Int("tools", len(served)).Int("filtered out", len(hidden)).Str("version", version).Msg("serving MCP on stdio")
+	log.Info().Int("tools", len(served)).Int("filtered out", len(hidden)).Int("prompts", len(servedPrompts)).Str("version", version).Msg("serving MCP on stdio")
 	if err := serve(ctx, server, engine, log); err != nil && ctx.Err() == nil {
 		log.Error().Err(err).Msg("server stopped")
 		return 1

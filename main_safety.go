@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 )
 
@@ -33,7 +34,7 @@ func registerSafetyFlags() *safetyFlags {
 		enabled:            flag.String("enabled-tools", os.Getenv("IMAGE_MCP_ENABLED_TOOLS"), "comma-separated tool names: serve only these (IMAGE_MCP_ENABLED_TOOLS)"),
 		disabled:           flag.String("disabled-tools", os.Getenv("IMAGE_MCP_DISABLED_TOOLS"), "comma-separated tool names not to serve (IMAGE_MCP_DISABLED_TOOLS)"),
 		confirm:            flag.String("confirm-destructive", envOr("IMAGE_MCP_CONFIRM_DESTRUCTIVE", tools.ConfirmAllow), "when the client cannot ask the person (no elicitation), destructive calls that need a confirmation are: allow or deny (IMAGE_MCP_CONFIRM_DESTRUCTIVE)"),
-		listTools:          flag.Bool("list-tools", false, "print the tools that would be served (after filters) and exit"),
+		listTools:          flag.Bool("list-tools", false, "print the tools and prompts that would be served (after filters) and exit"),
 	}
 	if env := os.Getenv("IMAGE_MCP_CAPABILITIES"); env != "" {
 		s.capabilities = filepath.SplitList(env)
@@ -78,6 +79,37 @@ func (s *safetyFlags) loadCapabilities(caps []*capabilities.Capability) ([]*capa
 		caps = append(caps, c)
 	}
 	return caps, nil
+}
+
+// parseBuiltinPrompts parses the built-in prompts while the specs are parsed (YAML parsing
+// is most of the start-up work); the function it returns waits for them.
+func parseBuiltinPrompts() func() (capabilities.PromptFile, error) {
+	type parsed struct {
+		f   capabilities.PromptFile
+		err error
+	}
+	ch := make(chan parsed, 1)
+	go func() {
+		f, err := capabilities.EmbeddedPrompts()
+		ch <- parsed{f, err}
+	}()
+	return func() (capabilities.PromptFile, error) { p := <-ch; return p.f, p.err }
+}
+
+// loadPrompts takes the built-in prompts and those the capabilities' corrections files
+// declare, checked against every tool there is (before filters).
+func loadPrompts(builtinPrompts func() (capabilities.PromptFile, error), caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
+	builtin, err := builtinPrompts()
+	if err != nil {
+		return nil, err
+	}
+	files := []capabilities.PromptFile{builtin}
+	for _, c := range caps {
+		if len(c.Prompts) > 0 {
+			files = append(files, c.PromptFile())
+		}
+	}
+	return prompts.Load(files, all)
 }
 
 func boolSetting(name, env string, flagValue bool) (bool, error) {

@@ -18,6 +18,8 @@ type Corrections struct {
 	ErrorHints map[int]string `yaml:"errorHints"`
 	// Tools corrects or extends tools by their spec name.
 	Tools map[string]ToolCorrection `yaml:"tools"`
+	// Prompts are MCP prompts over this capability's tools (and any other served tool).
+	Prompts []PromptDef `yaml:"prompts"`
 }
 
 // ToolCorrection corrects one tool. Empty fields leave the spec as it is.

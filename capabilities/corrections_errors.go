@@ -113,7 +113,7 @@ func splitToolPath(path []string, fallback string) (tool, field string) {
 
 // knownKeys lists the YAML keys of a corrections type, for the message.
 func knownKeys(typeName string) string {
-	for _, v := range []any{Corrections{}, ToolCorrection{}, ArgumentCorrection{}, ArgumentDef{}, ConfirmRule{}, Hints{}} {
+	for _, v := range []any{Corrections{}, ToolCorrection{}, ArgumentCorrection{}, ArgumentDef{}, ConfirmRule{}, Hints{}, PromptDef{}, PromptArgDef{}} {
 		t := reflect.TypeOf(v)
 		if t.Name() != typeName {
 			continue

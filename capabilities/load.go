@@ -23,6 +23,7 @@ type Capability struct {
 	Binds      map[string]string // template name → environment variable
 	ErrorHints map[int]string
 	Tools      []*Tool
+	Prompts    []PromptDef // declared in the corrections file
 }
 
 // Tool is one MCP tool, resolved down to the HTTP operation it calls.
@@ -185,6 +186,7 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 		Auth:       first.Authentication,
 		Binds:      map[string]string{},
 		ErrorHints: corr.ErrorHints,
+		Prompts:    corr.Prompts,
 	}
 	if !knownUpstreams[capab.Upstream] {
 		return nil, &Problem{File: correctionsFile(file), Field: "upstream", Msg: fmt.Sprintf("unknown %q (want podman, central or http)", capab.Upstream)}

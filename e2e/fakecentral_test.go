@@ -85,6 +85,9 @@ const (
 type FakeCentralOptions struct {
 	// Bulk adds this many generated images (registry.example.com/bulk/app-N:1.0).
 	Bulk int
+	// Rename gives fixture images other names (full name → new full name), so a test can
+	// have Central know an image it pushed to the test registry.
+	Rename map[string]string
 }
 
 // StartFakeCentral starts a fake Central over TLS (HTTP/2 and HTTP/1.1) with a fresh CA.
@@ -96,6 +99,11 @@ func StartFakeCentral(t testing.TB, o FakeCentralOptions) *FakeCentral {
 		hangAborts: make(chan string, 16),
 	}
 	fc.images = loadFakeImages(t, o.Bulk)
+	for _, img := range fc.images {
+		if to, ok := o.Rename[img.name]; ok {
+			img.rename(t, to)
+		}
+	}
 	caPEM, cert := newTestCA(t)
 	fc.CAFile = filepath.Join(t.TempDir(), "central-ca.pem")
 	if err := os.WriteFile(fc.CAFile, caPEM, 0o644); err != nil {
@@ -264,6 +272,30 @@ func imageFromFull(full []byte) *fakeImage {
 		"created": r.Get("metadata.v1.created").String(), "lastUpdated": r.Get("lastUpdated").String(), "priority": r.Get("priority").String()})
 	img.list = list
 	return img
+}
+
+// rename gives the image another full name, in its list entry and its full JSON too.
+func (img *fakeImage) rename(t testing.TB, name string) {
+	t.Helper()
+	img.name = name
+	img.registry, img.remote, img.tag = splitImageName(name)
+	nm := map[string]string{"registry": img.registry, "remote": img.remote, "tag": img.tag, "fullName": name}
+	patch := func(raw json.RawMessage, set func(map[string]any)) json.RawMessage {
+		d := json.NewDecoder(strings.NewReader(string(raw)))
+		d.UseNumber()
+		var m map[string]any
+		if err := d.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		set(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	img.full = patch(img.full, func(m map[string]any) { m["name"], m["names"] = nm, []any{nm} })
+	img.list = patch(img.list, func(m map[string]any) { m["name"] = name })
 }
 
 func splitImageName(name string) (registry, remote, tag string) {

@@ -77,7 +77,8 @@ func allToolNames(t *testing.T) []string {
 		t.Fatalf("--list-tools: exit %d\n%s", code, out)
 	}
 	var names []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+	tools, _, _ := strings.Cut(out, "\n\n") // the prompts follow
+	for _, line := range strings.Split(strings.TrimSpace(tools), "\n")[1:] {
 		if f := strings.Fields(line); len(f) == 8 {
 			names = append(names, f[0])
 		}
@@ -221,7 +222,8 @@ func TestListTools(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
+	tools, _, _ := strings.Cut(out, "\n\n") // the prompts follow
+	lines := strings.Split(strings.TrimSpace(tools), "\n")
 	if got := strings.Fields(lines[0]); !slices.Equal(got, []string{"NAME", "TOOLSET", "READ-ONLY", "DESTRUCTIVE", "IDEMPOTENT", "OPEN-WORLD", "METHOD", "PATH"}) {
 		t.Fatalf("header %q", lines[0])
 	}

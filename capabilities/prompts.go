@@ -1,0 +1,68 @@
+package capabilities
+
+import (
+	"bytes"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// PromptDef is an MCP prompt declared as data: a workflow over the tools, its text
+// written for a model. The built-in prompts are in specs/prompts.yaml; an extra
+// capability declares its own in the `prompts:` section of its corrections file. The
+// prompts package validates them against the tools and serves them.
+type PromptDef struct {
+	Name        string         `yaml:"name"`
+	Title       string         `yaml:"title"`
+	Description string         `yaml:"description"`
+	Arguments   []PromptArgDef `yaml:"arguments"`
+	// Tools are the tools the text uses: the prompt is listed only when all are served.
+	Tools []string `yaml:"tools"`
+	// Text is the user message; {{argument}} is replaced by the argument's value.
+	Text string `yaml:"text"`
+}
+
+// PromptArgDef is one argument of a prompt.
+type PromptArgDef struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Required    bool   `yaml:"required"`
+	// Default replaces {{name}} when an optional argument is not given.
+	Default string `yaml:"default"`
+}
+
+// PromptFile is the prompts one file declares, with the file's name for messages.
+type PromptFile struct {
+	File    string
+	Prompts []PromptDef
+}
+
+// BuiltinPromptsFile holds the built-in prompts, beside the specs.
+const BuiltinPromptsFile = "prompts.yaml"
+
+// EmbeddedPrompts reads the built-in prompts.
+func EmbeddedPrompts() (PromptFile, error) {
+	data, err := embedded.ReadFile("specs/" + BuiltinPromptsFile)
+	if err != nil {
+		return PromptFile{}, fmt.Errorf("embedded %s: %w", BuiltinPromptsFile, err)
+	}
+	return ParsePrompts(BuiltinPromptsFile, data)
+}
+
+// ParsePrompts reads a prompts file: a `prompts:` list and nothing else.
+func ParsePrompts(file string, data []byte) (PromptFile, error) {
+	var doc struct {
+		Prompts []PromptDef `yaml:"prompts"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return PromptFile{}, correctionsProblem(file, data, err)
+	}
+	return PromptFile{File: file, Prompts: doc.Prompts}, nil
+}
+
+// PromptFile returns the prompts the capability's corrections file declares.
+func (c *Capability) PromptFile() PromptFile {
+	return PromptFile{File: correctionsFile(c.File), Prompts: c.Prompts}
+}
