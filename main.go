@@ -129,8 +129,18 @@ func run() int {
 	penv := upstream.PodmanEnvFromOS(*podmanURL)
 	penv.SSHKey = flagOr(*podmanKey, penv.SSHKey)
 	penv.KnownHosts = flagOr(*knownHosts, penv.KnownHosts)
+	paths, pathsErr := safety.pathRule()
 	if doctor {
-		return runDoctor(penv, rox, roxErr, !*noAutostart, all)
+		return runDoctor(penv, rox, roxErr, !*noAutostart, all, paths, pathsErr)
+	}
+	if pathsErr != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", pathsErr)
+		return 2
+	}
+	if paths.Flag.Active() {
+		log.Info().Str("allowed", paths.Flag.String()).Msg("path arguments must be inside these directories (--allowed-dirs)")
+	} else {
+		log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
 	}
 	var stopPodman func()
 	ups.Podman, stopPodman = connectPodman(log, penv, !*noAutostart)
@@ -147,14 +157,16 @@ func run() int {
 		Shaper:  tools.Shaper{MaxBytes: *maxOutput},
 		Timeout: *timeout,
 		Log:     log,
+		Paths:   paths,
 	}
 	if _, err := tools.NewConfirmer(engine, *safety.confirm); err != nil {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
 		return 2
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: version}, &mcp.ServerOptions{
-		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
-		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		Instructions:            "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
+		Capabilities:            &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		RootsListChangedHandler: paths.RootsChanged,
 	})
 	engine.Register(server)
 	server.AddReceivingMiddleware(hidden.Refuse())

@@ -93,6 +93,8 @@ type ArgumentDef struct {
 	//   context-dir  the request body is a tar of this directory (ignore files honoured)
 	//   output-file  the response body is streamed into this new file
 	//   overwrite    a boolean: the output file may replace an existing one
+	//   host-path    a path on the Podman service's machine, sent as usual; checked
+	//                against the allowed directories when that machine is this one
 	//   fields       gjson paths that narrow a list answer
 	//                (or, when they name its members, a single object)
 	Role string `yaml:"role"`
@@ -117,6 +119,7 @@ const (
 	RoleOutputFile = "output-file"
 	RoleOverwrite  = "overwrite"
 	RoleFields     = "fields"
+	RoleHostPath   = "host-path"
 )
 
 // Response kinds the engine understands.
@@ -128,7 +131,7 @@ const (
 )
 
 var (
-	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true}
+	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true}
 	knownResponses = map[string]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
 	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
 )

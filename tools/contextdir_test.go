@@ -33,7 +33,7 @@ func TestContextTarHonoursIgnoreFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rc, err := tarDirectory(dir)
+	rc, err := tarDirectory(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
