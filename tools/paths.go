@@ -104,8 +104,11 @@ func (p *PathRule) allowedFor(ctx context.Context, req *mcp.CallToolRequest) (al
 		s.fresh = true
 		s.given = s.given || len(s.dirs) > 0
 	}
-	if !s.given {
+	switch {
+	case !s.given:
 		return nil, nil
+	case len(s.dirs) == 0:
+		return nil, errorResult("the client's roots list no directory now, so no path on this machine may be used (paths must be inside the allowed directories, and the client gave some before). Nothing was read or written.")
 	}
 	return s.dirs, nil
 }
