@@ -164,8 +164,9 @@ func run() int {
 		return 2
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: version}, &mcp.ServerOptions{
-		Instructions:            "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
-		Capabilities:            &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		//lint:ignore SA1019 roots are deprecated in MCP 2026-07-28 but clients still grant directories with them
 		RootsListChangedHandler: paths.RootsChanged,
 	})
 	engine.Register(server)

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 MCP roots are deprecated as of protocol 2026-07-28 but remain the standard way a client grants directories, and clients still use them.
+
 package tools
 
 import (

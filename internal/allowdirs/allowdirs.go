@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Dirs are resolved absolute directories. Empty means no rule: any absolute path.
@@ -116,7 +117,9 @@ func resolveExisting(p string) (string, error) {
 	if err == nil {
 		return r, nil
 	}
-	if !errors.Is(err, os.ErrNotExist) {
+	// A missing element, or a file where a directory should be: resolve what exists;
+	// opening the rest then says what is wrong.
+	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 		return "", fmt.Errorf("cannot resolve %s: %w", p, unwrapPathError(err))
 	}
 	parent := filepath.Dir(p)
@@ -130,8 +133,8 @@ func resolveExisting(p string) (string, error) {
 	return filepath.Join(rp, filepath.Base(p)), nil
 }
 
-// OpenFile opens an existing regular file for reading, after Check, and checks again
-// where the opened file really is.
+// OpenFile opens an existing file for reading, after Check, and checks again where the
+// opened file really is. It does not block on a FIFO (the caller looks at what it got).
 func (d Dirs) OpenFile(path string) (*os.File, string, error) {
 	resolved, err := d.Check(path)
 	if err != nil {
@@ -157,6 +160,9 @@ func (d Dirs) OpenRoot(path string) (*os.Root, string, error) {
 		return nil, "", err
 	}
 	root, err := os.OpenRoot(resolved)
+	if errors.Is(err, syscall.ENOTDIR) {
+		return nil, "", fmt.Errorf("%s is not a directory", path)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot open %s: %w", path, unwrapPathError(err))
 	}
