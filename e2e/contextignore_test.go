@@ -186,7 +186,7 @@ func TestContextIgnoreMatchesPodman(t *testing.T) {
 	}
 	// A symlink to a file outside the context: both send the link, not the file.
 	must(t, os.Symlink(outside, filepath.Join(dir, "link-out")))
-	must(t, os.Symlink("../outside-secret", filepath.Join(dir, "rel-link-out")))
+	// (A relative link that climbs out, ../x, is refused by the Podman service itself.)
 
 	rec := startBuildRecorder(t)
 	podmanTag, mcpTag := "localhost/ctxcmp:podman", "localhost/ctxcmp:image-mcp"
@@ -204,6 +204,13 @@ func TestContextIgnoreMatchesPodman(t *testing.T) {
 	mcpSent, mcpDirs := ctxTarEntries(t, rec.last(t), "")
 
 	t.Logf("podman build sent %d entries: %s", len(podmanSent), strings.Join(podmanSent, ", "))
+	// Podman 4.x's client keeps the leading / of "/rooted", which then matches nothing;
+	// Docker's and Podman's later clients (moby/patternmatcher/ignorefile) strip it, so
+	// the pattern means the top-level "rooted", and the Podman service itself leaves it
+	// out of the image (checked below). image-mcp follows them: it sends less.
+	if podmanVer < "5" {
+		podmanSent = slices.DeleteFunc(podmanSent, func(e string) bool { return e == "rooted" })
+	}
 	if !slices.Equal(podmanSent, mcpSent) {
 		t.Errorf("the context tars differ:\npodman:    %s\nimage-mcp: %s\nonly podman: %s\nonly image-mcp: %s",
 			strings.Join(podmanSent, ", "), strings.Join(mcpSent, ", "), diff(podmanSent, mcpSent), diff(mcpSent, podmanSent))
@@ -217,6 +224,7 @@ func TestContextIgnoreMatchesPodman(t *testing.T) {
 		}
 	}
 	inPodman, inMCP := imageLayerEntries(t, podmanTag, "ctx"), imageLayerEntries(t, mcpTag, "ctx")
+	t.Logf("the image podman built holds: %s", strings.Join(inPodman, ", "))
 	if !slices.Equal(inPodman, inMCP) {
 		t.Errorf("the images hold different files:\npodman:    %s\nimage-mcp: %s", strings.Join(inPodman, ", "), strings.Join(inMCP, ", "))
 	}

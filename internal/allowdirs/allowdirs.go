@@ -159,10 +159,10 @@ func (d Dirs) OpenRoot(path string) (*os.Root, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	root, err := os.OpenRoot(resolved)
-	if errors.Is(err, syscall.ENOTDIR) {
+	if fi, err := os.Stat(resolved); err == nil && !fi.IsDir() {
 		return nil, "", fmt.Errorf("%s is not a directory", path)
 	}
+	root, err := os.OpenRoot(resolved)
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot open %s: %w", path, unwrapPathError(err))
 	}
