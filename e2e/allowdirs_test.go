@@ -372,3 +372,30 @@ func TestOverwriteConfirmation(t *testing.T) {
 		})
 	}
 }
+
+func TestDoctorPrintsAllowedDirs(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	must(t, err)
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+		code int
+	}{
+		{name: "flag", args: []string{"--allowed-dirs", dir}, want: "allowed directories: " + dir + " (--allowed-dirs)"},
+		{name: "env", env: []string{"IMAGE_MCP_ALLOWED_DIRS=" + dir}, want: "allowed directories: " + dir + " (--allowed-dirs)"},
+		{name: "neither", want: "allowed directories: from the client's roots at run time; any path when the client gives none"},
+		{name: "bad", args: []string{"--allowed-dirs", "/no/such/dir"}, want: "[FAIL] --allowed-dirs: allowed directory /no/such/dir", code: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, code := runDoctor(t, false, tc.env, tc.args...)
+			if !strings.Contains(out, "\nFiles\n") || !strings.Contains(out, tc.want) {
+				t.Fatalf("doctor output lacks %q:\n%s", tc.want, out)
+			}
+			if tc.code != 0 && code != tc.code {
+				t.Fatalf("exit %d, want %d:\n%s", code, tc.code, out)
+			}
+		})
+	}
+}
