@@ -163,6 +163,13 @@ func (f *pathFixture) escapes() []escape {
 	add("create-image-local-build-context", "localcontextdir", nil, "dir")
 	add("create-image-local-build-context", "dockerfile", map[string]any{"localcontextdir": filepath.Join(f.allowed, "ctx")}, "file")
 	add("load-image-local-path", "path", nil, "file")
+	// The Containerfile of a build is named inside the context; Podman would read an
+	// absolute one (in a JSON array) from its own machine.
+	for i, df := range []string{`["` + filepath.Join(f.outside, "img.tar") + `"]`, filepath.Join(f.outside, "img.tar"), "../../outside/img.tar", `["ok", "../x"]`} {
+		list = append(list, escape{name: fmt.Sprintf("build-image/dockerfile/%d", i), tool: "build-image", arg: "dockerfile",
+			args: map[string]any{"context": filepath.Join(f.allowed, "ctx"), "dockerfile": df, "t": "localhost/allowdirs:escape"},
+			want: []string{`"dockerfile"`, "must be a relative path inside the build context"}})
+	}
 	return list
 }
 
@@ -196,7 +203,7 @@ func (f *pathFixture) runInside(t *testing.T, s *Server, dir string) {
 	tag := "localhost/allowdirs-inside:" + fmt.Sprint(len(t.Name()))
 	s.MustSucceed(t, "import-image", map[string]any{"upload": filepath.Join(dir, "rootfs.tar"), "reference": tag})
 	t.Cleanup(func() { untagName(tag) })
-	s.MustSucceed(t, "build-image", map[string]any{"context": filepath.Join(dir, "ctx"), "t": tag + "b"})
+	s.MustSucceed(t, "build-image", map[string]any{"context": filepath.Join(dir, "ctx"), "dockerfile": "Containerfile", "t": tag + "b"})
 	t.Cleanup(func() { untagName(tag + "b") })
 	for _, c := range []struct {
 		tool string

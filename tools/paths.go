@@ -4,7 +4,11 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -134,11 +138,37 @@ func clientTakesInputRequests(ss *mcp.ServerSession) bool {
 func checkHostPaths(t *capabilities.Tool, v Values, dirs allowdirs.Dirs, local bool) *mcp.CallToolResult {
 	for _, a := range t.Args {
 		p, given := v[a.Name].(string)
-		if !given || a.Role != capabilities.RoleHostPath || !local || !dirs.Active() {
+		if !given || !local || !dirs.Active() {
 			continue
 		}
-		if _, err := dirs.Check(p); err != nil {
+		var err error
+		switch a.Role {
+		case capabilities.RoleHostPath:
+			_, err = dirs.Check(p)
+		case capabilities.RoleContextFile:
+			err = checkContextFiles(p)
+		}
+		if err != nil {
 			return errorResult("%s: argument %q: %v", t.Name, a.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkContextFiles: a Containerfile named by a build (a path, or a JSON array of them,
+// as Podman reads it) must be a relative path inside the context; Podman would open an
+// absolute one on its own machine, outside the context.
+func checkContextFiles(v string) error {
+	names := []string{v}
+	if strings.HasPrefix(strings.TrimSpace(v), "[") {
+		if err := json.Unmarshal([]byte(v), &names); err != nil {
+			return fmt.Errorf("is neither a path nor a JSON array of paths: %v", err)
+		}
+	}
+	for _, n := range names {
+		c := filepath.ToSlash(filepath.Clean(n))
+		if strings.ContainsRune(n, 0) || filepath.IsAbs(n) || strings.HasPrefix(n, "/") || c == ".." || strings.HasPrefix(c, "../") {
+			return fmt.Errorf("%q must be a relative path inside the build context (the allowed directories are in force)", n)
 		}
 	}
 	return nil
@@ -154,10 +184,8 @@ func isLocal(c upstream.Client) bool {
 // hasPathArgs: the call gives a value to a path argument.
 func hasPathArgs(t *capabilities.Tool, v Values) bool {
 	for _, a := range t.Args {
-		for _, r := range PathRoles {
-			if a.Role == r && v.String(a.Name) != "" {
-				return true
-			}
+		if (a.Role == capabilities.RoleContextFile || slices.Contains(PathRoles, a.Role)) && v.String(a.Name) != "" {
+			return true
 		}
 	}
 	return false

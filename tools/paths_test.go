@@ -46,3 +46,27 @@ func TestPathArgumentsCarryTheNote(t *testing.T) {
 	}
 	t.Logf("the note adds %d bytes to tools/list", added)
 }
+
+func TestCheckContextFiles(t *testing.T) {
+	for _, tc := range []struct {
+		v  string
+		ok bool
+	}{
+		{"Containerfile", true},
+		{"docker/Dockerfile.prod", true},
+		{"./a/../Containerfile", true},
+		{`["Containerfile", "extra/Containerfile"]`, true},
+		{"/etc/passwd", false},
+		{"../outside", false},
+		{"a/../../outside", false},
+		{"..", false},
+		{`["/etc/passwd"]`, false},
+		{`["ok", "../x"]`, false},
+		{`[1]`, false},
+		{"a\x00b", false},
+	} {
+		if err := checkContextFiles(tc.v); (err == nil) != tc.ok {
+			t.Errorf("checkContextFiles(%q) = %v, want ok=%v", tc.v, err, tc.ok)
+		}
+	}
+}

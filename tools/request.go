@@ -33,7 +33,7 @@ func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*up
 		if !ok && a.Default != nil {
 			val, ok = a.Default, true
 		}
-		if !ok || (a.Role != "" && a.Role != capabilities.RoleHostPath) {
+		if !ok || (a.Role != "" && a.Role != capabilities.RoleHostPath && a.Role != capabilities.RoleContextFile) {
 			continue
 		}
 		switch a.In {
