@@ -86,7 +86,11 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 			if res != nil && res.IsError {
 				ev = e.Log.Info()
 			}
-			ev.Str("tool", t.Name).Dur("took", time.Since(start)).Bool("isError", res != nil && res.IsError).Msg("tool call")
+			msg := "tool call"
+			if res != nil && res.InputRequests != nil {
+				msg = "tool call round: input asked from the client" // the client calls again
+			}
+			ev.Str("tool", t.Name).Dur("took", time.Since(start)).Bool("isError", res != nil && res.IsError).Msg(msg)
 		}()
 		var raw []byte
 		if req.Params != nil {
