@@ -4,11 +4,13 @@ package e2e
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,6 +179,7 @@ func (f *pathFixture) runEscapes(t *testing.T, s *Server) {
 	t.Helper()
 	before := dirSnapshot(t, f.outside)
 	beforeOther := dirSnapshot(t, f.other)
+	images := imageIDs(t)
 	for _, e := range f.escapes() {
 		t.Run(e.name, func(t *testing.T) {
 			s.MustFail(t, e.tool, e.args, e.want...)
@@ -187,6 +190,27 @@ func (f *pathFixture) runEscapes(t *testing.T, s *Server) {
 	if imageExists(t, "localhost/allowdirs:escape") {
 		t.Error("a refused build made an image")
 	}
+	// Nothing outside was read into Podman: no image was loaded, imported or built.
+	if after := imageIDs(t); !slices.Equal(images, after) {
+		t.Errorf("images changed during the refused calls: %q -> %q", images, after)
+	}
+}
+
+// imageIDs lists the IDs of every image in the test Podman, sorted.
+func imageIDs(t *testing.T) []string {
+	t.Helper()
+	code, body, err := PodmanRaw("GET", "/libpod/images/json?all=true", nil)
+	if err != nil || code != 200 {
+		t.Fatalf("list images: %d %v", code, err)
+	}
+	var list []struct{ Id string }
+	must(t, json.Unmarshal(body, &list))
+	ids := make([]string, len(list))
+	for i, im := range list {
+		ids[i] = im.Id
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // runInside: every path argument works inside the allowed directory (the Podman-host
