@@ -141,8 +141,18 @@ func run() int {
 	penv := upstream.PodmanEnvFromOS(*podmanURL)
 	penv.SSHKey = flagOr(*podmanKey, penv.SSHKey)
 	penv.KnownHosts = flagOr(*knownHosts, penv.KnownHosts)
+	paths, pathsErr := safety.pathRule()
 	if doctor {
-		return runDoctor(penv, rox, roxErr, !*noAutostart, all)
+		return runDoctor(penv, rox, roxErr, !*noAutostart, all, paths, pathsErr)
+	}
+	if pathsErr != nil {
+		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", pathsErr)
+		return 2
+	}
+	if paths.Flag.Active() {
+		log.Info().Str("allowed", paths.Flag.String()).Msg("path arguments must be inside these directories (--allowed-dirs)")
+	} else {
+		log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
 	}
 	var stopPodman func()
 	ups.Podman, stopPodman = connectPodman(log, penv, !*noAutostart)
@@ -159,6 +169,7 @@ func run() int {
 		Shaper:  tools.Shaper{MaxBytes: *maxOutput},
 		Timeout: *timeout,
 		Log:     log,
+		Paths:   paths,
 	}
 	if _, err := tools.NewConfirmer(engine, *safety.confirm); err != nil {
 		fmt.Fprintf(os.Stderr, "image-mcp: %v\n", err)
@@ -167,6 +178,8 @@ func run() int {
 	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: version}, &mcp.ServerOptions{
 		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
+		//lint:ignore SA1019 roots are deprecated in MCP 2026-07-28 but clients still grant directories with them
+		RootsListChangedHandler: paths.RootsChanged,
 	})
 	engine.Register(server)
 	prompts.Register(server, servedPrompts)

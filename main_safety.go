@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 )
@@ -24,6 +25,7 @@ type safetyFlags struct {
 	confirm            *string
 	capabilities       []string
 	listTools          *bool
+	allowedDirs        *string
 }
 
 func registerSafetyFlags() *safetyFlags {
@@ -35,6 +37,7 @@ func registerSafetyFlags() *safetyFlags {
 		disabled:           flag.String("disabled-tools", os.Getenv("IMAGE_MCP_DISABLED_TOOLS"), "comma-separated tool names not to serve (IMAGE_MCP_DISABLED_TOOLS)"),
 		confirm:            flag.String("confirm-destructive", envOr("IMAGE_MCP_CONFIRM_DESTRUCTIVE", tools.ConfirmAllow), "when the client cannot ask the person (no elicitation), destructive calls that need a confirmation are: allow or deny (IMAGE_MCP_CONFIRM_DESTRUCTIVE)"),
 		listTools:          flag.Bool("list-tools", false, "print the tools and prompts that would be served (after filters) and exit"),
+		allowedDirs:        flag.String("allowed-dirs", "", "comma-separated directories that path arguments must be inside; wins over the client's roots (IMAGE_MCP_ALLOWED_DIRS, separated by "+string(os.PathListSeparator)+")"),
 	}
 	if env := os.Getenv("IMAGE_MCP_CAPABILITIES"); env != "" {
 		s.capabilities = filepath.SplitList(env)
@@ -131,4 +134,19 @@ func flagGiven(name string) bool {
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	return given
+}
+
+// pathRule reads --allowed-dirs (comma-separated) or IMAGE_MCP_ALLOWED_DIRS (separated
+// like PATH).
+func (s *safetyFlags) pathRule() (*tools.PathRule, error) {
+	dirs := filepath.SplitList(os.Getenv("IMAGE_MCP_ALLOWED_DIRS"))
+	name := "IMAGE_MCP_ALLOWED_DIRS"
+	if flagGiven("allowed-dirs") {
+		dirs, name = strings.Split(*s.allowedDirs, ","), "--allowed-dirs"
+	}
+	resolved, err := allowdirs.Resolve(dirs)
+	if err != nil {
+		return &tools.PathRule{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return &tools.PathRule{Flag: resolved}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/doctor"
+	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -45,6 +46,7 @@ func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (
 
 // runDoctor checks Podman and Central and prints the report on stdout; tools lets it
 // name the tools the connected Podman is too old for.
-func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, roxErr error, autostart bool, tools []*capabilities.Tool) int {
-	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, CentralErr: roxErr, Tools: tools}, os.Stdout)
+func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, roxErr error, autostart bool, all []*capabilities.Tool, paths *tools.PathRule, pathsErr error) int {
+	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, CentralErr: roxErr, Tools: all,
+		AllowedDirs: paths.DescribeAllowed(), AllowedDirsErr: pathsErr}, os.Stdout)
 }

@@ -95,6 +95,10 @@ type ArgumentDef struct {
 	//   context-dir  the request body is a tar of this directory (ignore files honoured)
 	//   output-file  the response body is streamed into this new file
 	//   overwrite    a boolean: the output file may replace an existing one
+	//   host-path    a path on the Podman service's machine, sent as usual; checked
+	//                against the allowed directories when that machine is this one
+	//   context-file a path inside the build context (or a JSON array of them), sent as
+	//                usual; with allowed directories it must be relative and stay inside
 	//   fields       gjson paths that narrow a list answer
 	//                (or, when they name its members, a single object)
 	Role string `yaml:"role"`
@@ -114,11 +118,13 @@ type ConfirmRule struct {
 
 // Roles the engine understands.
 const (
-	RoleInputFile  = "input-file"
-	RoleContextDir = "context-dir"
-	RoleOutputFile = "output-file"
-	RoleOverwrite  = "overwrite"
-	RoleFields     = "fields"
+	RoleInputFile   = "input-file"
+	RoleContextDir  = "context-dir"
+	RoleOutputFile  = "output-file"
+	RoleOverwrite   = "overwrite"
+	RoleFields      = "fields"
+	RoleHostPath    = "host-path"
+	RoleContextFile = "context-file"
 )
 
 // Response kinds the engine understands.
@@ -130,7 +136,7 @@ const (
 )
 
 var (
-	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true}
+	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true, RoleContextFile: true}
 	knownResponses = map[string]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
 	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
 )

@@ -29,6 +29,10 @@ type Config struct {
 	CentralErr error
 	// Tools, when given, let the report name the tools the connected Podman is too old for.
 	Tools []*capabilities.Tool
+	// AllowedDirs says which directories path arguments must be inside; AllowedDirsErr is
+	// a bad --allowed-dirs.
+	AllowedDirs    string
+	AllowedDirsErr error
 	// Timeout bounds each check (default 30s).
 	Timeout time.Duration
 }
@@ -76,6 +80,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) int {
 	fmt.Fprintln(w, "image-mcp doctor")
 	checkPodman(ctx, cfg, r)
 	checkCentral(ctx, cfg, r)
+	checkFiles(cfg, r)
 	fmt.Fprintln(w)
 	switch {
 	case r.problems > 0:
@@ -324,4 +329,15 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// checkFiles reports where path arguments may lead (files read, written, sent as a
+// build context).
+func checkFiles(cfg Config, r *report) {
+	r.section("Files")
+	if cfg.AllowedDirsErr != nil {
+		r.fail(cfg.AllowedDirsErr.Error(), "give existing directories as absolute paths in --allowed-dirs (IMAGE_MCP_ALLOWED_DIRS, separated by ':')")
+		return
+	}
+	r.info("allowed directories: %s", cfg.AllowedDirs)
 }

@@ -269,6 +269,7 @@ type Server struct {
 	Session *mcp.ClientSession
 	Stderr  *bytes.Buffer
 	cmd     *exec.Cmd
+	client  *mcp.Client // to change the client's roots
 }
 
 // ServerOptions tune how the binary is started.
@@ -307,7 +308,7 @@ func StartServer(t testing.TB, o ServerOptions) *Server {
 	if err != nil {
 		t.Fatalf("connect to image-mcp: %v\nstderr:\n%s", err, stderr)
 	}
-	s := &Server{Session: cs, Stderr: stderr, cmd: cmd}
+	s := &Server{Session: cs, Stderr: stderr, cmd: cmd, client: client}
 	t.Cleanup(func() { cs.Close() })
 	return s
 }

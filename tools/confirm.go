@@ -53,6 +53,7 @@ func NewConfirmer(e *Engine, fallback string) (*Confirmer, error) {
 		return nil, err
 	}
 	e.Confirm = c.Confirm
+	e.ConfirmOverwrite = c.ConfirmOverwrite
 	return c, nil
 }
 
@@ -62,12 +63,40 @@ func (c *Confirmer) Confirm(ctx context.Context, req *mcp.CallToolRequest, t *ca
 	if rule == nil {
 		return nil
 	}
+	return c.ask(req, t, v, confirmKey, func() (string, *mcp.CallToolResult) {
+		count := ""
+		if rule.DryRun {
+			var res *mcp.CallToolResult
+			if count, res = c.dryRun(ctx, t, v); res != nil {
+				return "", res
+			}
+		}
+		return fillQuestion(rule.Question, v, count), nil
+	})
+}
+
+// ConfirmOverwrite is the Engine's ConfirmOverwrite hook: replacing an existing file
+// is destructive, so the person is asked, with the file's path and size.
+func (c *Confirmer) ConfirmOverwrite(_ context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, path string, size int64) *mcp.CallToolResult {
+	return c.ask(req, t, v, overwriteKey, func() (string, *mcp.CallToolResult) {
+		return fmt.Sprintf("Replace the existing file %s (%d bytes) with the output of %s? Its current content will be lost.", path, size, t.Name), nil
+	})
+}
+
+// overwriteKey names the input request of an overwrite confirmation.
+const overwriteKey = "overwrite"
+
+// ask runs one confirmation round trip: the answer when the call carries one (bound
+// to this question kind, tool and arguments), else the fallback when the client cannot
+// ask, else the question.
+func (c *Confirmer) ask(req *mcp.CallToolRequest, t *capabilities.Tool, v Values, key string, question func() (string, *mcp.CallToolResult)) *mcp.CallToolResult {
 	args, _ := json.Marshal(v) // map keys sorted: a stable form of the call
+	bound := key + "\x00" + t.Name
 	if req != nil && req.Params != nil {
-		if ans, ok := req.Params.InputResponses[confirmKey].(*mcp.ElicitResult); ok && c.verify(req.Params.RequestState, t.Name, args) {
+		if ans, ok := req.Params.InputResponses[key].(*mcp.ElicitResult); ok && c.verify(req.Params.RequestState, bound, args) {
 			switch ans.Action {
 			case "accept":
-				c.Engine.Log.Info().Str("tool", t.Name).RawJSON("arguments", shownArgs(t, v)).Msg("the person confirmed a destructive call")
+				c.Engine.Log.Info().Str("tool", t.Name).Str("question", key).RawJSON("arguments", shownArgs(t, v)).Msg("the person confirmed a destructive call")
 				return nil
 			case "decline":
 				return errorResult("%s was not run: the person declined. Nothing was changed.", t.Name)
@@ -84,21 +113,17 @@ func (c *Confirmer) Confirm(ctx context.Context, req *mcp.CallToolRequest, t *ca
 		}
 		return nil
 	}
-	count := ""
-	if rule.DryRun {
-		var res *mcp.CallToolResult
-		if count, res = c.dryRun(ctx, t, v); res != nil {
-			return res
-		}
+	q, res := question()
+	if res != nil {
+		return res
 	}
-	question := fillQuestion(rule.Question, v, count) + fmt.Sprintf("\n\n(%s %s)", t.Name, shownArgs(t, v))
 	return &mcp.CallToolResult{
-		InputRequests: mcp.InputRequestMap{confirmKey: &mcp.ElicitParams{
+		InputRequests: mcp.InputRequestMap{key: &mcp.ElicitParams{
 			Mode:            "form",
-			Message:         question,
+			Message:         q + fmt.Sprintf("\n\n(%s %s)", t.Name, shownArgs(t, v)),
 			RequestedSchema: json.RawMessage(`{"type":"object","properties":{}}`),
 		}},
-		RequestState: c.sign(t.Name, args, time.Now()),
+		RequestState: c.sign(bound, args, time.Now()),
 	}
 }
 

@@ -2,57 +2,112 @@ package tools
 
 import (
 	"archive/tar"
-	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"regexp"
+	"path"
 	"strings"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 )
 
 // tarDirectory streams a tar of a build context directory, leaving out what its
 // .containerignore (or .dockerignore) excludes. Nothing is held in memory: a goroutine
 // writes into a pipe that the HTTP request reads; closing the reader stops it.
-func tarDirectory(dir string) (io.ReadCloser, error) {
-	if !filepath.IsAbs(dir) {
-		return nil, fmt.Errorf("%q is not an absolute path; give the full path of the build context directory on this machine", dir)
-	}
-	fi, err := os.Stat(dir)
+//
+// The directory is opened once as an os.Root after the allowed-directories check (see
+// allowdirs.OpenRoot), and every file is read through it: symlinks are stored as links,
+// as Podman's own client does, never followed, and a directory swapped for a symlink
+// during the walk cannot lead the tar outside the context.
+func tarDirectory(dir string, allowed allowdirs.Dirs) (io.ReadCloser, error) {
+	root, _, err := allowed.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read build context %s: %w", dir, unwrapPathError(err))
+		return nil, fmt.Errorf("build context: %w", err)
 	}
-	if !fi.IsDir() {
+	fi, err := root.Stat(".")
+	if err != nil || !fi.IsDir() {
+		root.Close()
 		return nil, fmt.Errorf("build context %s is not a directory", dir)
 	}
-	ignore, err := readIgnoreFile(dir)
+	ignore, err := readIgnoreFile(root)
 	if err != nil {
+		root.Close()
 		return nil, err
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(writeContextTar(pw, dir, ignore))
+		defer root.Close()
+		pw.CloseWithError(writeContextTar(pw, root, ignore))
 	}()
 	return pr, nil
 }
 
-func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
+// alwaysSent are sent even when ignored, as Podman's client does (it appends these
+// exceptions to the ignore patterns): the build needs them.
+var alwaysSent = []string{"!Dockerfile", "!Containerfile", "!.dockerignore", "!.containerignore"}
+
+// readIgnoreFile reads the patterns of .containerignore, else .dockerignore, with the
+// reader Podman's and Docker's clients use, and returns the matcher they use.
+func readIgnoreFile(root *os.Root) (*patternmatcher.PatternMatcher, error) {
+	var patterns []string
+	for _, name := range []string{".containerignore", ".dockerignore"} {
+		f, err := root.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPathError(err))
+		}
+		patterns, err = ignorefile.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, err)
+		}
+		break
+	}
+	if len(patterns) == 0 {
+		return nil, nil
+	}
+	pm, err := patternmatcher.New(append(patterns, alwaysSent...))
+	if err != nil {
+		return nil, fmt.Errorf("bad pattern in the build context's ignore file: %w", err)
+	}
+	return pm, nil
+}
+
+// writeContextTar walks the root as Docker's archive code does with a pattern matcher:
+// the parent's match result is carried down, and an excluded directory is skipped
+// unless a `!` exception could re-include something below it.
+func writeContextTar(w io.Writer, root *os.Root, pm *patternmatcher.PatternMatcher) error {
 	tw := tar.NewWriter(w)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	parents := map[string]patternmatcher.MatchInfo{}
+	fsys := root.FS()
+	err := fs.WalkDir(fsys, ".", func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if ignore.excludes(rel) && !alwaysSent[rel] {
-			if d.IsDir() && !ignore.hasExceptionsUnder(rel) {
-				return filepath.SkipDir
-			}
+		if rel == "." {
 			return nil
+		}
+		if pm != nil {
+			skip, info, err := pm.MatchesUsingParentResults(rel, parents[path.Dir(rel)])
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				parents[rel] = info
+			}
+			if skip {
+				if !d.IsDir() || hasExceptionUnder(pm, rel) {
+					return nil
+				}
+				return fs.SkipDir
+			}
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -63,7 +118,7 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 		}
 		link := ""
 		if info.Mode()&os.ModeSymlink != 0 {
-			if link, err = os.Readlink(path); err != nil {
+			if link, err = root.Readlink(rel); err != nil {
 				return err
 			}
 		}
@@ -82,11 +137,11 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 		if !info.Mode().IsRegular() {
 			return nil
 		}
-		f, err := os.Open(path)
+		f, err := root.Open(rel)
 		if err != nil {
 			return err
 		}
-		_, err = io.Copy(tw, f)
+		_, err = io.CopyN(tw, f, hdr.Size) // the size in the header, even if the file grows
 		f.Close()
 		return err
 	})
@@ -96,115 +151,14 @@ func writeContextTar(w io.Writer, dir string, ignore *ignoreRules) error {
 	return tw.Close()
 }
 
-// alwaysSent are sent even when ignored, as Docker and Podman do: the build needs them.
-var alwaysSent = map[string]bool{"Containerfile": true, "Dockerfile": true, ".containerignore": true, ".dockerignore": true}
-
-// ignoreRules are the patterns of a .containerignore/.dockerignore file, in order; the
-// last pattern that matches a path decides, and `!` patterns re-include.
-type ignoreRules struct {
-	rules []ignoreRule
-}
-
-type ignoreRule struct {
-	re     *regexp.Regexp
-	negate bool
-	raw    string
-}
-
-func readIgnoreFile(dir string) (*ignoreRules, error) {
-	for _, name := range []string{".containerignore", ".dockerignore"} {
-		f, err := os.Open(filepath.Join(dir, name))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPathError(err))
-		}
-		defer f.Close()
-		return parseIgnore(f)
+// hasExceptionUnder: a `!` pattern starts with dir/, so the walk must enter dir (the
+// rule of Docker's archive code).
+func hasExceptionUnder(pm *patternmatcher.PatternMatcher, dir string) bool {
+	if !pm.Exclusions() {
+		return false
 	}
-	return &ignoreRules{}, nil
-}
-
-func parseIgnore(r io.Reader) (*ignoreRules, error) {
-	ir := &ignoreRules{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		neg := strings.HasPrefix(line, "!")
-		if neg {
-			line = strings.TrimSpace(line[1:])
-		}
-		line = strings.Trim(filepath.ToSlash(filepath.Clean(line)), "/")
-		if line == "" || line == "." {
-			continue
-		}
-		ir.rules = append(ir.rules, ignoreRule{re: globRegexp(line), negate: neg, raw: line})
-	}
-	return ir, sc.Err()
-}
-
-// globRegexp turns an ignore pattern into a regexp over slash paths: `*` and `?` stay in
-// one segment, `**` crosses segments, and a match also covers everything below it.
-func globRegexp(p string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '*' && i+1 < len(p) && p[i+1] == '*':
-			i++
-			if i+1 < len(p) && p[i+1] == '/' {
-				i++
-				b.WriteString("(.*/)?")
-			} else {
-				b.WriteString(".*")
-			}
-		case c == '*':
-			b.WriteString("[^/]*")
-		case c == '?':
-			b.WriteString("[^/]")
-		case c == '[':
-			j := strings.IndexByte(p[i:], ']')
-			if j < 0 {
-				b.WriteString(`\[`)
-				continue
-			}
-			b.WriteString(p[i : i+j+1])
-			i += j
-		case c == '\\' && i+1 < len(p):
-			i++
-			b.WriteString(regexp.QuoteMeta(string(p[i])))
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("(/.*)?$")
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return regexp.MustCompile("^" + regexp.QuoteMeta(p) + "(/.*)?$")
-	}
-	return re
-}
-
-func (ir *ignoreRules) excludes(rel string) bool {
-	out := false
-	for _, r := range ir.rules {
-		if r.re.MatchString(rel) {
-			out = !r.negate
-		}
-	}
-	return out
-}
-
-// hasExceptionsUnder tells whether a `!` rule could re-include something below dir, in
-// which case the walk must go into it.
-func (ir *ignoreRules) hasExceptionsUnder(dir string) bool {
-	for _, r := range ir.rules {
-		if r.negate && (strings.HasPrefix(r.raw, dir+"/") || strings.Contains(r.raw, "*")) {
+	for _, p := range pm.Patterns() {
+		if p.Exclusion() && strings.HasPrefix(p.String()+"/", dir+"/") {
 			return true
 		}
 	}

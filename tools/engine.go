@@ -19,6 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -37,6 +38,10 @@ type Engine struct {
 	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
 	// to stop the call (declined, cancelled).
 	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
+	// ConfirmOverwrite, when set, is asked before an output file replaces an existing one.
+	ConfirmOverwrite func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, path string, size int64) *mcp.CallToolResult
+	// Paths, when set, keeps path arguments inside the allowed directories.
+	Paths *PathRule
 	// Session, when set, ends every running call when it is done (the client left).
 	Session  context.Context
 	inflight sync.WaitGroup
@@ -81,7 +86,11 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 			if res != nil && res.IsError {
 				ev = e.Log.Info()
 			}
-			ev.Str("tool", t.Name).Dur("took", time.Since(start)).Bool("isError", res != nil && res.IsError).Msg("tool call")
+			msg := "tool call"
+			if res != nil && res.InputRequests != nil {
+				msg = "tool call round: input asked from the client" // the client calls again
+			}
+			ev.Str("tool", t.Name).Dur("took", time.Since(start)).Bool("isError", res != nil && res.IsError).Msg(msg)
 		}()
 		var raw []byte
 		if req.Params != nil {
@@ -102,6 +111,17 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	if err != nil {
 		return errorResult("%s: %v", t.Name, err)
 	}
+	// Paths are judged before anything else, so a refused path costs nothing upstream.
+	var allowed allowdirs.Dirs
+	if hasPathArgs(t, v) {
+		var res *mcp.CallToolResult
+		if allowed, res = e.Paths.allowedFor(ctx, req); res != nil {
+			return res
+		}
+		if res := checkHostPaths(t, v, allowed, isLocal(client)); res != nil {
+			return res
+		}
+	}
 	if res := e.checkVersion(ctx, client, t); res != nil {
 		return res
 	}
@@ -118,12 +138,19 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		a := t.ArgWithRole(capabilities.RoleOutputFile)
 		ow := t.ArgWithRole(capabilities.RoleOverwrite)
 		overwrite := ow != nil && v.Bool(ow.Name)
-		if out, err = CreateOutputFile(v.String(a.Name), overwrite); err != nil {
+		if overwrite && e.ConfirmOverwrite != nil {
+			if path, size, exists := ExistingOutput(v.String(a.Name), allowed); exists {
+				if res := e.ConfirmOverwrite(ctx, req, t, v, path, size); res != nil {
+					return res
+				}
+			}
+		}
+		if out, err = CreateOutputFile(v.String(a.Name), overwrite, allowed); err != nil {
 			return errorResult("%s: argument %q: %v", t.Name, a.Name, err)
 		}
 		defer out.Abort() // a no-op once committed
 	}
-	ureq, err := BuildRequest(t, v)
+	ureq, err := buildRequestIn(t, v, allowed)
 	if err != nil {
 		return errorResult("%v", err)
 	}

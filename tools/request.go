@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -20,6 +20,12 @@ import (
 // from a file or a directory is opened here and streamed; the caller closes it (see
 // closeBody). Local arguments (roles) are not sent.
 func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
+	return buildRequestIn(t, v, nil)
+}
+
+// buildRequestIn is BuildRequest with local files and directories opened only inside
+// the allowed directories (none: any path).
+func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*upstream.Request, error) {
 	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response == capabilities.ResponseNDJSON || t.Response == capabilities.ResponseFile}
 	path := t.Path
 	for _, a := range t.Args {
@@ -27,7 +33,7 @@ func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 		if !ok && a.Default != nil {
 			val, ok = a.Default, true
 		}
-		if !ok || a.Role != "" {
+		if !ok || (a.Role != "" && a.Role != capabilities.RoleHostPath && a.Role != capabilities.RoleContextFile) {
 			continue
 		}
 		switch a.In {
@@ -54,7 +60,7 @@ func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 		}
 	}
 	req.Path = path
-	if err := setLocalBody(t, v, req); err != nil {
+	if err := setLocalBody(t, v, req, allowed); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -90,13 +96,13 @@ func setBody(req *upstream.Request, a *capabilities.Argument, val any) error {
 
 // setLocalBody streams a file (role input-file) or a tar of a directory (role
 // context-dir) as the request body.
-func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request) error {
+func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed allowdirs.Dirs) error {
 	bad := func(format string, a ...any) error {
 		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
 	}
 	if a := t.ArgWithRole(capabilities.RoleInputFile); a != nil {
 		if p := v.String(a.Name); p != "" {
-			f, size, err := openInputFile(p)
+			f, size, err := openInputFile(p, allowed)
 			if err != nil {
 				return bad("argument %q: %v", a.Name, err)
 			}
@@ -111,7 +117,7 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request) error {
 	}
 	if a := t.ArgWithRole(capabilities.RoleContextDir); a != nil {
 		if p := v.String(a.Name); p != "" {
-			body, err := tarDirectory(p)
+			body, err := tarDirectory(p, allowed)
 			if err != nil {
 				return bad("argument %q: %v", a.Name, err)
 			}
@@ -129,23 +135,25 @@ func defaultHeader(req *upstream.Request, k, v string) {
 	}
 }
 
-func openInputFile(p string) (*os.File, int64, error) {
-	if !filepath.IsAbs(p) {
-		return nil, 0, fmt.Errorf("%q is not an absolute path; give the full path of the file on this machine", p)
-	}
-	fi, err := os.Stat(p)
+// openInputFile opens the file first and then looks at what was opened, so the checks
+// are about the file that is sent.
+func openInputFile(p string, allowed allowdirs.Dirs) (*os.File, int64, error) {
+	f, _, err := allowed.OpenFile(p)
 	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
 		return nil, 0, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))
 	}
 	if fi.IsDir() {
+		f.Close()
 		return nil, 0, fmt.Errorf("%s is a directory; give the path of a tar file", p)
 	}
 	if !fi.Mode().IsRegular() {
+		f.Close()
 		return nil, 0, fmt.Errorf("%s is not a regular file", p)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, 0, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))
 	}
 	return f, fi.Size(), nil
 }

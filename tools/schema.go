@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -20,6 +21,9 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 	}
 	for _, a := range t.Args {
 		p := &jsonschema.Schema{Type: a.Type, Description: a.Description}
+		if slices.Contains(PathRoles, a.Role) {
+			p.Description += PathNote
+		}
 		if a.Type == "array" {
 			p.Items = &jsonschema.Schema{Type: "string"}
 		}

@@ -119,6 +119,20 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 	return c
 }
 
+// Remote tells whether the service runs on another machine (ssh:// or tcp://): paths
+// handed to it are that machine's.
+func (c *PodmanClient) Remote() bool {
+	u, err := url.Parse(c.endpoint.URL)
+	switch {
+	case err != nil || u.Scheme == "ssh":
+		return true
+	case u.Scheme == "tcp":
+		ip := net.ParseIP(u.Hostname())
+		return u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback())
+	}
+	return false
+}
+
 // Version returns the service's libpod API version, asking it once.
 func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 	c.mu.Lock()

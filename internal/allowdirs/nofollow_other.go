@@ -1,0 +1,5 @@
+//go:build !unix
+
+package allowdirs
+
+const oNoFollow = 0

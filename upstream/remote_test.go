@@ -1,0 +1,24 @@
+package upstream
+
+import "testing"
+
+// Paths handed to a Podman service name this machine's files only when it runs here.
+func TestPodmanRemote(t *testing.T) {
+	for _, tc := range []struct {
+		url    string
+		remote bool
+	}{
+		{"unix:///run/podman/podman.sock", false},
+		{"", false}, // autostart: a service started here
+		{"tcp://localhost:8080", false},
+		{"tcp://127.0.0.1:8080", false},
+		{"tcp://[::1]:8080", false},
+		{"tcp://build.example.com:8080", true},
+		{"tcp://10.0.0.5:8080", true},
+		{"ssh://core@localhost/run/podman/podman.sock", true},
+	} {
+		if got := NewPodmanClient(PodmanEndpoint{URL: tc.url}).Remote(); got != tc.remote {
+			t.Errorf("%q: Remote() = %v, want %v", tc.url, got, tc.remote)
+		}
+	}
+}
