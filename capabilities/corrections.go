@@ -39,6 +39,10 @@ type ToolCorrection struct {
 	ErrorsAt string `yaml:"errorsAt"`
 	// Arguments corrects the spec's arguments by name.
 	Arguments map[string]ArgumentCorrection `yaml:"arguments"`
+	// ArgumentsAs names a tool of the same capability whose arguments of the same name
+	// mean the same: this tool's seed descriptions of them are dropped (its description
+	// says so), so tools/list does not carry them twice.
+	ArgumentsAs string `yaml:"argumentsAs"`
 	// Added are arguments the spec does not have (paths on this machine, output shaping).
 	Added []ArgumentDef `yaml:"added"`
 	// Confirm makes a destructive operation a dry run unless an argument confirms it.
@@ -72,7 +76,8 @@ type RegistryAuthRule struct {
 
 // ArgumentCorrection corrects a spec argument.
 type ArgumentCorrection struct {
-	Description string   `yaml:"description"`
+	// Description replaces the seed's; "" drops it (for an argument its name explains).
+	Description *string  `yaml:"description"`
 	Required    *bool    `yaml:"required"`
 	Enum        []string `yaml:"enum"`
 	// Role gives the argument a meaning beyond the wire (see ArgumentDef.Role).
@@ -80,6 +85,10 @@ type ArgumentCorrection struct {
 	// Default is sent when the call does not give the argument (a scalar), e.g. to ask
 	// an upstream for progress output it would otherwise leave out.
 	Default any `yaml:"default"`
+	// List and PageSize: see ArgumentDef. An upstream argument with role offset is still
+	// sent: the upstream pages, image-mcp only says where the next part starts.
+	List     string `yaml:"list"`
+	PageSize int    `yaml:"pageSize"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.
@@ -95,7 +104,17 @@ type ArgumentDef struct {
 	//   overwrite    a boolean: the output file may replace an existing one
 	//   fields       gjson paths that narrow a list answer
 	//                (or, when they name its members, a single object)
+	//   offset       items of List to skip; when the output budget cuts List, the notice
+	//                gives the offset of the next part (an added argument: image-mcp
+	//                skips them; an upstream one: the upstream does)
+	//   limit        the upstream's page size argument, beside an upstream offset
 	Role string `yaml:"role"`
+	// List is the gjson path of the list an offset counts in (empty: the answer itself);
+	// a string there is paged by lines.
+	List string `yaml:"list"`
+	// PageSize is how many items the upstream answers when the limit is not given: a
+	// full page of them may not be the end.
+	PageSize int `yaml:"pageSize"`
 }
 
 // ConfirmRule: without Argument=true the upstream only reports what it would do.
@@ -117,6 +136,8 @@ const (
 	RoleOutputFile = "output-file"
 	RoleOverwrite  = "overwrite"
 	RoleFields     = "fields"
+	RoleOffset     = "offset"
+	RoleLimit      = "limit"
 )
 
 // Response kinds the engine understands.
@@ -128,7 +149,7 @@ const (
 )
 
 var (
-	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true}
+	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleOffset: true, RoleLimit: true}
 	knownResponses = map[string]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
 	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
 )

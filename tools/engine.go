@@ -50,8 +50,9 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 		Title:       t.Title,
 		Description: t.Description,
 		InputSchema: Schema(t),
+		// No annotations.title: clients prefer the tool's title, and every byte of
+		// tools/list is paid in every conversation.
 		Annotations: &mcp.ToolAnnotations{
-			Title:           t.Title,
 			ReadOnlyHint:    ro,
 			DestructiveHint: &destr,
 			IdempotentHint:  idem,
@@ -244,9 +245,9 @@ func narrowHint(t *capabilities.Tool) string {
 	var names []string
 	for _, a := range t.Args {
 		switch {
-		case a.Role == capabilities.RoleFields,
+		case a.Role == capabilities.RoleFields, a.Role == capabilities.RoleLimit,
 			a.Role == "" && (a.Name == "filters" || a.Name == "query" || a.Name == "limit" ||
-				strings.HasSuffix(a.Name, "pagination.limit") || strings.HasSuffix(a.Name, "pagination.offset")):
+				strings.HasSuffix(a.Name, "pagination.limit")):
 			names = append(names, a.Name)
 		}
 	}

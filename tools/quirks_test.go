@@ -109,7 +109,8 @@ func TestMCPToolAnnotations(t *testing.T) {
 	for name, tl := range specTools {
 		mt := MCPTool(tl)
 		a := mt.Annotations
-		if mt.Name != name || mt.Title == "" || a == nil || a.Title != mt.Title {
+		// annotations.title would repeat the title in every tools/list.
+		if mt.Name != name || mt.Title == "" || a == nil || a.Title != "" {
 			t.Errorf("%s: name/title %q %q %+v", name, mt.Name, mt.Title, a)
 			continue
 		}
@@ -184,7 +185,8 @@ func TestConfirmDryRun(t *testing.T) {
 
 func TestNarrowHint(t *testing.T) {
 	h := narrowHint(specTool(t, "listimages-returns-all-images"))
-	for _, a := range []string{"query", "pagination.limit", "pagination.offset", "fields"} {
+	// pagination.offset is not a way to get less: the continuation notice gives it.
+	for _, a := range []string{"query", "pagination.limit", "fields"} {
 		if !strings.Contains(h, a) {
 			t.Errorf("hint %q lacks %s", h, a)
 		}
