@@ -76,4 +76,3 @@ func TestToolsListSize(t *testing.T) {
 		t.Errorf("tools/list is %d bytes, over the %d-byte limit", total, MaxToolsListBytes)
 	}
 }
-
