@@ -109,6 +109,10 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	if res := checkConfirmScope(t, v); res != nil {
 		return res
 	}
+	page, err := pageOf(t, v)
+	if err != nil {
+		return errorResult("%v", err)
+	}
 	if e.Confirm != nil && t.Destructive && !t.ReadOnly {
 		if res := e.Confirm(ctx, req, t, v); res != nil {
 			return res
@@ -193,7 +197,7 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	if res := reportedErrors(t, body); res != nil {
 		return res
 	}
-	return e.Shaper.JSON(body, fields, narrowHint(t), confirmNotice(t, v, body))
+	return e.Shaper.Page(body, fields, narrowHint(t), page, confirmNotice(t, v, body))
 }
 
 func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool) *mcp.CallToolResult {
