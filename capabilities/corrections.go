@@ -1,5 +1,7 @@
 package capabilities
 
+import "strings"
+
 // Corrections is everything image-mcp knows about a capability beyond its spec: one
 // small data file per capability (`<spec>.corrections.yaml`), so the engine stays generic
 // and every deviation from the seed is in one place.
@@ -125,8 +127,22 @@ type ConfirmRule struct {
 	Count string `yaml:"count"`
 	// Scope is an argument whose blank value means "everything": refused unless confirmed.
 	Scope string `yaml:"scope"`
-	// Noun names what is affected, for messages ("images").
+	// Noun names what is affected, for messages ("images"); One is its singular
+	// (default: Noun without a final "s").
 	Noun string `yaml:"noun"`
+	One  string `yaml:"one"`
+}
+
+// Counted is "1 image" or "3 images".
+func (c *ConfirmRule) Counted(n string) string {
+	if n != "1" {
+		return n + " " + c.Noun
+	}
+	one := c.One
+	if one == "" {
+		one = strings.TrimSuffix(c.Noun, "s")
+	}
+	return n + " " + one
 }
 
 // Roles the engine understands.

@@ -240,8 +240,12 @@ func confirmNotice(t *capabilities.Tool, v Values, body []byte) string {
 	if r := gjson.GetBytes(body, c.Count); r.Exists() {
 		n = r.String()
 	}
-	return fmt.Sprintf("DRY RUN: nothing was deleted. %s %s match and would be deleted. To delete them, call %s again with %s=true.",
-		n, c.Noun, t.Name, c.Argument)
+	verb, them := "match", "them"
+	if n == "1" {
+		verb, them = "matches", "it"
+	}
+	return fmt.Sprintf("DRY RUN: nothing was deleted. %s %s and would be deleted. To delete %s, call %s again with %s=true.",
+		c.Counted(n), verb, them, t.Name, c.Argument)
 }
 
 // narrowHint tells the model which arguments make a large answer smaller.

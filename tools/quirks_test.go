@@ -175,6 +175,18 @@ func TestConfirmDryRun(t *testing.T) {
 	if !strings.Contains(n, "DRY RUN") || !strings.Contains(n, "3 images") || !strings.Contains(n, "confirm=true") {
 		t.Errorf("dry-run notice %q", n)
 	}
+	for _, tc := range []struct{ count, notice, question string }{
+		{"0", "0 images match", "Delete 0 images matching"},
+		{"1", "1 image matches and would be deleted. To delete it,", "Delete 1 image matching"},
+		{"2", "2 images match and would be deleted. To delete them,", "Delete 2 images matching"},
+	} {
+		if n := confirmNotice(del, Values{"query.query": "Image:old"}, []byte(`{"numDeleted": `+tc.count+`}`)); !strings.Contains(n, tc.notice) {
+			t.Errorf("dry-run notice %q, want %q", n, tc.notice)
+		}
+		if q := fillQuestion(del, del.AskFor(func(string) bool { return true }).Question, Values{"query.query": "Image:old"}, tc.count); !strings.HasPrefix(q, tc.question) {
+			t.Errorf("question %q, want %q…", q, tc.question)
+		}
+	}
 	if n := confirmNotice(del, Values{"query.query": "x", "confirm": true}, []byte(`{"numDeleted": 3}`)); n != "" {
 		t.Errorf("confirmed call has a dry-run notice %q", n)
 	}
