@@ -120,7 +120,7 @@ func TestToolSchemas(t *testing.T) {
 		{"list-images", []string{"all", "fields", "filters", "offset"}, nil},
 		{"tag-image", []string{"name", "repo", "tag"}, []string{"name", "repo"}},
 		{"remove-one-more-images-storage", []string{"all", "force", "ignore", "images", "lookupManifest"}, nil},
-		{"search-images", []string{"filters", "limit", "listTags", "term", "tlsVerify"}, nil},
+		{"search-images", []string{"filters", "limit", "listTags", "offset", "term", "tlsVerify"}, nil},
 		{"listimages-returns-all-images", []string{"fields", "pagination.limit", "pagination.offset", "pagination.sort_option.field", "pagination.sort_option.reversed", "query"}, nil},
 		{"deleteimage-removes-images-based-query", []string{"confirm", "query.pagination.limit", "query.pagination.offset", "query.pagination.sort_option.field", "query.pagination.sort_option.reversed", "query.query"}, nil},
 	}

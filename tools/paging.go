@@ -86,7 +86,8 @@ func (p *Page) fullPage(body []byte) string {
 	if p.List != "" {
 		q = p.List + ".#"
 	}
-	if n := int(gjson.GetBytes(body, q).Int()); n >= p.PageSize {
+	// More than a page means the upstream answered everything (it does not cap as declared).
+	if n := int(gjson.GetBytes(body, q).Int()); n == p.PageSize {
 		return fmt.Sprintf("NOTE: %s is a full page of %d items, the most one call returns; there may be more. To read on, call again with the same arguments and continue with %s",
 			p.name(), n, p.next(n))
 	}

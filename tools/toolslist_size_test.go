@@ -1,21 +1,25 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sort"
 	"testing"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
 // MaxToolsListBytes bounds the compact JSON of the whole tools/list answer: every client
-// pays it in every conversation, whether it uses the tools or not.
+// pays it in every conversation, whether it uses the tools or not. It is measured on the
+// newest protocol, whose answer also carries resultType and _meta (~100 bytes more than
+// on 2025-06-18).
 const MaxToolsListBytes = 24_000
 
-// ToolsListSizes lists the embedded tools through a real MCP session and returns the
+// toolsListSizes lists the embedded tools through a real MCP session and returns the
 // compact JSON size of the whole answer and of each tool in it.
 func toolsListSizes(t testing.TB) (int, map[string]int, []string) {
 	t.Helper()
@@ -36,7 +40,8 @@ func toolsListSizes(t testing.TB) (int, map[string]int, []string) {
 		t.Fatal(err)
 	}
 	defer ss.Close()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "size", Version: "test"}, nil).Connect(ctx, ct, nil)
+	wire := &listWire{Transport: ct}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "size", Version: "test"}, nil).Connect(ctx, wire, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +50,9 @@ func toolsListSizes(t testing.TB) (int, map[string]int, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, err := json.Marshal(res)
-	if err != nil {
-		t.Fatal(err)
+	var whole bytes.Buffer
+	if err := json.Compact(&whole, wire.result); err != nil {
+		t.Fatalf("tools/list answer as sent: %v", err)
 	}
 	sizes := map[string]int{}
 	var names []string
@@ -62,7 +67,31 @@ func toolsListSizes(t testing.TB) (int, map[string]int, []string) {
 	if len(names) != len(all) {
 		t.Fatalf("tools/list has %d tools, want %d", len(names), len(all))
 	}
-	return len(whole), sizes, names
+	return whole.Len(), sizes, names
+}
+
+// listWire keeps the tools/list answer as the server sent it.
+type listWire struct {
+	mcp.Transport
+	result json.RawMessage
+}
+
+func (w *listWire) Connect(ctx context.Context) (mcp.Connection, error) {
+	c, err := w.Transport.Connect(ctx)
+	return &listConn{Connection: c, w: w}, err
+}
+
+type listConn struct {
+	mcp.Connection
+	w *listWire
+}
+
+func (c *listConn) Read(ctx context.Context) (jsonrpc.Message, error) {
+	m, err := c.Connection.Read(ctx)
+	if r, ok := m.(*jsonrpc.Response); ok && bytes.Contains(r.Result, []byte(`"tools":[`)) {
+		c.w.result = r.Result
+	}
+	return m, err
 }
 
 func TestToolsListSize(t *testing.T) {
