@@ -438,7 +438,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite, fields or offset)", ad.Role)
 			}
 			if ad.Description == "" && ad.Role == RoleOffset {
-				ad.Description = "Items to skip; a cut answer gives the next offset."
+				ad.Description = "Items to skip, as a cut answer says."
 			}
 			t.Args = append(t.Args, &Argument{Name: ad.Name, Type: ad.Type, Description: ad.Description, Required: ad.Required, Role: ad.Role, List: ad.List, PageSize: ad.PageSize})
 		}
