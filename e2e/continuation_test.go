@@ -238,3 +238,21 @@ func TestContinuationStackrox(t *testing.T) {
 		t.Fatalf("%d calls gave %d components, want %d (every one once, in order)", calls, len(got), len(wantComp))
 	}
 }
+
+// image-tree's text answer is read on by lines: the parts joined are the whole tree.
+func TestContinuationImageTree(t *testing.T) {
+	whole := StartServer(t, ServerOptions{}).MustSucceed(t, "image-tree", map[string]any{"name": baseImage})
+	want := gjson.Parse(mustJSON(t, whole.StructuredContent)).Get("Tree").String()
+	if strings.Count(want, "\n") < 3 {
+		t.Fatalf("the tree has too few lines to page: %q", want)
+	}
+	s := StartServer(t, ServerOptions{Args: []string{"--max-output-bytes", "120"}})
+	var got strings.Builder
+	_, calls := readAll(t, s, "image-tree", map[string]any{"name": baseImage}, func(r gjson.Result) []string {
+		got.WriteString(r.Get("Tree").String())
+		return nil
+	})
+	if got.String() != want || calls < 2 {
+		t.Fatalf("%d calls gave %q\nwant %q", calls, got.String(), want)
+	}
+}
