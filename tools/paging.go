@@ -113,9 +113,9 @@ func (p *Page) skip(v any) (any, string) {
 }
 
 // cut keeps the longest prefix of the paged list (at least one item) with which v fits
-// max bytes, and says what it kept and how to read on; false when the list is not there
-// or already fits as a whole.
-func (p *Page) cut(v *any, max int) (desc, next string, ok bool) {
+// budget bytes, and says what it kept and how to read on; false when the list is not
+// there or already fits as a whole.
+func (p *Page) cut(v *any, budget int) (desc, next string, ok bool) {
 	list, found := getPath(*v, p.List)
 	if !found {
 		return "", "", false
@@ -139,13 +139,13 @@ func (p *Page) cut(v *any, max int) (desc, next string, ok bool) {
 		} else if k > 0 {
 			add++ // the comma
 		}
-		if acc+add > max {
+		if acc+add > budget {
 			break
 		}
 		acc += add
 		k++
 	}
-	k = min(max1(k), len(items))
+	k = min(max(k, 1), len(items))
 	if k == len(items) {
 		*v = setPath(*v, p.List, list)
 		return "", "", false
@@ -164,13 +164,6 @@ func (p *Page) cut(v *any, max int) (desc, next string, ok bool) {
 		desc = fmt.Sprintf("%s: kept the first %d of %d %s", p.name(), k, total, unit)
 	}
 	return desc, p.next(k), true
-}
-
-func max1(k int) int {
-	if k < 1 {
-		return 1
-	}
-	return k
 }
 
 // listItems is a list's items; a string is paged by lines (each keeps its newline).

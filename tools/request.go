@@ -19,12 +19,6 @@ import (
 // query keys under their wire names (arrays repeat the key), headers, and the body. A body
 // from a file or a directory is opened here and streamed; the caller closes it (see
 // closeBody). Local arguments (roles) are not sent.
-// sentAsIs: an upstream's own paging arguments keep their role (for the continuation
-// notice) and still go on the wire.
-func sentAsIs(a *capabilities.Argument) bool {
-	return a.In != "" && (a.Role == capabilities.RoleOffset || a.Role == capabilities.RoleLimit)
-}
-
 func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response == capabilities.ResponseNDJSON || t.Response == capabilities.ResponseFile}
 	path := t.Path
@@ -168,4 +162,10 @@ func closeBody(req *upstream.Request) {
 	if c, ok := req.Body.(io.Closer); ok {
 		c.Close()
 	}
+}
+
+// sentAsIs: an upstream's own paging arguments keep their role (for the continuation
+// notice) and still go on the wire.
+func sentAsIs(a *capabilities.Argument) bool {
+	return a.In != "" && (a.Role == capabilities.RoleOffset || a.Role == capabilities.RoleLimit)
 }

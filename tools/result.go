@@ -74,7 +74,7 @@ func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page
 	}
 	budget := s.MaxBytes
 	if budget > 0 {
-		budget -= len(wrapRaw(nil)) // {"items":} around a list
+		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
 	}
 	// The common case: small, no fields, nothing skipped. No parse, no re-encode.
 	if len(fields) == 0 && (budget <= 0 || len(body) <= budget) && !page.skips() {
