@@ -239,16 +239,19 @@ func TestContinuationStackrox(t *testing.T) {
 	}
 }
 
-// image-tree's text answer is read on by lines: the parts joined are the whole tree.
+// image-tree's text answer is read on by lines: the parts joined are the whole tree. (An
+// image of its own: the base image's tags, which other tests add, make one long line.)
 func TestContinuationImageTree(t *testing.T) {
-	whole := StartServer(t, ServerOptions{}).MustSucceed(t, "image-tree", map[string]any{"name": baseImage})
+	importTiny(t, 1, "issue13-tree")
+	const img = "localhost/issue13-tree:0"
+	whole := StartServer(t, ServerOptions{}).MustSucceed(t, "image-tree", map[string]any{"name": img})
 	want := gjson.Parse(mustJSON(t, whole.StructuredContent)).Get("Tree").String()
 	if strings.Count(want, "\n") < 3 {
 		t.Fatalf("the tree has too few lines to page: %q", want)
 	}
 	s := StartServer(t, ServerOptions{Args: []string{"--max-output-bytes", "120"}})
 	var got strings.Builder
-	_, calls := readAll(t, s, "image-tree", map[string]any{"name": baseImage}, func(r gjson.Result) []string {
+	_, calls := readAll(t, s, "image-tree", map[string]any{"name": img}, func(r gjson.Result) []string {
 		got.WriteString(r.Get("Tree").String())
 		return nil
 	})
