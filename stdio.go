@@ -32,7 +32,53 @@ func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
 	out := &serialWriter{w: g.out}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(filterLines(g.in, pw, out)) }()
-	return (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
+	conn, err := (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &elicitCompat{Connection: conn}, nil
+}
+
+// elicitModeSince is the first protocol version whose elicitation requests have `mode`.
+const elicitModeSince = "2025-11-25"
+
+// elicitCompat leaves `mode` out of elicitation requests on sessions that negotiated an
+// older protocol (2025-06-18 has no such field, and strict clients such as the official
+// TypeScript SDK's refuse it); the go-sdk always writes it. The version is read from the
+// server's initialize answer.
+type elicitCompat struct {
+	mcp.Connection
+	mu      sync.Mutex
+	version string
+}
+
+func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
+	switch x := m.(type) {
+	case *jsonrpc.Response:
+		if v := gjson.GetBytes(x.Result, "protocolVersion"); v.Type == gjson.String && gjson.GetBytes(x.Result, "serverInfo").Exists() {
+			c.mu.Lock()
+			if c.version == "" {
+				c.version = v.String()
+			}
+			c.mu.Unlock()
+		}
+	case *jsonrpc.Request:
+		c.mu.Lock()
+		old := c.version != "" && c.version < elicitModeSince
+		c.mu.Unlock()
+		if old && x.Method == "elicitation/create" {
+			var params map[string]json.RawMessage
+			if json.Unmarshal(x.Params, &params) == nil {
+				delete(params, "mode")
+				if b, err := json.Marshal(params); err == nil {
+					cp := *x
+					cp.Params = b
+					m = &cp
+				}
+			}
+		}
+	}
+	return c.Connection.Write(ctx, m)
 }
 
 // serialWriter keeps the go-sdk's messages and the guard's error answers whole lines.

@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/tidwall/gjson"
 )
 
 // filterLines passes single JSON-RPC messages on to the go-sdk and answers the rest.
@@ -70,5 +75,54 @@ func TestFilterLinesTooLong(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "-32700") || !strings.Contains(pass.String(), `"id":2`) {
 		t.Fatalf("answered %q, passed %q", out.String(), pass.String())
+	}
+}
+
+// recordConn keeps what is written to it.
+type recordConn struct {
+	mcp.Connection
+	written []jsonrpc.Message
+}
+
+func (r *recordConn) Write(_ context.Context, m jsonrpc.Message) error {
+	r.written = append(r.written, m)
+	return nil
+}
+
+// An elicitation request carries `mode` only on sessions of 2025-11-25 or later.
+func TestElicitCompat(t *testing.T) {
+	for _, tc := range []struct {
+		version  string
+		wantMode bool
+	}{
+		{"2025-06-18", false},
+		{"2025-03-26", false},
+		{"2025-11-25", true},
+		{"", true}, // no initialize seen: left as the go-sdk wrote it
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			rec := &recordConn{}
+			c := &elicitCompat{Connection: rec}
+			ctx := context.Background()
+			if tc.version != "" {
+				id, _ := jsonrpc.MakeID(float64(1))
+				res := &jsonrpc.Response{ID: id, Result: json.RawMessage(`{"protocolVersion":"` + tc.version + `","serverInfo":{"name":"image-mcp"},"capabilities":{}}`)}
+				if err := c.Write(ctx, res); err != nil {
+					t.Fatal(err)
+				}
+			}
+			id, _ := jsonrpc.MakeID("e1")
+			req := &jsonrpc.Request{ID: id, Method: "elicitation/create", Params: json.RawMessage(`{"mode":"form","message":"Remove x?","requestedSchema":{"type":"object","properties":{}}}`)}
+			if err := c.Write(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			got := rec.written[len(rec.written)-1].(*jsonrpc.Request)
+			if has := gjson.GetBytes(got.Params, "mode").Exists(); has != tc.wantMode {
+				t.Errorf("params %s: mode present %v, want %v", got.Params, has, tc.wantMode)
+			}
+			if gjson.GetBytes(got.Params, "message").String() != "Remove x?" || !gjson.GetBytes(got.Params, "requestedSchema").Exists() {
+				t.Errorf("params %s lost more than mode", got.Params)
+			}
+		})
 	}
 }

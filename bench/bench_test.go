@@ -18,7 +18,7 @@ func TestQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"start", "per call", "streams", "stackrox", "concurrency"} {
+	for _, want := range []string{"start", "tools/list", "per call", "streams", "stackrox", "concurrency"} {
 		found := false
 		for _, r := range rows {
 			found = found || r.section == want

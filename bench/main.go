@@ -44,7 +44,7 @@ func main() {
 	flag.StringVar(&c.fixture, "fixture", "bench/testdata/nodejs-centos-6.stackrox-fixture.json", "GetImage answer of the StackRox stand-in")
 	flag.StringVar(&c.profileDir, "cpuprofile-dir", "", "write a CPU profile of image-mcp per section into this directory")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
-	flag.StringVar(&c.only, "only", "", "run only these sections, comma-separated (start, overhead, streams, stackrox, concurrency)")
+	flag.StringVar(&c.only, "only", "", "run only these sections, comma-separated (start, tools, overhead, streams, stackrox, concurrency)")
 	flag.Parse()
 	if c.quick {
 		c = quickConfig(c)
@@ -91,6 +91,7 @@ func run(c config, logw io.Writer) ([]row, error) {
 		fn   func() ([]row, error)
 	}{
 		{"start", b.start},
+		{"tools", b.toolsList},
 		{"overhead", b.overhead},
 		{"streams", b.streams},
 		{"stackrox", b.stackrox},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +51,49 @@ func (b *bench) start() ([]row, error) {
 		{"start", fmt.Sprintf("exec → initialize → tools/list, median of %d", len(took)), ms(m), ms(mb) + " (exec of --version)", "+" + ms(m-mb), "≤ 20 ms"},
 		{"start", "RSS after start (VmRSS), median", mib(int64(median(rss))), "", "", "≤ 20 MiB"},
 	}, nil
+}
+
+// toolsList: the size of tools/list (compact JSON), which every client pays in every
+// conversation, whole and per tool, largest first.
+func (b *bench) toolsList() ([]row, error) {
+	c, err := startRPC(b.binary, b.env(""))
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	if err := c.initialize(); err != nil {
+		return nil, err
+	}
+	r, err := c.call("tools/list", map[string]any{})
+	if err != nil {
+		return nil, err
+	}
+	var whole bytes.Buffer
+	if err := json.Compact(&whole, r.Result); err != nil {
+		return nil, err
+	}
+	var list struct{ Tools []json.RawMessage }
+	if err := json.Unmarshal(r.Result, &list); err != nil || len(list.Tools) == 0 {
+		return nil, fmt.Errorf("tools/list: %v: %.200s", err, r.Result)
+	}
+	type sized struct {
+		name string
+		size int
+	}
+	var tools []sized
+	for _, raw := range list.Tools {
+		var one bytes.Buffer
+		json.Compact(&one, raw)
+		var t struct{ Name string }
+		json.Unmarshal(raw, &t)
+		tools = append(tools, sized{t.Name, one.Len()})
+	}
+	sort.SliceStable(tools, func(i, j int) bool { return tools[i].size > tools[j].size })
+	rows := []row{{"tools/list", fmt.Sprintf("whole answer, %d tools", len(tools)), fmt.Sprintf("%d B (%d B a tool)", whole.Len(), whole.Len()/len(tools)), "", "", "≤ 24,000 B"}}
+	for _, t := range tools {
+		rows = append(rows, row{"tools/list", t.name, fmt.Sprintf("%d B", t.size), "", "", ""})
+	}
+	return rows, nil
 }
 
 // overhead: the same request through MCP over stdio and straight to the Podman socket.

@@ -1,5 +1,7 @@
 package capabilities
 
+import "strings"
+
 // Corrections is everything image-mcp knows about a capability beyond its spec: one
 // small data file per capability (`<spec>.corrections.yaml`), so the engine stays generic
 // and every deviation from the seed is in one place.
@@ -41,6 +43,10 @@ type ToolCorrection struct {
 	ErrorsAt string `yaml:"errorsAt"`
 	// Arguments corrects the spec's arguments by name.
 	Arguments map[string]ArgumentCorrection `yaml:"arguments"`
+	// ArgumentsAs names a tool of the same capability whose arguments of the same name
+	// mean the same: this tool's seed descriptions of them are dropped (its description
+	// says so), so tools/list does not carry them twice.
+	ArgumentsAs string `yaml:"argumentsAs"`
 	// Added are arguments the spec does not have (paths on this machine, output shaping).
 	Added []ArgumentDef `yaml:"added"`
 	// Confirm makes a destructive operation a dry run unless an argument confirms it.
@@ -74,7 +80,8 @@ type RegistryAuthRule struct {
 
 // ArgumentCorrection corrects a spec argument.
 type ArgumentCorrection struct {
-	Description string   `yaml:"description"`
+	// Description replaces the seed's; "" drops it (for an argument its name explains).
+	Description *string  `yaml:"description"`
 	Required    *bool    `yaml:"required"`
 	Enum        []string `yaml:"enum"`
 	// Role gives the argument a meaning beyond the wire (see ArgumentDef.Role).
@@ -82,6 +89,10 @@ type ArgumentCorrection struct {
 	// Default is sent when the call does not give the argument (a scalar), e.g. to ask
 	// an upstream for progress output it would otherwise leave out.
 	Default any `yaml:"default"`
+	// List and PageSize: see ArgumentDef. An upstream argument with role offset is still
+	// sent: the upstream pages, image-mcp only says where the next part starts.
+	List     string `yaml:"list"`
+	PageSize int    `yaml:"pageSize"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.
@@ -101,7 +112,17 @@ type ArgumentDef struct {
 	//                usual; with allowed directories it must be relative and stay inside
 	//   fields       gjson paths that narrow a list answer
 	//                (or, when they name its members, a single object)
+	//   offset       items of List to skip; when the output budget cuts List, the notice
+	//                gives the offset of the next part (an added argument: image-mcp
+	//                skips them; an upstream one: the upstream does)
+	//   limit        the upstream's page size argument, beside an upstream offset
 	Role string `yaml:"role"`
+	// List is the gjson path of the list an offset counts in (empty: the answer itself);
+	// a string there is paged by lines.
+	List string `yaml:"list"`
+	// PageSize is how many items the upstream answers when the limit is not given: a
+	// full page of them may not be the end.
+	PageSize int `yaml:"pageSize"`
 }
 
 // ConfirmRule: without Argument=true the upstream only reports what it would do.
@@ -112,8 +133,22 @@ type ConfirmRule struct {
 	Count string `yaml:"count"`
 	// Scope is an argument whose blank value means "everything": refused unless confirmed.
 	Scope string `yaml:"scope"`
-	// Noun names what is affected, for messages ("images").
+	// Noun names what is affected, for messages ("images"); One is its singular
+	// (default: Noun without a final "s").
 	Noun string `yaml:"noun"`
+	One  string `yaml:"one"`
+}
+
+// Counted is "1 image" or "3 images".
+func (c *ConfirmRule) Counted(n string) string {
+	if n != "1" {
+		return n + " " + c.Noun
+	}
+	one := c.One
+	if one == "" {
+		one = strings.TrimSuffix(c.Noun, "s")
+	}
+	return n + " " + one
 }
 
 // Roles the engine understands.
@@ -125,6 +160,8 @@ const (
 	RoleFields      = "fields"
 	RoleHostPath    = "host-path"
 	RoleContextFile = "context-file"
+	RoleOffset      = "offset"
+	RoleLimit       = "limit"
 )
 
 // Response kinds the engine understands.
@@ -136,7 +173,7 @@ const (
 )
 
 var (
-	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true, RoleContextFile: true}
+	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true, RoleContextFile: true, RoleOffset: true, RoleLimit: true}
 	knownResponses = map[string]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
 	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
 )

@@ -61,7 +61,9 @@ type Argument struct {
 	Required    bool
 	Enum        []string
 	Role        string
-	Default     any // sent when the call does not give the argument
+	Default     any    // sent when the call does not give the argument
+	List        string // role offset: the gjson path of the paged list ("" = the answer)
+	PageSize    int    // role limit: the upstream's page when the limit is not given
 }
 
 // Arg finds an argument by name.
@@ -396,7 +398,9 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			if !knownRoles[ac.Role] {
 				return bad("arguments."+an+".role", "unknown role %q", ac.Role)
 			}
-			a.Description = orDefault(ac.Description, a.Description)
+			if ac.Description != nil {
+				a.Description = *ac.Description
+			}
 			if ac.Required != nil {
 				a.Required = *ac.Required
 			}
@@ -404,11 +408,23 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				a.Enum = ac.Enum
 			}
 			a.Role = orDefault(ac.Role, a.Role)
+			a.List, a.PageSize = ac.List, ac.PageSize
 			switch ac.Default.(type) {
 			case nil, string, bool, int, float64:
 				a.Default = ac.Default
 			default:
 				return bad("arguments."+an+".default", "must be a scalar")
+			}
+		}
+		if c.ArgumentsAs != "" {
+			other, ok := tools[c.ArgumentsAs]
+			if !ok || other == t {
+				return bad("argumentsAs", "%q is not another tool of %s", c.ArgumentsAs, file)
+			}
+			for _, a := range t.Args {
+				if _, corrected := c.Arguments[a.Name]; !corrected && other.Arg(a.Name) != nil {
+					a.Description = ""
+				}
 			}
 		}
 		for i, ad := range c.Added {
@@ -421,9 +437,15 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			case !knownTypes[ad.Type]:
 				return bad(field+".type", "unknown type %q", ad.Type)
 			case !knownRoles[ad.Role] || ad.Role == "":
-				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite or fields)", ad.Role)
+				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite, fields or offset)", ad.Role)
 			}
-			t.Args = append(t.Args, &Argument{Name: ad.Name, Type: ad.Type, Description: ad.Description, Required: ad.Required, Role: ad.Role})
+			if ad.Description == "" && ad.Role == RoleOffset {
+				ad.Description = "Items to skip, as a cut answer says."
+			}
+			t.Args = append(t.Args, &Argument{Name: ad.Name, Type: ad.Type, Description: ad.Description, Required: ad.Required, Role: ad.Role, List: ad.List, PageSize: ad.PageSize})
+		}
+		if err := checkPaging(t, bad); err != nil {
+			return err
 		}
 		if c.Confirm != nil {
 			a := t.Arg(c.Confirm.Argument)
@@ -462,6 +484,33 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		if t.Response == ResponseFile && t.ArgWithRole(RoleOutputFile) == nil {
 			return bad("response", "file responses need an argument with role output-file")
 		}
+	}
+	return nil
+}
+
+// checkPaging: at most one offset, an integer; a limit only beside an upstream offset.
+func checkPaging(t *Tool, bad func(field, format string, a ...any) error) error {
+	var offset, limit *Argument
+	for _, a := range t.Args {
+		var p **Argument
+		switch a.Role {
+		case RoleOffset:
+			p = &offset
+		case RoleLimit:
+			p = &limit
+		default:
+			continue
+		}
+		if *p != nil {
+			return bad("arguments", "%q and %q both have role %s; a tool has at most one", (*p).Name, a.Name, a.Role)
+		}
+		if a.Type != "integer" {
+			return bad("arguments."+a.Name, "role %s needs type integer, not %q", a.Role, a.Type)
+		}
+		*p = a
+	}
+	if limit != nil && (offset == nil || offset.In == "") {
+		return bad("arguments."+limit.Name, "role limit needs an upstream argument with role offset beside it")
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func TestEmbeddedToolsComplete(t *testing.T) {
 func TestEmbeddedCorrections(t *testing.T) {
 	tools := embeddedTools(t)
 	count := tools["listimages-returns-all-images-2"]
-	if !strings.Contains(count.Description, `{"count": N}`) || strings.Contains(count.Description, "returns all the images") {
+	if !strings.Contains(count.Description, `{"count":N}`) || strings.Contains(count.Description, "returns all the images") {
 		t.Errorf("countimages keeps ListImages' description: %q", count.Description)
 	}
 	if inv := tools["invalidatescanandregistrycaches-removes-image-metadata-cache"]; inv.ReadOnly {
@@ -340,6 +340,14 @@ func TestLoadProblems(t *testing.T) {
 			file: cfile, tool: "get-item", field: "arguments.id.descripton", msg: "field descripton not found"},
 		{name: "corrections: unknown top-level key", corr: "dispaly: X\n",
 			file: cfile, field: "dispaly", msg: "field dispaly not found"},
+		{name: "corrections: offset not an integer", corr: "tools:\n  get-item:\n    added:\n    - {name: offset, type: string, role: offset}\n",
+			file: cfile, tool: "get-item", field: "arguments.offset", msg: "needs type integer"},
+		{name: "corrections: two offsets", corr: "tools:\n  get-item:\n    arguments:\n      page.limit: {role: offset}\n    added:\n    - {name: offset, type: integer, role: offset}\n",
+			file: cfile, tool: "get-item", field: "arguments", msg: "at most one"},
+		{name: "corrections: limit without an upstream offset", corr: "tools:\n  get-item:\n    arguments:\n      page.limit: {role: limit}\n",
+			file: cfile, tool: "get-item", field: "arguments.page.limit", msg: "role limit needs"},
+		{name: "corrections: argumentsAs names no tool", corr: "tools:\n  get-item:\n    argumentsAs: get-items\n",
+			file: cfile, tool: "get-item", field: "argumentsAs", msg: "not another tool"},
 		{name: "corrections: wrong value type", corr: "tools:\n  get-item:\n    hints: {readOnly: maybe}\n",
 			file: cfile, tool: "get-item", field: "hints.readOnly", msg: "maybe"},
 	}
@@ -380,4 +388,35 @@ func sub(s, old, new string) string {
 		panic("test spec has no " + old)
 	}
 	return strings.Replace(s, old, new, 1)
+}
+
+// description: "" drops a seed's description; argumentsAs drops those another tool
+// already gives; an added offset without one gets the engine's.
+func TestLoadDescriptionsDropped(t *testing.T) {
+	second := `    - name: get-item-2
+      call: ns.getitem
+      with: {id: tools.id, page.limit: tools.page.limit}
+`
+	for _, tc := range []struct{ name, corr, tool, arg, want string }{
+		{"seed kept", "", "get-item", "page.limit", "at most this many"},
+		{"dropped", "tools:\n  get-item:\n    arguments:\n      page.limit: {description: \"\"}\n", "get-item", "page.limit", ""},
+		{"argumentsAs", "tools:\n  get-item-2:\n    argumentsAs: get-item\n", "get-item-2", "page.limit", ""},
+		{"argumentsAs keeps a correction", "tools:\n  get-item-2:\n    argumentsAs: get-item\n    arguments:\n      page.limit: {description: two}\n", "get-item-2", "page.limit", "two"},
+		{"offset default", "tools:\n  get-item:\n    added:\n    - {name: offset, type: integer, role: offset}\n", "get-item", "offset", "Items to skip"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load("t.yaml", []byte(baseSpec+second), []byte(tc.corr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tl := range c.Tools {
+				if tl.Name != tc.tool {
+					continue
+				}
+				if a := tl.Arg(tc.arg); a == nil || !strings.HasPrefix(a.Description, tc.want) || (tc.want == "" && a.Description != "") {
+					t.Errorf("%s.%s: description %+v, want %q", tc.tool, tc.arg, a, tc.want)
+				}
+			}
+		})
+	}
 }

@@ -41,6 +41,7 @@ type elicitor struct {
 	action    string
 	mu        sync.Mutex
 	questions []string
+	modes     []string
 }
 
 func (e *elicitor) options() *mcp.ClientOptions {
@@ -48,6 +49,7 @@ func (e *elicitor) options() *mcp.ClientOptions {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.questions = append(e.questions, req.Params.Message)
+		e.modes = append(e.modes, req.Params.Mode)
 		return &mcp.ElicitResult{Action: e.action}, nil
 	}}
 }
@@ -87,6 +89,14 @@ func TestConfirmRemoveWithElicitation(t *testing.T) {
 			q := el.asked()
 			if len(q) != 1 || !strings.Contains(q[0], "Remove the image "+img+" from Podman's local storage?") {
 				t.Fatalf("want one question naming %s, got %q", img, q)
+			}
+			// `mode` exists from 2025-11-25 on; older sessions must not get it.
+			wantMode := "form"
+			if tc.protocol == "2025-06-18" {
+				wantMode = ""
+			}
+			if el.modes[0] != wantMode {
+				t.Errorf("elicitation mode %q, want %q", el.modes[0], wantMode)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -322,7 +323,33 @@ func (s *Server) Call(t testing.TB, name string, args map[string]any) *mcp.CallT
 	if err != nil {
 		t.Fatalf("call %s: %v", name, err)
 	}
+	checkTextIsStructured(t, name, res)
 	return res
+}
+
+// checkTextIsStructured: on every answer with structuredContent, the last text block is
+// the same JSON (the MCP spec's SHOULD; notices are text blocks before it).
+func checkTextIsStructured(t testing.TB, name string, res *mcp.CallToolResult) {
+	t.Helper()
+	if res.StructuredContent == nil || len(res.Content) == 0 {
+		return
+	}
+	tc, ok := res.Content[len(res.Content)-1].(*mcp.TextContent)
+	if !ok {
+		t.Fatalf("%s: the last content block is %T, not the JSON text", name, res.Content[len(res.Content)-1])
+	}
+	sb, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text, structured any
+	if err := json.Unmarshal([]byte(tc.Text), &text); err != nil {
+		t.Fatalf("%s: the last text block is not JSON: %v: %.300s", name, err, tc.Text)
+	}
+	json.Unmarshal(sb, &structured)
+	if !reflect.DeepEqual(text, structured) {
+		t.Fatalf("%s: text and structuredContent differ:\ntext       %.300s\nstructured %.300s", name, tc.Text, sb)
+	}
 }
 
 // MustSucceed calls a tool and fails the test unless the result is a success.

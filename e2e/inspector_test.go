@@ -14,11 +14,11 @@ import (
 func countTool(t *testing.T, list inspectorOutput) string {
 	t.Helper()
 	for name, title := range list.toolNames() {
-		if strings.HasPrefix(title, "Count images") {
+		if strings.HasPrefix(title, "Count ") && strings.HasSuffix(title, "images") {
 			return name
 		}
 	}
-	t.Fatalf("no tool titled \"Count images…\" in %v", list.toolNames())
+	t.Fatalf("no tool titled \"Count … images\" in %v", list.toolNames())
 	return ""
 }
 

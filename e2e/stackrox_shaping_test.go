@@ -66,7 +66,7 @@ func TestStackroxListBudgetAndFields(t *testing.T) {
 	res := s.MustSucceed(t, list, map[string]any{})
 	text := Text(res)
 	for _, w := range []string{"over the 30000-byte output budget", "images: kept the first ", " of 3000 items",
-		"To get less, call again with query, pagination.limit, pagination.offset, fields."} {
+		"To get less, call again with query, pagination.limit, fields.", `continue with {"pagination.offset": `} {
 		if !strings.Contains(text, w) {
 			t.Fatalf("no %q in:\n%.600s", w, text)
 		}

@@ -71,7 +71,7 @@ func (c *Confirmer) Confirm(ctx context.Context, req *mcp.CallToolRequest, t *ca
 				return "", res
 			}
 		}
-		return fillQuestion(rule.Question, v, count), nil
+		return fillQuestion(t, rule.Question, v, count), nil
 	})
 }
 
@@ -194,8 +194,12 @@ func shownArgs(t *capabilities.Tool, v Values) []byte {
 	return b
 }
 
-// fillQuestion puts argument values (and the dry run's count) into a question.
-func fillQuestion(q string, v Values, count string) string {
+// fillQuestion puts argument values (and the dry run's count) into a question; the
+// count agrees with the confirm rule's noun after it ("1 image", "3 images").
+func fillQuestion(t *capabilities.Tool, q string, v Values, count string) string {
+	if c := t.Confirm; c != nil && count != "" {
+		q = strings.ReplaceAll(q, "{count} "+c.Noun, c.Counted(count))
+	}
 	return capabilities.AskPlaceholder.ReplaceAllStringFunc(q, func(m string) string {
 		name := m[1 : len(m)-1]
 		if name == "count" && count != "" {

@@ -55,8 +55,9 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 		Title:       t.Title,
 		Description: t.Description,
 		InputSchema: Schema(t),
+		// No annotations.title: clients prefer the tool's title, and every byte of
+		// tools/list is paid in every conversation.
 		Annotations: &mcp.ToolAnnotations{
-			Title:           t.Title,
 			ReadOnlyHint:    ro,
 			DestructiveHint: &destr,
 			IdempotentHint:  idem,
@@ -127,6 +128,10 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	}
 	if res := checkConfirmScope(t, v); res != nil {
 		return res
+	}
+	page, err := pageOf(t, v)
+	if err != nil {
+		return errorResult("%v", err)
 	}
 	if e.Confirm != nil && t.Destructive && !t.ReadOnly {
 		if res := e.Confirm(ctx, req, t, v); res != nil {
@@ -219,7 +224,7 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	if res := reportedErrors(t, body); res != nil {
 		return res
 	}
-	return e.Shaper.JSON(body, fields, narrowHint(t), confirmNotice(t, v, body))
+	return e.Shaper.Page(body, fields, narrowHint(t), page, confirmNotice(t, v, body))
 }
 
 func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool) *mcp.CallToolResult {
@@ -262,8 +267,12 @@ func confirmNotice(t *capabilities.Tool, v Values, body []byte) string {
 	if r := gjson.GetBytes(body, c.Count); r.Exists() {
 		n = r.String()
 	}
-	return fmt.Sprintf("DRY RUN: nothing was deleted. %s %s match and would be deleted. To delete them, call %s again with %s=true.",
-		n, c.Noun, t.Name, c.Argument)
+	verb, them := "match", "them"
+	if n == "1" {
+		verb, them = "matches", "it"
+	}
+	return fmt.Sprintf("DRY RUN: nothing was deleted. %s %s and would be deleted. To delete %s, call %s again with %s=true.",
+		c.Counted(n), verb, them, t.Name, c.Argument)
 }
 
 // narrowHint tells the model which arguments make a large answer smaller.
@@ -271,9 +280,9 @@ func narrowHint(t *capabilities.Tool) string {
 	var names []string
 	for _, a := range t.Args {
 		switch {
-		case a.Role == capabilities.RoleFields,
+		case a.Role == capabilities.RoleFields, a.Role == capabilities.RoleLimit,
 			a.Role == "" && (a.Name == "filters" || a.Name == "query" || a.Name == "limit" ||
-				strings.HasSuffix(a.Name, "pagination.limit") || strings.HasSuffix(a.Name, "pagination.offset")):
+				strings.HasSuffix(a.Name, "pagination.limit")):
 			names = append(names, a.Name)
 		}
 	}

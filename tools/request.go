@@ -33,7 +33,7 @@ func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*up
 		if !ok && a.Default != nil {
 			val, ok = a.Default, true
 		}
-		if !ok || (a.Role != "" && a.Role != capabilities.RoleHostPath && a.Role != capabilities.RoleContextFile) {
+		if !ok || (a.Role != "" && !sentAsIs(a)) {
 			continue
 		}
 		switch a.In {
@@ -170,4 +170,17 @@ func closeBody(req *upstream.Request) {
 	if c, ok := req.Body.(io.Closer); ok {
 		c.Close()
 	}
+}
+
+// sentAsIs: arguments whose role only adds a check or a notice still go on the wire: an
+// upstream's own paging arguments (for the continuation notice), and paths on the Podman
+// host or inside the build context (checked against the allowed directories).
+func sentAsIs(a *capabilities.Argument) bool {
+	switch a.Role {
+	case capabilities.RoleHostPath, capabilities.RoleContextFile:
+		return true
+	case capabilities.RoleOffset, capabilities.RoleLimit:
+		return a.In != ""
+	}
+	return false
 }

@@ -25,16 +25,17 @@ func errorResult(format string, a ...any) *mcp.CallToolResult {
 	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: msg}}}
 }
 
-// structuredResult is a success: structuredContent and the same JSON as text, plus any
-// notes for the model (a truncation notice, a dry-run notice) as further text.
-func structuredResult(structured any, text []byte, notes ...string) *mcp.CallToolResult {
+// structuredResult is a success: structuredContent, and as text exactly the same JSON
+// (the MCP spec's SHOULD), after any notes for the model (a cut, a dry run) as text of
+// their own, so a client that shows only text shows them first.
+func structuredResult(structured json.RawMessage, notes ...string) *mcp.CallToolResult {
 	content := make([]mcp.Content, 0, 1+len(notes))
 	for _, n := range notes {
 		if n != "" {
 			content = append(content, &mcp.TextContent{Text: n})
 		}
 	}
-	content = append(content, &mcp.TextContent{Text: string(text)})
+	content = append(content, &mcp.TextContent{Text: string(structured)})
 	return &mcp.CallToolResult{Content: content, StructuredContent: structured}
 }
 
@@ -44,7 +45,7 @@ func valueResult(v any, notes ...string) *mcp.CallToolResult {
 	if err != nil {
 		return errorResult("internal error: cannot encode the result: %v", err)
 	}
-	return structuredResult(json.RawMessage(b), b, notes...)
+	return structuredResult(wrapRaw(b), notes...)
 }
 
 // Shaper turns upstream JSON into a result that fits a byte budget.
@@ -56,21 +57,28 @@ type Shaper struct {
 // visible notice naming what was cut and how to narrow the call. The structured content
 // is always valid JSON: arrays are wrapped as {"items": [...]}.
 func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...string) *mcp.CallToolResult {
+	return s.Page(body, fields, narrowHint, nil, notes...)
+}
+
+// Page is JSON for an answer that can be read in parts (page nil: it cannot): a cut of
+// the paged list keeps a prefix and the notice ends with the arguments of the next part.
+func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
 	body = bytes.TrimSpace(body)
 	if !gjson.ValidBytes(body) {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
 	}
-	if len(fields) == 0 && s.MaxBytes > 0 && len(body) > s.MaxBytes && len(body) <= 2*s.MaxBytes {
-		// The budget counts the compact answer, not the upstream's whitespace (which never
-		// doubles an answer, so a bigger one is not worth compacting first).
-		var buf bytes.Buffer
-		if json.Compact(&buf, body) == nil {
-			body = buf.Bytes()
-		}
+	// The text is exactly the structured content, compact (the budget counts it so).
+	var buf bytes.Buffer
+	if json.Compact(&buf, body) == nil {
+		body = buf.Bytes()
 	}
-	// The common case: small, no fields. No parse, no re-encode.
-	if len(fields) == 0 && (s.MaxBytes <= 0 || len(body) <= s.MaxBytes) {
-		return structuredResult(wrapRaw(body), body, notes...)
+	budget := s.MaxBytes
+	if budget > 0 {
+		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
+	}
+	// The common case: small, no fields, nothing skipped. No parse, no re-encode.
+	if len(fields) == 0 && (budget <= 0 || len(body) <= budget) && !page.skips() {
+		return structuredResult(wrapRaw(body), append(notes, page.fullPage(body))...)
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -78,36 +86,59 @@ func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...s
 	if err := dec.Decode(&v); err != nil {
 		return errorResult("cannot read the upstream's JSON: %v", err)
 	}
-	out := body // without fields the size is known: no need to encode it again to measure
+	out := body // without fields or a skip the size is known: no need to encode it again
+	if page.skips() {
+		var note string
+		v, note = page.skip(v)
+		notes, out = append(notes, note), nil
+	}
 	if len(fields) > 0 {
-		v = selectFields(v, fields)
+		v, out = selectFields(v, fields), nil
+	}
+	if out == nil {
 		var err error
 		if out, err = json.Marshal(v); err != nil {
 			return errorResult("internal error: %v", err)
 		}
 	}
-	if s.MaxBytes > 0 && len(out) > s.MaxBytes {
-		var cuts []string
-		v, cuts = shrink(v, s.MaxBytes)
-		out, _ = json.Marshal(v)
-		if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
-			notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
-				len(body), s.MaxBytes, strings.Join(cuts, "; "))
-			if narrowHint != "" {
-				notice += " " + narrowHint
-			}
-			notes = append(notes, notice)
+	if budget <= 0 || len(out) <= budget {
+		return structuredResult(wrapRaw(out), append(notes, page.fullPage(body))...)
+	}
+	var cuts []string
+	next := ""
+	if page != nil {
+		// The paged list first: the longest prefix that fits beside the rest.
+		if desc, n, ok := page.cut(&v, budget); ok {
+			cuts, next = append(cuts, desc), n
 		}
 	}
-	return structuredResult(wrapRaw(out), out, notes...)
+	if out, _ = json.Marshal(v); len(out) > budget {
+		var more []string
+		v, more = shrink(v, budget)
+		cuts = append(cuts, more...)
+		out, _ = json.Marshal(v)
+	}
+	if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
+		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
+			len(body), s.MaxBytes, strings.Join(cuts, "; "))
+		if narrowHint != "" {
+			notice += " " + narrowHint
+		}
+		if next != "" {
+			notice += " To read on, call again with the same arguments and continue with " + next
+		}
+		notes = append(notes, notice)
+	}
+	return structuredResult(wrapRaw(out), notes...)
 }
 
-// wrapRaw makes any JSON value an object for structuredContent.
+// wrapRaw makes any JSON value an object for structuredContent (nil: the wrapper of a
+// list, to measure it).
 func wrapRaw(b []byte) json.RawMessage {
 	switch {
 	case len(b) > 0 && b[0] == '{':
 		return b
-	case len(b) > 0 && b[0] == '[':
+	case len(b) == 0 || b[0] == '[':
 		return json.RawMessage(`{"items":` + string(b) + `}`)
 	default:
 		return json.RawMessage(`{"result":` + string(b) + `}`)

@@ -16,8 +16,8 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 	s := &jsonschema.Schema{
 		Type:       "object",
 		Properties: make(map[string]*jsonschema.Schema, len(t.Args)),
-		// {"not": {}} is the schema `false`: no arguments but these.
-		AdditionalProperties: &jsonschema.Schema{Not: &jsonschema.Schema{}},
+		// No additionalProperties: false: an unknown argument gets a clear error anyway
+		// (CheckArguments), and tools/list is paid in every conversation.
 	}
 	for _, a := range t.Args {
 		p := &jsonschema.Schema{Type: a.Type, Description: a.Description}
