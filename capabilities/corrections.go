@@ -80,6 +80,10 @@ type ArgumentCorrection struct {
 	// Default is sent when the call does not give the argument (a scalar), e.g. to ask
 	// an upstream for progress output it would otherwise leave out.
 	Default any `yaml:"default"`
+	// MinVersion is the first upstream version that reads this argument. Podman ignores a
+	// query parameter it does not know, so a call that gives the argument to an older
+	// upstream is refused with both versions named instead of silently losing it.
+	MinVersion string `yaml:"minVersion"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.

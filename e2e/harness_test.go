@@ -80,6 +80,10 @@ func setup() (int, error) {
 	if err := startPodman(); err != nil {
 		return 0, err
 	}
+	// Which Podman this run tests (scripts/test.sh runs the suite once per Podman: the one
+	// first in PATH, the wrapper of scripts/podman5.sh in the Podman 5 lane).
+	podmanPath, _ := exec.LookPath("podman")
+	fmt.Fprintf(os.Stderr, "e2e: against Podman %s (%s)\n", podmanVer, podmanPath)
 	if err := startRegistry(); err != nil {
 		return 0, err
 	}
