@@ -60,7 +60,7 @@ type Argument struct {
 	Required    bool
 	Enum        []string
 	Role        string
-	Default     any // sent when the call does not give the argument
+	Default     any    // sent when the call does not give the argument
 	MinVersion  string // the first upstream version that reads it; "" for every version
 }
 
