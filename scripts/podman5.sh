@@ -177,6 +177,7 @@ enter() {
     mkdir -p "$ROOT$d"
     mount --rbind "$d" "$ROOT$d"
   done < <(shared_dirs)
+  mkdir -p "$ROOT/.host"
   cd "$ROOT"
   # pivot_root rather than chroot: runc's own pivot_root (a build's RUN step) fails in a chroot.
   pivot_root . .host
