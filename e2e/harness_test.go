@@ -134,6 +134,13 @@ func startPodman() error {
 	if err := os.WriteFile(containersC, []byte(podmantest.ContainersConf), 0o644); err != nil {
 		return err
 	}
+	// Known search registries, so resolve-image-short-name has a known answer (it exists on
+	// Podman 5 only). The service inherits this process's environment.
+	regConf := filepath.Join(dir, "registries.conf")
+	if err := os.WriteFile(regConf, []byte(`unqualified-search-registries = ["registry.e2e.test", "quay.e2e.test"]`+"\n"), 0o644); err != nil {
+		return err
+	}
+	os.Setenv("CONTAINERS_REGISTRIES_CONF", regConf)
 	podmanSock = filepath.Join(dir, "podman.sock")
 	cmd, err := StartPodmanService(dir, podmanSock)
 	if err != nil {

@@ -44,7 +44,8 @@ go vet ./...
 # The e2e tests that do not depend on the Podman version: run in lane 1 only.
 lane2_skip='^(TestReleaseConfigCheck|TestReleaseSnapshot|TestNpmLauncher|TestInspectorCLI|TestServerJSON|TestFakeCentralContract|TestStackRox.*|TestStackrox.*)$'
 
-# Each lane prints the Podman it ran against (the e2e TestMain: "e2e: against Podman X") and
+# Each lane prints the Podman it runs against (the `podman` first in its PATH, which the tests
+# and image-mcp's autostart start; `go test -v ./e2e` also prints "e2e: against Podman X") and
 # its wall time; a failing lane stops the script (set -e).
 lane() {
   local name=$1 t0=$SECONDS
@@ -56,7 +57,7 @@ lane() {
 
 # Lane 1, the distro's Podman (4.3.1 on Debian 12): every test, unit and end-to-end, including
 # the release, npm, container-image and Inspector tests, which do not depend on the Podman version.
-lane "$(podman --version)" go test -count=1 -timeout 40m "$@" ./...
+lane "$(command -v podman): $(podman --version)" go test -count=1 -timeout 40m "$@" ./...
 
 # Lane 2, Podman 5 (scripts/podman5.sh: the newest 5.x of Debian testing, in its own root
 # under /opt): the Podman end-to-end suite again, with the wrapper first in PATH so the tests'
@@ -67,7 +68,7 @@ if [ "${PODMAN5:-1}" != "0" ]; then
   wait "$p5install" || { cat "$p5log" >&2; echo "installing Podman 5 failed" >&2; exit 1; }
   rm -f "$p5log"
   p5bin=$(bash scripts/podman5.sh bindir "${TMPDIR:-/tmp}/image-mcp-podman5-bin")
-  lane "podman $(bash scripts/podman5.sh version) (scripts/podman5.sh)" env PATH="$p5bin:$PATH" \
+  lane "$p5bin/podman (scripts/podman5.sh): $(PATH="$p5bin:$PATH" podman --version)" env PATH="$p5bin:$PATH" \
     go test -count=1 -timeout 40m -skip "$lane2_skip" "$@" ./e2e
 fi
 
