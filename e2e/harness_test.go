@@ -125,8 +125,8 @@ func lookTool(name string) (string, error) {
 	return "", fmt.Errorf("%s is not installed", name)
 }
 
-// startPodman runs a private Podman service as RUNNING.md says: its own storage, vfs,
-// runc and fixed ulimits, on a socket in the work dir.
+// startPodman runs a private Podman service: its own storage, vfs, runc and fixed ulimits,
+// on a socket in the work dir (under /tmp, which the Podman 5 of scripts/podman5.sh sees too).
 func startPodman() error {
 	dir := filepath.Join(workDir, "podman")
 	os.MkdirAll(dir, 0o755)
