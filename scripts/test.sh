@@ -33,9 +33,13 @@ if ! command -v goreleaser >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/gorel
 fi
 
 # Podman 5 for lane 2 installs (the first time: ~1-2 min, ~370 MB under /opt) while lane 1 runs.
+p5tmp=$(mktemp -d)
+p5install=""
+# On any exit: let a running install finish (interrupted, it would start over next time) and
+# drop this run's wrapper folder.
+trap '[ -z "$p5install" ] || wait "$p5install" 2>/dev/null; rm -rf "$p5tmp"' EXIT
 if [ "${PODMAN5:-1}" != "0" ]; then
-  p5log=$(mktemp)
-  bash scripts/podman5.sh install >"$p5log" 2>&1 &
+  bash scripts/podman5.sh install >"$p5tmp/install.log" 2>&1 &
   p5install=$!
 fi
 
@@ -68,9 +72,9 @@ lane "$(command -v podman): $(podman --version)" go test -count=1 -timeout 40m "
 # version (release, npm, Inspector, StackRox) ran in lane 1 and are skipped here to keep CI short.
 # PODMAN5=0 skips this lane (e.g. a machine without root).
 if [ "${PODMAN5:-1}" != "0" ]; then
-  wait "$p5install" || { cat "$p5log" >&2; echo "installing Podman 5 failed" >&2; exit 1; }
-  rm -f "$p5log"
-  p5bin=$(bash scripts/podman5.sh bindir "${TMPDIR:-/tmp}/image-mcp-podman5-bin")
+  wait "$p5install" || { cat "$p5tmp/install.log" >&2; echo "installing Podman 5 failed" >&2; exit 1; }
+  p5install=""
+  p5bin=$(bash scripts/podman5.sh bindir "$p5tmp/bin")
   lane "$p5bin/podman (scripts/podman5.sh): $(PATH="$p5bin:$PATH" podman --version)" env PATH="$p5bin:$PATH" \
     go test -count=1 -timeout 40m -skip "$lane2_skip" "$@" ./e2e
 fi
