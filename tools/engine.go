@@ -225,8 +225,12 @@ func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *ca
 		}
 	}
 	if len(old) > 0 {
-		return errorResult("%s: %s; the connected %s is %s, which would ignore it. Call again without it, or upgrade %s.",
-			t.Name, strings.Join(old, ", "), t.Capability.Display, have, t.Capability.Display)
+		it := "it"
+		if len(old) > 1 {
+			it = "them"
+		}
+		return errorResult("%s: %s; the connected %s is %s, which would ignore %s. Call again without %s, or upgrade %s.",
+			t.Name, strings.Join(old, ", "), t.Capability.Display, have, it, it, t.Capability.Display)
 	}
 	return nil
 }
