@@ -43,14 +43,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code, err := setup()
-	if err != nil {
+	if _, err := setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup failed:", err)
 		fmt.Fprintln(os.Stderr, "The e2e tests need podman, runc, docker-registry and busybox-static: run ./scripts/test.sh, which installs them.")
 		teardown()
 		os.Exit(1)
 	}
-	code = m.Run()
+	code := m.Run()
 	teardown()
 	os.Exit(code)
 }
