@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +68,64 @@ func TestReadmeToolsTable(t *testing.T) {
 		got[2] = ""
 		if strings.Join(got, "|") != strings.Join(w, "|") {
 			t.Errorf("row %d:\n got %v\nwant %v", i+1, got, w)
+		}
+	}
+}
+
+// The README's Podman versions table holds exactly the corrections' minVersion rules,
+// tool-wide and per argument, each in the row of its version.
+func TestReadmeVersionsTable(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- versions-table:start -->")
+	table, _, ok2 := strings.Cut(rest, "<!-- versions-table:end -->")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no versions-table markers")
+	}
+	got := map[string]string{} // version → its row's text
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[2:] {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 2 {
+			t.Fatalf("row %q: want 2 cells", line)
+		}
+		got[strings.TrimSpace(cells[0])] = cells[1]
+	}
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	// A tool's rules are the segment of the row from its name to the next tool's.
+	segment := func(row, tool string) (string, bool) {
+		_, after, ok := strings.Cut(row, "`"+tool+"`")
+		seg, _, _ := strings.Cut(after, ";")
+		return seg, ok
+	}
+	for _, c := range caps {
+		for _, tl := range c.Tools {
+			if tl.MinVersion != "" {
+				seen[tl.MinVersion] = true
+				if _, ok := segment(got[tl.MinVersion], tl.Name); !ok {
+					t.Errorf("%s needs %s: not in that row of the README's versions table", tl.Name, tl.MinVersion)
+				}
+			}
+			for _, a := range tl.Args {
+				if a.MinVersion == "" {
+					continue
+				}
+				seen[a.MinVersion] = true
+				seg, ok := segment(got[a.MinVersion], tl.Name)
+				if !ok || !slices.Contains(strings.FieldsFunc(seg, func(r rune) bool { return r == ',' || r == ' ' }), a.Name) {
+					t.Errorf("%s %s needs %s: not in that row of the README's versions table", tl.Name, a.Name, a.MinVersion)
+				}
+			}
+		}
+	}
+	for v := range got {
+		if !seen[v] {
+			t.Errorf("the README's versions table has a row %s, but no rule needs it", v)
 		}
 	}
 }

@@ -30,6 +30,7 @@ type config struct {
 	profileDir  string
 	keep        bool
 	only        string
+	podman      string
 }
 
 func main() {
@@ -45,12 +46,21 @@ func main() {
 	flag.StringVar(&c.profileDir, "cpuprofile-dir", "", "write a CPU profile of image-mcp per section into this directory")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
 	flag.StringVar(&c.only, "only", "", "run only these sections, comma-separated (start, tools, overhead, streams, stackrox, concurrency)")
+	flag.StringVar(&c.podman, "podman", os.Getenv("IMAGE_MCP_BENCH_PODMAN"),
+		"the podman to measure against, e.g. the Podman 5 wrapper of `scripts/podman5.sh bindir DIR` (DIR/podman); "+
+			"its folder goes first in PATH, for the bench's service and image-mcp alike. Default: podman on PATH (IMAGE_MCP_BENCH_PODMAN)")
 	flag.Parse()
+	if err := usePodman(c.podman); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	if c.quick {
 		c = quickConfig(c)
 	}
 	rows, err := run(c, os.Stderr)
 	if len(rows) > 0 {
+		// The figures belong to this Podman: say which.
+		fmt.Fprintf(os.Stdout, "Podman %s (%s)\n", podmanVersion, podmanPath())
 		printTable(os.Stdout, rows)
 	}
 	if err != nil {
@@ -58,6 +68,36 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// usePodman puts the folder of the chosen podman first in PATH: the bench's service and
+// image-mcp (which looks podman up in PATH) then both run it.
+func usePodman(p string) error {
+	if p == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return err
+	}
+	if filepath.Base(abs) != "podman" {
+		return fmt.Errorf("-podman %s: the command must be named podman (its folder goes first in PATH)", p)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return fmt.Errorf("-podman: %w", err)
+	}
+	return os.Setenv("PATH", filepath.Dir(abs)+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+func podmanPath() string {
+	p, err := exec.LookPath("podman")
+	if err != nil {
+		return "podman not on PATH"
+	}
+	return p
+}
+
+// podmanVersion is the version of the service the bench measured against.
+var podmanVersion string
 
 func quickConfig(c config) config {
 	c.quick, c.startRuns, c.calls, c.imageMiB, c.centralImgs, c.inFlight, c.rounds = true, 3, 50, 8, 500, 16, 2
@@ -131,6 +171,8 @@ func (b *bench) setup() error {
 	if b.pod, err = startPodman(filepath.Join(b.dir, "podman")); err != nil {
 		return err
 	}
+	podmanVersion = b.pod.ver
+	b.log("Podman %s (%s)", b.pod.ver, podmanPath())
 	fixture, err := os.ReadFile(fixturePath(b.cfg.fixture))
 	if err != nil {
 		return fmt.Errorf("StackRox fixture: %w (give its path with -fixture)", err)

@@ -93,6 +93,10 @@ type ArgumentCorrection struct {
 	// sent: the upstream pages, image-mcp only says where the next part starts.
 	List     string `yaml:"list"`
 	PageSize int    `yaml:"pageSize"`
+	// MinVersion is the first upstream version that reads this argument. Podman ignores a
+	// query parameter it does not know, so a call that gives the argument to an older
+	// upstream is refused with both versions named instead of silently losing it.
+	MinVersion string `yaml:"minVersion"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.

@@ -64,6 +64,7 @@ type Argument struct {
 	Default     any    // sent when the call does not give the argument
 	List        string // role offset: the gjson path of the paged list ("" = the answer)
 	PageSize    int    // role limit: the upstream's page when the limit is not given
+	MinVersion  string // the first upstream version that reads it; "" for every version
 }
 
 // Arg finds an argument by name.
@@ -387,6 +388,9 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			return bad("response", "unknown %q (want json, exists, ndjson or file)", c.Response)
 		}
 		t.Response = orDefault(c.Response, t.Response)
+		if c.MinVersion != "" && !validVersion(c.MinVersion) {
+			return bad("minVersion", "%q is not a version like 5.7.0", c.MinVersion)
+		}
 		t.MinVersion, t.Instead = c.MinVersion, c.Instead
 		t.ErrorsAt = c.ErrorsAt
 		for _, an := range sortedKeys(c.Arguments) {
@@ -409,6 +413,18 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			}
 			a.Role = orDefault(ac.Role, a.Role)
 			a.List, a.PageSize = ac.List, ac.PageSize
+			if ac.MinVersion != "" {
+				if !validVersion(ac.MinVersion) {
+					return bad("arguments."+an+".minVersion", "%q is not a version like 5.7.0", ac.MinVersion)
+				}
+				if ac.Default != nil {
+					return bad("arguments."+an+".minVersion", "an argument with a default is always sent; it cannot need a newer version")
+				}
+				a.MinVersion = ac.MinVersion
+				// Said in the schema too, so a model does not pick an argument the connected
+				// upstream lacks.
+				a.Description = strings.TrimSpace(fmt.Sprintf("%s (%s %s+)", a.Description, orDefault(corr.Display, "upstream"), ac.MinVersion))
+			}
 			switch ac.Default.(type) {
 			case nil, string, bool, int, float64:
 				a.Default = ac.Default
@@ -537,3 +553,8 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+var versionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+
+// validVersion: a version gate is a plain major.minor.patch, compared number by number.
+func validVersion(v string) bool { return versionRE.MatchString(v) }

@@ -143,9 +143,32 @@ func TestEmbeddedCorrections(t *testing.T) {
 			t.Errorf("%s response %q, want %q", tool, got, resp)
 		}
 	}
-	for tool, v := range map[string]string{"resolve-image-short-name": "5.0.0", "create-image-local-build-context": "5.6.0", "load-image-local-path": "5.6.0", "report-changes-images-s-filesystem-adds": ""} {
+	for tool, v := range map[string]string{"resolve-image-short-name": "5.0.0", "create-image-local-build-context": "5.7.0", "load-image-local-path": "5.7.0", "report-changes-images-s-filesystem-adds": ""} {
 		if got := tools[tool].MinVersion; got != v {
 			t.Errorf("%s minVersion %q, want %q", tool, got, v)
+		}
+	}
+	// Arguments newer than Podman 4.0, each from the first release whose handler reads it
+	// (Podman's pkg/api/handlers at that tag); Podman ignores a parameter it does not know.
+	for _, c := range []struct{ tool, arg, v string }{
+		{"build-image", "createdannotation", "5.6.0"}, {"build-image", "sourcedateepoch", "5.6.0"},
+		{"build-image", "rewritetimestamp", "5.6.0"}, {"build-image", "inheritannotations", "5.6.0"},
+		{"build-image", "unsetannotation", "5.6.0"}, {"build-image", "inheritlabels", "5.5.0"},
+		{"build-image", "nohosts", "5.4.0"}, {"build-image", "compatvolumes", "5.2.0"},
+		{"build-image", "layerLabel", "5.0.0"}, {"build-image", "unsetlabel", "5.0.0"}, {"build-image", "volume", "5.0.0"},
+		{"build-image", "timestamp", ""}, {"build-image", "t", ""},
+		{"pull-images", "compatMode", "5.0.0"}, {"pull-images", "pullProgress", "6.0.0"}, {"pull-images", "tlsVerify", ""},
+		{"prune-unused-images", "buildcache", "5.3.0"}, {"remove-image-local-storage", "ignore", "5.4.0"},
+		{"push-image", "retry", "5.0.0"}, {"push-image", "retryDelay", "5.0.0"}, {"push-image", "compressionLevel", "5.0.0"},
+		{"push-image", "forceCompressionFormat", "5.0.0"}, {"push-image", "quiet", ""},
+	} {
+		a := tools[c.tool].Arg(c.arg)
+		if a == nil || a.MinVersion != c.v {
+			t.Errorf("%s argument %s: %+v, want minVersion %q", c.tool, c.arg, a, c.v)
+			continue
+		}
+		if c.v != "" && !strings.Contains(a.Description, "(Podman "+c.v+"+)") {
+			t.Errorf("%s argument %s: the description does not name its version: %q", c.tool, c.arg, a.Description)
 		}
 	}
 	if got := tools["remove-one-more-images-storage"].ErrorsAt; got != "Errors" {
@@ -326,6 +349,12 @@ func TestLoadProblems(t *testing.T) {
 			file: cfile, tool: "get-item", field: "added[0].name", msg: "already an argument"},
 		{name: "corrections: added unknown type", corr: "tools:\n  get-item:\n    added:\n    - {name: f, type: list, role: fields}\n",
 			file: cfile, tool: "get-item", field: "added[0].type", msg: `unknown type "list"`},
+		{name: "corrections: tool minVersion not a version", corr: "tools:\n  get-item:\n    minVersion: '5.7'\n",
+			file: cfile, tool: "get-item", field: "minVersion", msg: `"5.7" is not a version`},
+		{name: "corrections: argument minVersion not a version", corr: "tools:\n  get-item:\n    arguments:\n      id: {minVersion: v5}\n",
+			file: cfile, tool: "get-item", field: "arguments.id.minVersion", msg: `"v5" is not a version`},
+		{name: "corrections: argument minVersion with a default", corr: "tools:\n  get-item:\n    arguments:\n      page.limit: {minVersion: 5.0.0, default: 3}\n",
+			file: cfile, tool: "get-item", field: "arguments.page.limit.minVersion", msg: "always sent"},
 		{name: "corrections: unknown response", corr: "tools:\n  get-item:\n    response: xml\n",
 			file: cfile, tool: "get-item", field: "response", msg: `unknown "xml"`},
 		{name: "corrections: file response without output", corr: "tools:\n  get-item:\n    response: file\n",

@@ -152,15 +152,41 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 	if info := podmanInfo(cctx, client); info != "" {
 		r.info("%s", info)
 	}
-	var newer []string
+	tested := "Podman " + strings.Join(upstream.TestedPodmanSeries, ".x and ") + ".x"
+	if upstream.TestedPodman(v) {
+		r.info("CI tests image-mcp against %s; this one is %s", tested, v)
+	} else {
+		r.info("CI tests image-mcp against %s; %s is not one of those releases (expected to work; please report what does not)", tested, v)
+	}
+	// The version rules are the capability corrections' minVersion, tool-wide or per argument.
+	var rules, newer, newerArgs []string
 	for _, t := range cfg.Tools {
-		if t.Capability != nil && t.Capability.Upstream == "podman" && t.MinVersion != "" && upstream.CompareVersions(v, t.MinVersion) < 0 {
-			newer = append(newer, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
+		if t.Capability == nil || t.Capability.Upstream != "podman" {
+			continue
 		}
+		if t.MinVersion != "" {
+			rules = append(rules, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
+			if upstream.CompareVersions(v, t.MinVersion) < 0 {
+				newer = append(newer, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
+			}
+		}
+		for _, a := range t.Args {
+			if a.MinVersion != "" && upstream.CompareVersions(v, a.MinVersion) < 0 {
+				newerArgs = append(newerArgs, fmt.Sprintf("%s %s (≥ %s)", t.Name, a.Name, a.MinVersion))
+			}
+		}
+	}
+	sort.Strings(rules)
+	if len(rules) > 0 {
+		r.info("tools that need more than Podman %s: %s", upstream.MinPodmanVersion, strings.Join(rules, ", "))
 	}
 	if len(newer) > 0 {
 		sort.Strings(newer)
 		r.info("%d tool(s) need a newer Podman and answer so when called: %s", len(newer), strings.Join(newer, ", "))
+	}
+	if len(newerArgs) > 0 {
+		sort.Strings(newerArgs)
+		r.info("%d argument(s) need a newer Podman (which would ignore them) and are refused when given: %s", len(newerArgs), strings.Join(newerArgs, ", "))
 	}
 }
 

@@ -239,7 +239,7 @@ func (f *pathFixture) runInside(t *testing.T, s *Server, dir string) {
 		if podmanVer >= "5.6" {
 			s.MustSucceed(t, c.tool, c.args)
 		} else {
-			s.MustFail(t, c.tool, c.args, "needs Podman 5.6.0 or later")
+			s.MustFail(t, c.tool, c.args, "needs Podman 5.7.0 or later")
 		}
 	}
 }

@@ -172,9 +172,16 @@ func TestVersionGate(t *testing.T) {
 	s.MustFail(t, "resolve-image-short-name", map[string]any{"name": "busybox"},
 		"resolve-image-short-name needs Podman 5.0.0 or later; the connected Podman is 4.3.1", "Use inspect-image or search-images")
 	s.MustFail(t, "create-image-local-build-context", map[string]any{"localcontextdir": "/srv/ctx"},
-		"needs Podman 5.6.0 or later; the connected Podman is 4.3.1", "build-image")
+		"needs Podman 5.7.0 or later; the connected Podman is 4.3.1", "build-image")
 	s.MustFail(t, "load-image-local-path", map[string]any{"path": "/srv/x.tar"},
-		"needs Podman 5.6.0 or later; the connected Podman is 4.3.1", "load-image")
+		"needs Podman 5.7.0 or later; the connected Podman is 4.3.1", "load-image")
+	// An argument newer than the connected Podman (which would ignore it) is refused too,
+	// even when false: on 5.5+ inheritlabels=false changes the build, on 4.3.1 it would not.
+	s.MustFail(t, "build-image", map[string]any{"context": t.TempDir(), "createdannotation": false, "inheritlabels": false, "timestamp": 1},
+		`build-image: argument "createdannotation" needs Podman 5.6.0 or later, argument "inheritlabels" needs Podman 5.5.0 or later; `+
+			"the connected Podman is 4.3.1, which would ignore them. Call again without them")
+	s.MustFail(t, "pull-images", map[string]any{"reference": "x", "pullProgress": true},
+		`pull-images: argument "pullProgress" needs Podman 6.0.0 or later; the connected Podman is 4.3.1, which would ignore it.`)
 	if reqs, _ := rec.snapshot(); strings.Join(reqs, ", ") != "GET /_ping" {
 		t.Errorf("requests %v, want only the version ping", reqs)
 	}

@@ -44,14 +44,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code, err := setup()
-	if err != nil {
+	if _, err := setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup failed:", err)
 		fmt.Fprintln(os.Stderr, "The e2e tests need podman, runc, docker-registry and busybox-static: run ./scripts/test.sh, which installs them.")
 		teardown()
 		os.Exit(1)
 	}
-	code = m.Run()
+	code := m.Run()
 	teardown()
 	os.Exit(code)
 }
@@ -81,6 +80,10 @@ func setup() (int, error) {
 	if err := startPodman(); err != nil {
 		return 0, err
 	}
+	// Which Podman this run tests (scripts/test.sh runs the suite once per Podman: the one
+	// first in PATH, the wrapper of scripts/podman5.sh in the Podman 5 lane).
+	podmanPath, _ := exec.LookPath("podman")
+	fmt.Fprintf(os.Stderr, "e2e: against Podman %s (%s)\n", podmanVer, podmanPath)
 	if err := startRegistry(); err != nil {
 		return 0, err
 	}
@@ -122,8 +125,8 @@ func lookTool(name string) (string, error) {
 	return "", fmt.Errorf("%s is not installed", name)
 }
 
-// startPodman runs a private Podman service as RUNNING.md says: its own storage, vfs,
-// runc and fixed ulimits, on a socket in the work dir.
+// startPodman runs a private Podman service: its own storage, vfs, runc and fixed ulimits,
+// on a socket in the work dir (under /tmp, which the Podman 5 of scripts/podman5.sh sees too).
 func startPodman() error {
 	dir := filepath.Join(workDir, "podman")
 	os.MkdirAll(dir, 0o755)
@@ -131,6 +134,13 @@ func startPodman() error {
 	if err := os.WriteFile(containersC, []byte(podmantest.ContainersConf), 0o644); err != nil {
 		return err
 	}
+	// Known search registries, so resolve-image-short-name has a known answer (it exists on
+	// Podman 5 only). The service inherits this process's environment.
+	regConf := filepath.Join(dir, "registries.conf")
+	if err := os.WriteFile(regConf, []byte(`unqualified-search-registries = ["registry.e2e.test", "quay.e2e.test"]`+"\n"), 0o644); err != nil {
+		return err
+	}
+	os.Setenv("CONTAINERS_REGISTRIES_CONF", regConf)
 	podmanSock = filepath.Join(dir, "podman.sock")
 	cmd, err := StartPodmanService(dir, podmanSock)
 	if err != nil {

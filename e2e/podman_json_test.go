@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -312,7 +313,12 @@ func TestBusyboxScenario(t *testing.T) {
 		s.MustFail(t, "resolve-image-short-name", map[string]any{"name": "busybox"},
 			"resolve-image-short-name needs Podman 5.0.0 or later; the connected Podman is "+podmanVer, "inspect-image")
 	} else {
-		s.MustSucceed(t, "resolve-image-short-name", map[string]any{"name": "busybox"})
+		// The search registries of the test service's registries.conf (harness), in order.
+		var r struct{ Names []string }
+		Structured(t, s.MustSucceed(t, "resolve-image-short-name", map[string]any{"name": "e2e-unaliased"}), &r)
+		if want := []string{"registry.e2e.test/e2e-unaliased:latest", "quay.e2e.test/e2e-unaliased:latest"}; !slices.Equal(r.Names, want) {
+			t.Errorf("resolve-image-short-name: %v, want %v", r.Names, want)
+		}
 	}
 
 	// tag-image (201, empty body) → a clear success; list shows the tag.

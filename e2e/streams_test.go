@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/image-mcp/image-mcp/upstream"
 )
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -71,6 +69,22 @@ func TestBuildImage(t *testing.T) {
 			"build-image failed", "exit status 3", "step-output-before-failure")
 		if inspectID(t, "localhost/streams-bad:1") != "" {
 			t.Fatal("a failed build left an image")
+		}
+	})
+
+	// sourcedateepoch is read from Podman 5.6.0 on; 4.3.1 would ignore it, so it is refused there.
+	t.Run("argument newer than the connected Podman", func(t *testing.T) {
+		const dated = "localhost/streams-epoch:1"
+		args := map[string]any{"context": dir, "t": dated, "networkmode": "none", "sourcedateepoch": 0}
+		if olderThan(podmanVer, "5.6.0") {
+			s.MustFail(t, "build-image", args, `argument "sourcedateepoch" needs Podman 5.6.0 or later`, "the connected Podman is "+podmanVer)
+			return
+		}
+		t.Cleanup(func() { removeImage(t, dated) })
+		s.MustSucceed(t, "build-image", args)
+		_, body, _ := PodmanRaw("GET", "/libpod/images/localhost%2Fstreams-epoch:1/json", nil)
+		if !strings.Contains(string(body), `"Created":"1970-01-01T00:00:00Z"`) {
+			t.Fatalf("sourcedateepoch=0 did not date the image 1970: %.600s", body)
 		}
 	})
 
@@ -274,16 +288,58 @@ func TestExportLoadImport(t *testing.T) {
 	})
 }
 
-// TestLocalBuildLoadNeedNewerPodman: the host-path variants are 5.6+ only.
-func TestLocalBuildLoadNeedNewerPodman(t *testing.T) {
-	if upstream.CompareVersions(podmanVer, "5.6.0") >= 0 {
-		t.Skipf("Podman %s serves the local endpoints", podmanVer)
-	}
+// TestLocalBuildAndLoad: the host-path variants need Podman 5.7.0, where the routes
+// /libpod/local/build and /libpod/local/images/load appeared. An older Podman gets the
+// version error; 5.7+ really builds from and loads from paths on the Podman host. The paths
+// are under t.TempDir() ($TMPDIR or /tmp), which scripts/podman5.sh's Podman 5 sees too.
+func TestLocalBuildAndLoad(t *testing.T) {
 	s := StartServer(t, ServerOptions{})
-	s.MustFail(t, "create-image-local-build-context", map[string]any{"localcontextdir": t.TempDir()},
-		"needs Podman 5.6.0 or later", "connected Podman is "+podmanVer, "build-image")
-	s.MustFail(t, "load-image-local-path", map[string]any{"path": busyboxTar},
-		"needs Podman 5.6.0 or later", "connected Podman is "+podmanVer, "load-image")
+	if olderThan(podmanVer, "5.7.0") {
+		s.MustFail(t, "create-image-local-build-context", map[string]any{"localcontextdir": t.TempDir()},
+			"needs Podman 5.7.0 or later; the connected Podman is "+podmanVer, "build-image")
+		s.MustFail(t, "load-image-local-path", map[string]any{"path": busyboxTar},
+			"needs Podman 5.7.0 or later; the connected Podman is "+podmanVer, "load-image")
+		return
+	}
+	const img = "localhost/streams-local:1"
+	t.Cleanup(func() { removeImage(t, img) })
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Containerfile":    "FROM " + baseImage + "\nCOPY . /ctx\nRUN test -e /ctx/keep.txt && test ! -e /ctx/skip.txt && echo local-context-ok\n",
+		".containerignore": "skip.txt\n",
+		"keep.txt":         "keep",
+		"skip.txt":         "skip",
+	})
+	res := s.MustSucceed(t, "create-image-local-build-context", map[string]any{"localcontextdir": dir, "t": img, "networkmode": "none"})
+	var sum struct {
+		ID     string
+		Output []string
+	}
+	Structured(t, res, &sum)
+	if !hexID.MatchString(sum.ID) || !strings.Contains(strings.Join(sum.Output, "\n"), "local-context-ok") {
+		t.Fatalf("local build: %s", Text(res))
+	}
+	if got := inspectID(t, img); got != sum.ID {
+		t.Fatalf("%s is %q, the build reported %q", img, got, sum.ID)
+	}
+	// A failing step is an error carrying its output, as with build-image.
+	bad := t.TempDir()
+	writeFiles(t, bad, map[string]string{"Containerfile": "FROM " + baseImage + "\nRUN echo local-step-output && exit 4\n"})
+	s.MustFail(t, "create-image-local-build-context", map[string]any{"localcontextdir": bad, "t": "localhost/streams-local-bad:1", "networkmode": "none"},
+		"exit status 4", "local-step-output")
+
+	archive := filepath.Join(t.TempDir(), "local.tar")
+	s.MustSucceed(t, "export-image", map[string]any{"name": img, "output": archive, "format": "docker-archive"})
+	removeImage(t, img)
+	if inspectID(t, img) != "" {
+		t.Fatalf("%s is still there", img)
+	}
+	res = s.MustSucceed(t, "load-image-local-path", map[string]any{"path": archive})
+	if got := inspectID(t, img); got != sum.ID || !strings.Contains(Text(res), img) {
+		t.Fatalf("after load-image-local-path %s is %q (want %q): %s", img, got, sum.ID, Text(res))
+	}
+	// A path the service cannot see is Podman's error, named.
+	s.MustFail(t, "load-image-local-path", map[string]any{"path": filepath.Join(t.TempDir(), "missing.tar")}, "missing.tar")
 }
 
 // TestScpWithoutConnection: Podman's bare "exit status 125" comes with what to configure.

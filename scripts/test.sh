@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of image-mcp. Installs what the tests need when it is missing (Debian
 # packages; as root, as CI runs), then `go test ./...`: unit tests and the end-to-end tests
-# of the built binary against a private Podman service and a loopback registry.
+# of the built binary against a private Podman service and a loopback registry, once per
+# Podman: the distro's (lane 1) and a Podman 5 from scripts/podman5.sh (lane 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,8 +39,53 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO ./scripts/rootless.sh >/dev/null
 
+# Podman 5 for lane 2 installs (the first time: ~1-2 min, ~370 MB under /opt) while lane 1 runs.
+p5tmp=$(mktemp -d)
+p5install=""
+# On any exit: let a running install finish (interrupted, it would start over next time) and
+# drop this run's wrapper folder.
+trap '[ -z "$p5install" ] || wait "$p5install" 2>/dev/null; rm -rf "$p5tmp"' EXIT
+if [ "${PODMAN5:-1}" != "0" ]; then
+  bash scripts/podman5.sh install >"$p5tmp/install.log" 2>&1 &
+  p5install=$!
+fi
+
 go vet ./...
-go test -count=1 -timeout 40m "$@" ./...
+
+# The e2e tests that run in lane 1 only: the release snapshot (GoReleaser, several minutes),
+# the npm launcher, the container image built from it, the Inspector, server.json and the
+# StackRox tests do not depend on the Podman version, or (the container image: podman build
+# and run of the Containerfile) only lightly, and would double CI time. The rootless test runs
+# as an unprivileged user with the distro's Podman (Podman 5 here needs root): lane 1 only.
+lane2_skip='^(TestContainerImage|TestReleaseConfigCheck|TestReleaseSnapshot|TestNpmLauncher|TestInspectorCLI|TestTypeScriptSDKPrompts|TestServerJSON|TestFakeCentralContract|TestStackRox.*|TestStackrox.*|TestRootless)$'
+
+# Each lane prints the Podman it runs against (the `podman` first in its PATH, which the tests
+# and image-mcp's autostart start; `go test -v ./e2e` also prints "e2e: against Podman X") and
+# its wall time; a failing lane stops the script (set -e).
+lane() {
+  local name=$1 t0=$SECONDS
+  shift
+  echo "=== lane: $name"
+  "$@"
+  echo "=== lane: $name: passed in $((SECONDS - t0)) s"
+}
+
+# Lane 1, the distro's Podman (4.3.1 on Debian 12): every test, unit and end-to-end, including
+# the release, npm, container-image and Inspector tests, which do not depend on the Podman version.
+lane "$(command -v podman): $(podman --version)" go test -count=1 -timeout 40m "$@" ./...
+
+# Lane 2, Podman 5 (scripts/podman5.sh: the newest 5.x of Debian testing, in its own root
+# under /opt): the Podman end-to-end suite again, with the wrapper first in PATH so the tests'
+# service and image-mcp's autostart both run Podman 5. Tests that do not depend on the Podman
+# version (release, npm, Inspector, StackRox) ran in lane 1 and are skipped here to keep CI short.
+# PODMAN5=0 skips this lane (e.g. a machine without root).
+if [ "${PODMAN5:-1}" != "0" ]; then
+  wait "$p5install" || { cat "$p5tmp/install.log" >&2; echo "installing Podman 5 failed" >&2; exit 1; }
+  p5install=""
+  p5bin=$(bash scripts/podman5.sh bindir "$p5tmp/bin")
+  lane "$p5bin/podman (scripts/podman5.sh): $(PATH="$p5bin:$PATH" podman --version)" env PATH="$p5bin:$PATH" \
+    go test -count=1 -timeout 40m -skip "$lane2_skip" "$@" ./e2e
+fi
 
 # A short run of each fuzz target (FUZZTIME=0 skips them; the seeds ran above as tests).
 fuzztime=${FUZZTIME:-10s}

@@ -123,7 +123,7 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 			return res
 		}
 	}
-	if res := e.checkVersion(ctx, client, t); res != nil {
+	if res := e.checkVersion(ctx, client, t, v); res != nil {
 		return res
 	}
 	if res := checkConfirmScope(t, v); res != nil {
@@ -227,18 +227,42 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 	return e.Shaper.Page(body, fields, narrowHint(t), page, confirmNotice(t, v, body))
 }
 
-func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool) *mcp.CallToolResult {
+func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool, v Values) *mcp.CallToolResult {
 	vc, ok := client.(upstream.Versioned)
-	if !ok || t.MinVersion == "" {
+	if !ok {
+		return nil
+	}
+	// The arguments of this call that an older upstream would silently ignore.
+	var gated []*capabilities.Argument
+	for _, a := range t.Args {
+		if _, given := v[a.Name]; given && a.MinVersion != "" {
+			gated = append(gated, a)
+		}
+	}
+	if t.MinVersion == "" && len(gated) == 0 {
 		return nil
 	}
 	have, err := vc.Version(ctx)
 	if err != nil {
 		return e.transportError(ctx, t, err)
 	}
-	if upstream.CompareVersions(have, t.MinVersion) < 0 {
+	if t.MinVersion != "" && upstream.CompareVersions(have, t.MinVersion) < 0 {
 		return errorResult("%s needs %s %s or later; the connected %s is %s. %s",
 			t.Name, t.Capability.Display, t.MinVersion, t.Capability.Display, have, t.Instead)
+	}
+	var old []string
+	for _, a := range gated {
+		if upstream.CompareVersions(have, a.MinVersion) < 0 {
+			old = append(old, fmt.Sprintf("argument %q needs %s %s or later", a.Name, t.Capability.Display, a.MinVersion))
+		}
+	}
+	if len(old) > 0 {
+		it := "it"
+		if len(old) > 1 {
+			it = "them"
+		}
+		return errorResult("%s: %s; the connected %s is %s, which would ignore %s. Call again without %s, or upgrade %s.",
+			t.Name, strings.Join(old, ", "), t.Capability.Display, have, it, it, t.Capability.Display)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ var PathRoles = []string{capabilities.RoleInputFile, capabilities.RoleContextDir
 
 // PathNote is added to the description of every path argument. It is the same whether
 // a rule is in force or not, so the tool list does not change with the configuration.
-const PathNote = " Must be inside the allowed directories (--allowed-dirs or the client's roots), when set."
+const PathNote = " Must be inside the allowed directories, if any are set."
 
 // rootsKey names the input request that lists the client's roots.
 const rootsKey = "roots"

@@ -65,8 +65,13 @@ package tools
 //         cap TestEmbeddedCorrections
 //   [x] debatable hints (prune, untag non-destructive; get/export readOnly): corrected
 //         cap TestEmbeddedCorrections, e2e TestToolAnnotations
-//   [x] localcontextdir / path are on the Podman host: minVersion 5.6.0 and descriptions say so
-//         cap TestEmbeddedCorrections (minVersion), e2e TestVersionGate (nothing sent but /_ping)
+//   [x] localcontextdir / path are on the Podman host: minVersion 5.7.0 (the /libpod/local routes
+//       are absent from every 5.6.x tag) and descriptions say so
+//         cap TestEmbeddedCorrections (minVersion), e2e TestVersionGate (nothing sent but /_ping),
+//         e2e TestLocalBuildAndLoad (really builds and loads on Podman 5.8, the error on 4.3.1)
+//   [x] Podman ignores unknown query parameters: arguments newer than the connected Podman
+//       (per-argument minVersion, from each release's handlers) are refused, not dropped
+//         cap TestEmbeddedCorrections, e2e TestVersionGate, TestBuildImage (sourcedateepoch)
 
 import (
 	"encoding/json"

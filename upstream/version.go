@@ -9,6 +9,20 @@ import (
 // MinPodmanVersion is the oldest Podman service image-mcp supports: the v4 libpod API.
 const MinPodmanVersion = "4.0.0"
 
+// TestedPodmanSeries are the Podman releases (major.minor) CI runs the whole end-to-end
+// suite against: Debian 12's Podman and the Podman 5 of scripts/podman5.sh (scripts/test.sh).
+var TestedPodmanSeries = []string{"4.3", "5.8"}
+
+// TestedPodman says whether version v is of a release series CI tests.
+func TestedPodman(v string) bool {
+	for _, s := range TestedPodmanSeries {
+		if v == s || strings.HasPrefix(v, s+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // UnsupportedVersionError is a Podman service older than MinPodmanVersion.
 type UnsupportedVersionError struct {
 	Have     string

@@ -17,13 +17,14 @@ import (
 	"time"
 )
 
-// ContainersConf holds the two settings this sandbox needs (shared/podman/RUNNING.md):
-// crun cannot set rlimits here, so runc and fixed ulimits.
+// ContainersConf holds the two settings this sandbox needs: crun cannot set rlimits here,
+// so runc and fixed ulimits (Podman 4.3.1 and the Podman 5 of scripts/podman5.sh alike).
 const ContainersConf = "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n[engine]\nruntime = \"runc\"\n"
 
 // StartService starts `podman system service` with storage under dir, the containers.conf
 // at conf, listening on sock, and waits until it answers _ping. It returns the process and
-// the service's libpod API version. Podman refuses a runroot over 50 characters: keep dir short.
+// the service's libpod API version. It runs the `podman` first in PATH: the Podman 5 lane puts
+// scripts/podman5.sh's wrapper there. Podman refuses a runroot over 50 characters: keep dir short.
 func StartService(dir, sock, conf string) (*exec.Cmd, string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", err
