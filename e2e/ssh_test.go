@@ -36,7 +36,8 @@ func keygen(t *testing.T, path string) string {
 	return strings.TrimSpace(string(pub))
 }
 
-func startSSHD(t *testing.T) *sshFixture {
+// startSSHD starts the fixture; extra lines go at the end of its sshd_config.
+func startSSHD(t *testing.T, extra ...string) *sshFixture {
 	t.Helper()
 	sshd, err := lookTool("sshd")
 	if err != nil {
@@ -69,7 +70,7 @@ func startSSHD(t *testing.T) *sshFixture {
 	f.wrongKnownHost = write("known_hosts_wrong", hostField+" "+otherHostPub+"\n")
 	f.unknownHost = write("known_hosts_unknown", "[127.0.0.1]:1 "+hostPub+"\n")
 	write("authorized_keys", userPub+"\n")
-	cfg := write("sshd_config", strings.Join([]string{
+	cfg := write("sshd_config", strings.Join(append([]string{
 		fmt.Sprintf("Port %d", port),
 		"ListenAddress 127.0.0.1",
 		"HostKey " + filepath.Join(dir, "host_key"),
@@ -83,7 +84,7 @@ func startSSHD(t *testing.T) *sshFixture {
 		"StrictModes no",
 		"AllowStreamLocalForwarding yes",
 		"LogLevel VERBOSE",
-	}, "\n")+"\n")
+	}, extra...), "\n")+"\n")
 	// sshd's privilege separation directory; Debian's service makes it at boot.
 	os.MkdirAll("/run/sshd", 0o755)
 	cmd := exec.Command(sshd, "-D", "-e", "-f", cfg)
