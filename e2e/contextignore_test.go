@@ -204,13 +204,12 @@ func TestContextIgnoreMatchesPodman(t *testing.T) {
 	mcpSent, mcpDirs := ctxTarEntries(t, rec.last(t), "")
 
 	t.Logf("podman build sent %d entries: %s", len(podmanSent), strings.Join(podmanSent, ", "))
-	// Podman 4.x's client keeps the leading / of "/rooted", which then matches nothing;
-	// Docker's and Podman's later clients (moby/patternmatcher/ignorefile) strip it, so
-	// the pattern means the top-level "rooted", and the Podman service itself leaves it
-	// out of the image (checked below). image-mcp follows them: it sends less.
-	if podmanVer < "5" {
-		podmanSent = slices.DeleteFunc(podmanSent, func(e string) bool { return e == "rooted" })
-	}
+	// Podman's client (4.3.1 and 5.8 alike: it reads ignore lines as they are) keeps the
+	// leading / of "/rooted", which then matches nothing and sends the file; Docker's client
+	// (moby/patternmatcher/ignorefile) strips it, so the pattern means the top-level
+	// "rooted", and the Podman service itself leaves that file out of the image (checked
+	// below). image-mcp follows Docker and the service: it sends less.
+	podmanSent = slices.DeleteFunc(podmanSent, func(e string) bool { return e == "rooted" })
 	if !slices.Equal(podmanSent, mcpSent) {
 		t.Errorf("the context tars differ:\npodman:    %s\nimage-mcp: %s\nonly podman: %s\nonly image-mcp: %s",
 			strings.Join(podmanSent, ", "), strings.Join(mcpSent, ", "), diff(podmanSent, mcpSent), diff(mcpSent, podmanSent))
