@@ -4,6 +4,7 @@ package tools
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
+	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -160,13 +162,13 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		return errorResult("%v", err)
 	}
 	defer closeBody(ureq)
-	creds, err := applyRegistryAuth(t, v, ureq)
+	creds, err := podman.ApplyRegistryAuth(t, v, ureq)
 	if err != nil {
 		return errorResult("%s: %v", t.Name, err)
 	}
 	if creds != nil {
-		e.Log.Debug().Str("tool", t.Name).Str("registry", creds.Registry).Str("credentials", orNone(creds.Source)).Msg("registry credentials")
-		defer func() { res = finishRegistryResult(res, t, creds) }()
+		e.Log.Debug().Str("tool", t.Name).Str("registry", creds.Registry).Str("credentials", cmp.Or(creds.Source, "none")).Msg("registry credentials")
+		defer func() { res = podman.FinishRegistryResult(res, t, creds) }()
 	}
 	if !ureq.Stream && e.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -372,11 +374,11 @@ func (e *Engine) client(c *capabilities.Capability) upstream.Client {
 }
 
 func (e *Engine) streamResult(ctx context.Context, t *capabilities.Tool, resp *http.Response, p *progress) *mcp.CallToolResult {
-	sum, err := ReadNDJSON(resp.Body, p.line)
+	sum, err := podman.ReadNDJSON(resp.Body, p.line)
 	if err != nil {
 		return e.transportError(ctx, t, fmt.Errorf("the stream from %s broke off: %w", t.Capability.Display, err))
 	}
-	sum.finishBuild()
+	sum.FinishBuild()
 	if sum.Error != "" {
 		if len(sum.Output) == 0 {
 			return errorResult("%s failed: %s", t.Name, sum.Error)
@@ -397,7 +399,7 @@ func (e *Engine) fileResult(ctx context.Context, t *capabilities.Tool, v Values,
 		return errorResult("%s: %v", t.Name, err)
 	}
 	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
-	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": ArchiveImages(out.Path)})
+	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": podman.ArchiveImages(out.Path)})
 }
 
 // progress sends MCP progress notifications when the client asked for them, at most a

@@ -49,7 +49,7 @@ package tools
 //   [x] tar uploads (load, import) from files; build's context from a directory
 //         TestBuildRequestInputFile, cap TestEmbeddedCorrections (roles)
 //   [x] streams: pull/push/build are NDJSON with failures inside a 200
-//         TestReadNDJSON (real Podman 4.3.1 streams in testdata/)
+//         podman TestReadNDJSON (real Podman 4.3.1 streams in podman/testdata/)
 //   [x] remove of several images answers 200 with {"Errors":[...],"ExitCode":1} when some fail:
 //         an isError that keeps the whole answer (errorsAt in the corrections)
 //         TestReportedErrors, e2e TestBusyboxScenario (a missing name among several)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
+	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -117,7 +118,7 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed
 	}
 	if a := t.ArgWithRole(capabilities.RoleContextDir); a != nil {
 		if p := v.String(a.Name); p != "" {
-			body, err := tarDirectory(p, allowed)
+			body, err := podman.TarDirectory(p, allowed)
 			if err != nil {
 				return bad("argument %q: %v", a.Name, err)
 			}
