@@ -301,14 +301,13 @@ func confirmNotice(t *capabilities.Tool, v Values, body []byte) string {
 		c.Counted(n), verb, them, t.Name, c.Argument)
 }
 
-// narrowHint tells the model which arguments make a large answer smaller.
+// narrowHint tells the model which arguments make a large answer smaller: those the
+// corrections give role fields, limit or narrow.
 func narrowHint(t *capabilities.Tool) string {
 	var names []string
 	for _, a := range t.Args {
-		switch {
-		case a.Role == capabilities.RoleFields, a.Role == capabilities.RoleLimit,
-			a.Role == "" && (a.Name == "filters" || a.Name == "query" || a.Name == "limit" ||
-				strings.HasSuffix(a.Name, "pagination.limit")):
+		switch a.Role {
+		case capabilities.RoleFields, capabilities.RoleLimit, capabilities.RoleNarrow:
 			names = append(names, a.Name)
 		}
 	}

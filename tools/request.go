@@ -174,11 +174,12 @@ func closeBody(req *upstream.Request) {
 }
 
 // sentAsIs: arguments whose role only adds a check or a notice still go on the wire: an
-// upstream's own paging arguments (for the continuation notice), and paths on the Podman
-// host or inside the build context (checked against the allowed directories).
+// upstream's own paging arguments (for the continuation notice), paths on the Podman
+// host or inside the build context (checked against the allowed directories), and
+// arguments that narrow an answer (named in the notice when it is cut).
 func sentAsIs(a *capabilities.Argument) bool {
 	switch a.Role {
-	case capabilities.RoleHostPath, capabilities.RoleContextFile:
+	case capabilities.RoleHostPath, capabilities.RoleContextFile, capabilities.RoleNarrow:
 		return true
 	case capabilities.RoleOffset, capabilities.RoleLimit:
 		return a.In != ""
