@@ -27,7 +27,7 @@ func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 // buildRequestIn is BuildRequest with local files and directories opened only inside
 // the allowed directories (none: any path).
 func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*upstream.Request, error) {
-	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response == capabilities.ResponseNDJSON || t.Response == capabilities.ResponseFile}
+	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response.Streams()}
 	path := t.Path
 	for _, a := range t.Args {
 		val, ok := v[a.Name]
