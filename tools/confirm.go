@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -145,9 +146,7 @@ func canElicit(req *mcp.CallToolRequest) bool {
 // what a confirmed call would affect.
 func (c *Confirmer) dryRun(ctx context.Context, t *capabilities.Tool, v Values) (string, *mcp.CallToolResult) {
 	dry := Values{}
-	for k, val := range v {
-		dry[k] = val
-	}
+	maps.Copy(dry, v)
 	dry[t.Confirm.Argument] = false
 	client, err := c.Engine.Connect(t.Capability)
 	if err != nil {
