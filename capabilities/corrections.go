@@ -36,7 +36,7 @@ type ToolCorrection struct {
 	Instead string `yaml:"instead"`
 	// Response is how the answer is read: json (default), exists (2xx/404 → true/false),
 	// ndjson (a stream of JSON objects, failures inside it), file (a stream saved to disk).
-	Response string `yaml:"response"`
+	Response ResponseKind `yaml:"response"`
 	// ErrorsAt is the gjson path of failures reported inside a 2xx JSON answer (Podman's
 	// remove of several images answers 200 with {"Errors": [...], "ExitCode": 1}); a
 	// non-empty value there makes the call an isError that still shows the whole answer.
@@ -120,6 +120,8 @@ type ArgumentDef struct {
 	//                gives the offset of the next part (an added argument: image-mcp
 	//                skips them; an upstream one: the upstream does)
 	//   limit        the upstream's page size argument, beside an upstream offset
+	//   narrow       an upstream argument that makes an answer smaller (a query, filters),
+	//                sent as usual; named, with fields and limit, when an answer is cut
 	Role string `yaml:"role"`
 	// List is the gjson path of the list an offset counts in (empty: the answer itself);
 	// a string there is paged by lines.
@@ -166,18 +168,26 @@ const (
 	RoleContextFile = "context-file"
 	RoleOffset      = "offset"
 	RoleLimit       = "limit"
+	RoleNarrow      = "narrow"
 )
+
+// ResponseKind is how an answer is read; the engine has one reader per kind.
+type ResponseKind string
 
 // Response kinds the engine understands.
 const (
-	ResponseJSON   = "json"
-	ResponseExists = "exists"
-	ResponseNDJSON = "ndjson"
-	ResponseFile   = "file"
+	ResponseJSON   ResponseKind = "json"
+	ResponseExists ResponseKind = "exists"
+	ResponseNDJSON ResponseKind = "ndjson"
+	ResponseFile   ResponseKind = "file"
 )
 
+// Streams tells whether the answer is read as it arrives, for as long as it takes:
+// no call timeout applies.
+func (k ResponseKind) Streams() bool { return k == ResponseNDJSON || k == ResponseFile }
+
 var (
-	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true, RoleContextFile: true, RoleOffset: true, RoleLimit: true}
-	knownResponses = map[string]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
+	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true, RoleContextFile: true, RoleOffset: true, RoleLimit: true, RoleNarrow: true}
+	knownResponses = map[ResponseKind]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
 	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
 )

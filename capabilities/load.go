@@ -2,6 +2,7 @@ package capabilities
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -40,7 +41,7 @@ type Tool struct {
 	OpenWorld   *bool
 	Args        []*Argument
 	ErrorsAt    string // gjson path of failures inside a 2xx JSON answer
-	Response    string
+	Response    ResponseKind
 	MinVersion  string
 	Instead     string
 	Confirm     *ConfirmRule
@@ -387,7 +388,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		if !knownResponses[c.Response] {
 			return bad("response", "unknown %q (want json, exists, ndjson or file)", c.Response)
 		}
-		t.Response = orDefault(c.Response, t.Response)
+		t.Response = cmp.Or(c.Response, t.Response)
 		if c.MinVersion != "" && !validVersion(c.MinVersion) {
 			return bad("minVersion", "%q is not a version like 5.7.0", c.MinVersion)
 		}

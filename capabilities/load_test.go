@@ -138,7 +138,7 @@ func TestEmbeddedCorrections(t *testing.T) {
 	if a := tools["import-image"].Arg("upload"); a.Required {
 		t.Error("import-image upload must be optional (url is the alternative)")
 	}
-	for tool, resp := range map[string]string{"image-exists": ResponseExists, "pull-images": ResponseNDJSON, "push-image": ResponseNDJSON, "build-image": ResponseNDJSON, "export-image": ResponseFile, "inspect-image": ResponseJSON} {
+	for tool, resp := range map[string]ResponseKind{"image-exists": ResponseExists, "pull-images": ResponseNDJSON, "push-image": ResponseNDJSON, "build-image": ResponseNDJSON, "export-image": ResponseFile, "inspect-image": ResponseJSON} {
 		if got := tools[tool].Response; got != resp {
 			t.Errorf("%s response %q, want %q", tool, got, resp)
 		}

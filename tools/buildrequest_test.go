@@ -103,6 +103,11 @@ func TestBuildRequest(t *testing.T) {
 			method: "GET", path: "/v1/images/cache/invalidate"},
 		{name: "dotted names of delete", tool: "deleteimage-removes-images-based-query", args: `{"query.query":"Image:a b","confirm":true}`,
 			method: "DELETE", path: "/v1/images", query: "confirm=true&query.query=Image%3Aa%20b"},
+		// Role narrow only names an argument in a cut answer's notice: it is still sent.
+		{name: "narrowing arguments are sent", tool: "listimages-returns-all-images-2", args: `{"query":"Image:x","pagination.limit":7}`,
+			method: "GET", path: "/v1/imagescount", query: "pagination.limit=7&query=Image%3Ax"},
+		{name: "narrowing filters are sent", tool: "prune-unused-images", args: `{"filters":"{\"until\":[\"24h\"]}"}`,
+			method: "POST", path: "/libpod/images/prune", query: "filters=%7B%22until%22%3A%5B%2224h%22%5D%7D"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

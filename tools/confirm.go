@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -145,9 +146,7 @@ func canElicit(req *mcp.CallToolRequest) bool {
 // what a confirmed call would affect.
 func (c *Confirmer) dryRun(ctx context.Context, t *capabilities.Tool, v Values) (string, *mcp.CallToolResult) {
 	dry := Values{}
-	for k, val := range v {
-		dry[k] = val
-	}
+	maps.Copy(dry, v)
 	dry[t.Confirm.Argument] = false
 	client, err := c.Engine.Connect(t.Capability)
 	if err != nil {
@@ -158,22 +157,17 @@ func (c *Confirmer) dryRun(ctx context.Context, t *capabilities.Tool, v Values) 
 		return "", errorResult("%v", err)
 	}
 	defer closeBody(ureq)
-	if c.Engine.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.Engine.Timeout)
-		defer cancel()
+	a, res := c.Engine.send(ctx, nil, t, client, ureq, "the dry run before asking for confirmation failed")
+	if res != nil {
+		return "", res
 	}
-	resp, err := client.Do(ctx, ureq)
+	defer a.end()
+	if a.StatusCode >= 400 {
+		return "", c.Engine.upstreamError(a.ctx, t, client, a.Response)
+	}
+	body, err := io.ReadAll(io.LimitReader(a.Body, 1<<20))
 	if err != nil {
-		return "", c.Engine.transportError(ctx, t, fmt.Errorf("the dry run before asking for confirmation failed: %w", err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		return "", c.Engine.upstreamError(t, resp)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", c.Engine.transportError(ctx, t, err)
+		return "", c.Engine.transportError(a.ctx, t, err)
 	}
 	if r := gjson.GetBytes(body, t.Confirm.Count); r.Exists() {
 		return r.String(), nil

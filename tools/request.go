@@ -12,6 +12,7 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
+	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -26,7 +27,7 @@ func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
 // buildRequestIn is BuildRequest with local files and directories opened only inside
 // the allowed directories (none: any path).
 func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*upstream.Request, error) {
-	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response == capabilities.ResponseNDJSON || t.Response == capabilities.ResponseFile}
+	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response.Streams()}
 	path := t.Path
 	for _, a := range t.Args {
 		val, ok := v[a.Name]
@@ -117,7 +118,7 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed
 	}
 	if a := t.ArgWithRole(capabilities.RoleContextDir); a != nil {
 		if p := v.String(a.Name); p != "" {
-			body, err := tarDirectory(p, allowed)
+			body, err := podman.TarDirectory(p, allowed)
 			if err != nil {
 				return bad("argument %q: %v", a.Name, err)
 			}
@@ -173,11 +174,12 @@ func closeBody(req *upstream.Request) {
 }
 
 // sentAsIs: arguments whose role only adds a check or a notice still go on the wire: an
-// upstream's own paging arguments (for the continuation notice), and paths on the Podman
-// host or inside the build context (checked against the allowed directories).
+// upstream's own paging arguments (for the continuation notice), paths on the Podman
+// host or inside the build context (checked against the allowed directories), and
+// arguments that narrow an answer (named in the notice when it is cut).
 func sentAsIs(a *capabilities.Argument) bool {
 	switch a.Role {
-	case capabilities.RoleHostPath, capabilities.RoleContextFile:
+	case capabilities.RoleHostPath, capabilities.RoleContextFile, capabilities.RoleNarrow:
 		return true
 	case capabilities.RoleOffset, capabilities.RoleLimit:
 		return a.In != ""

@@ -1,4 +1,4 @@
-package tools
+package podman
 
 import (
 	"encoding/base64"
@@ -100,7 +100,7 @@ func TestApplyRegistryAuth(t *testing.T) {
 	}, RegistryAuth: &capabilities.RegistryAuthRule{Header: "X-Registry-Auth", Reference: []string{"destination", "name"}}}
 
 	req := &upstream.Request{Header: http.Header{}}
-	rc, err := applyRegistryAuth(tool, Values{"name": "localhost/x:1", "destination": "reg.test:5000/x:1"}, req)
+	rc, err := ApplyRegistryAuth(tool, Args{"name": "localhost/x:1", "destination": "reg.test:5000/x:1"}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestApplyRegistryAuth(t *testing.T) {
 	}
 
 	req = &upstream.Request{Header: http.Header{}}
-	if _, err := applyRegistryAuth(tool, Values{"name": "reg.test:5000/x:1", "X-Registry-Auth": `{"username":"a","password":"b"}`}, req); err != nil {
+	if _, err := ApplyRegistryAuth(tool, Args{"name": "reg.test:5000/x:1", "X-Registry-Auth": `{"username":"a","password":"b"}`}, req); err != nil {
 		t.Fatal(err)
 	}
 	if raw, _ := base64.URLEncoding.DecodeString(req.Header.Get("X-Registry-Auth")); string(raw) != `{"username":"a","password":"b"}` {
@@ -147,7 +147,7 @@ func TestApplyRegistryAuthAll(t *testing.T) {
 	tool := &capabilities.Tool{Name: "build", Args: []*capabilities.Argument{{Name: "X-Registry-Config", Wire: "X-Registry-Config", In: "header", Type: "string"}},
 		RegistryAuth: &capabilities.RegistryAuthRule{Header: "X-Registry-Config", All: true}}
 	req := &upstream.Request{Header: http.Header{}}
-	rc, err := applyRegistryAuth(tool, Values{}, req)
+	rc, err := ApplyRegistryAuth(tool, Args{}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestApplyRegistryAuthAll(t *testing.T) {
 
 	// Given as an argument (a map, in plain JSON), it is encoded and its passwords scrubbed.
 	req = &upstream.Request{Header: http.Header{}}
-	rc, err = applyRegistryAuth(tool, Values{"X-Registry-Config": `{"r.example": {"username": "u", "password": "pw-given"}}`}, req)
+	rc, err = ApplyRegistryAuth(tool, Args{"X-Registry-Config": `{"r.example": {"username": "u", "password": "pw-given"}}`}, req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package tools
+package podman
 
 import (
 	"encoding/base64"
@@ -15,9 +15,9 @@ import (
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// registryCreds is what a call sends as registry credentials, kept so that the values can
+// RegistryCreds is what a call sends as registry credentials, kept so that the values can
 // be scrubbed from anything the call returns.
-type registryCreds struct {
+type RegistryCreds struct {
 	Registry string   // the registry host the image reference names
 	Source   string   // "argument" or the auth file the credentials came from; "" if none
 	Searched []string // auth files looked at
@@ -32,22 +32,22 @@ type authConfig struct {
 	IdentityToken string `json:"identitytoken,omitempty"`
 }
 
-// applyRegistryAuth puts registry credentials into the request per the tool's rule: the
+// ApplyRegistryAuth puts registry credentials into the request per the tool's rule: the
 // header argument as given (JSON is encoded for the caller), else the entry of the
 // user's auth files that matches the image's registry.
-func applyRegistryAuth(t *capabilities.Tool, v Values, req *upstream.Request) (*registryCreds, error) {
+func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*RegistryCreds, error) {
 	rule := t.RegistryAuth
 	if rule == nil {
 		return nil, nil
 	}
 	ref := ""
 	for _, name := range rule.Reference {
-		if ref = strings.TrimSpace(v.String(name)); ref != "" {
+		if ref = strings.TrimSpace(str(v, name)); ref != "" {
 			break
 		}
 	}
-	rc := &registryCreds{Registry: registryOf(ref)}
-	if given := strings.TrimSpace(v.String(rule.Header)); given != "" {
+	rc := &RegistryCreds{Registry: registryOf(ref)}
+	if given := strings.TrimSpace(str(v, rule.Header)); given != "" {
 		rc.Source = "argument"
 		rc.secrets = append(rc.secrets, given)
 		if strings.HasPrefix(given, "{") { // plain JSON: encode it as Podman expects
@@ -141,7 +141,7 @@ func allAuthFileConfigs() (map[string]authConfig, []string, []string, error) {
 }
 
 // scrub removes credential values from text that leaves the server.
-func (rc *registryCreds) scrub(s string) string {
+func (rc *RegistryCreds) scrub(s string) string {
 	if rc == nil {
 		return s
 	}
@@ -154,7 +154,7 @@ func (rc *registryCreds) scrub(s string) string {
 }
 
 // unauthorizedHint says what credentials were used and how to give others.
-func (rc *registryCreds) unauthorizedHint(header string) string {
+func (rc *RegistryCreds) unauthorizedHint(header string) string {
 	if rc == nil {
 		return ""
 	}
@@ -240,7 +240,7 @@ func readAuthFile(f string) (map[string]authFileEntry, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, pathCause(err))
 	}
 	var doc struct {
 		Auths map[string]authFileEntry `json:"auths"`
@@ -345,9 +345,9 @@ func authKeys(ref string) []string {
 	return append(keys, host)
 }
 
-// finishRegistryResult scrubs credentials from a result and, when the registry refused
+// FinishRegistryResult scrubs credentials from a result and, when the registry refused
 // access, says which credentials were used and how to give others.
-func finishRegistryResult(res *mcp.CallToolResult, t *capabilities.Tool, rc *registryCreds) *mcp.CallToolResult {
+func FinishRegistryResult(res *mcp.CallToolResult, t *capabilities.Tool, rc *RegistryCreds) *mcp.CallToolResult {
 	if res == nil {
 		return nil
 	}
@@ -371,11 +371,4 @@ func looksUnauthorized(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "unauthorized") || strings.Contains(s, "authentication required") ||
 		strings.Contains(s, "401") && strings.Contains(s, "auth")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }

@@ -1,4 +1,4 @@
-package tools
+package podman
 
 import (
 	"archive/tar"
@@ -16,7 +16,7 @@ import (
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
 )
 
-// tarDirectory streams a tar of a build context directory, leaving out what its
+// TarDirectory streams a tar of a build context directory, leaving out what its
 // .containerignore (or .dockerignore) excludes. Nothing is held in memory: a goroutine
 // writes into a pipe that the HTTP request reads; closing the reader stops it.
 //
@@ -24,7 +24,7 @@ import (
 // allowdirs.OpenRoot), and every file is read through it: symlinks are stored as links,
 // as Podman's own client does, never followed, and a directory swapped for a symlink
 // during the walk cannot lead the tar outside the context.
-func tarDirectory(dir string, allowed allowdirs.Dirs) (io.ReadCloser, error) {
+func TarDirectory(dir string, allowed allowdirs.Dirs) (io.ReadCloser, error) {
 	root, _, err := allowed.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("build context: %w", err)
@@ -61,7 +61,7 @@ func readIgnoreFile(root *os.Root) (*patternmatcher.PatternMatcher, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPathError(err))
+			return nil, fmt.Errorf("cannot read %s: %w", name, pathCause(err))
 		}
 		patterns, err = ignorefile.ReadAll(f)
 		f.Close()

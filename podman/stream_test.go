@@ -1,4 +1,4 @@
-package tools
+package podman
 
 import (
 	"os"
@@ -45,7 +45,7 @@ func TestReadNDJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum.finishBuild()
+			sum.FinishBuild()
 			if sum.ID != tc.id {
 				t.Errorf("ID %q, want %q", sum.ID, tc.id)
 			}
@@ -110,7 +110,7 @@ func TestReadNDJSONShapes(t *testing.T) {
 			}
 		}},
 		{"a build's last line is not an ID when it failed", `{"stream":"` + strings.Repeat("a", 64) + `\n"}` + "\n" + `{"error":"x"}`, func(t *testing.T, s *StreamSummary) {
-			s.finishBuild()
+			s.FinishBuild()
 			if s.ID != "" {
 				t.Errorf("ID %q", s.ID)
 			}

@@ -1,0 +1,44 @@
+package podman
+
+import (
+	"archive/tar"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// ArchiveImages lists the image names in an image archive (docker-archive manifest.json or
+// oci-archive index.json), reading only tar headers and the small index files.
+func ArchiveImages(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return names
+		}
+		switch strings.TrimPrefix(h.Name, "./") {
+		case "manifest.json":
+			b, _ := io.ReadAll(io.LimitReader(tr, 8<<20))
+			var m []struct{ RepoTags []string }
+			if json.Unmarshal(b, &m) == nil {
+				for _, e := range m {
+					names = append(names, e.RepoTags...)
+				}
+			}
+		case "index.json":
+			b, _ := io.ReadAll(io.LimitReader(tr, 8<<20))
+			for _, r := range gjson.GetBytes(b, `manifests.#.annotations.org\.opencontainers\.image\.ref\.name`).Array() {
+				names = append(names, r.String())
+			}
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package podman
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// StreamSummary is what a pull, push or build stream comes to: not every line, but the
+// images it produced, the digest, the error if any, and the last lines of output.
+type StreamSummary struct {
+	ID     string   `json:"id,omitempty"`
+	Images []string `json:"images,omitempty"`
+	Digest string   `json:"digest,omitempty"`
+	Error  string   `json:"error,omitempty"`
+	Lines  int      `json:"lines"`
+	Output []string `json:"output,omitempty"`
+}
+
+const keepOutputLines = 30
+
+// ReadNDJSON reads a stream of JSON objects (one per line) as Podman sends for pull, push
+// and build. A failure inside the stream after a 200 (an `error` member) is reported in
+// Error. onLine is called for each line of output text, for progress.
+func ReadNDJSON(r io.Reader, onLine func(n int, text string)) (*StreamSummary, error) {
+	s := &StreamSummary{}
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			s.consume(line, onLine)
+		}
+		if err == io.EOF {
+			return s, nil
+		}
+		if err != nil {
+			return s, err
+		}
+	}
+}
+
+func (s *StreamSummary) consume(line []byte, onLine func(int, string)) {
+	if !gjson.ValidBytes(line) {
+		s.addOutput(string(bytes.TrimSpace(line)), onLine)
+		return
+	}
+	r := gjson.ParseBytes(line)
+	if e := r.Get("error"); e.Exists() && e.String() != "" {
+		s.Error = strings.TrimSpace(e.String())
+	} else if e := r.Get("errorDetail.message"); e.Exists() && s.Error == "" {
+		s.Error = strings.TrimSpace(e.String())
+	}
+	if st := r.Get("stream"); st.Exists() {
+		for _, l := range strings.Split(strings.TrimRight(st.String(), "\n"), "\n") {
+			s.addOutput(l, onLine)
+		}
+	}
+	if st := r.Get("status"); st.Exists() { // the Docker-compatible shape (compatMode)
+		s.addOutput(strings.TrimSpace(st.String()+" "+r.Get("progress").String()), onLine)
+	}
+	if id := r.Get("id"); id.Exists() && id.Type == gjson.String && r.Get("images").Exists() {
+		s.ID = id.String()
+	}
+	if imgs := r.Get("images"); imgs.IsArray() {
+		for _, i := range imgs.Array() {
+			s.Images = append(s.Images, i.String())
+		}
+	}
+	if d := r.Get("manifestdigest"); d.Exists() {
+		s.Digest = d.String()
+	}
+	if id := r.Get("aux.ID"); id.Exists() {
+		s.ID = id.String()
+	}
+}
+
+func (s *StreamSummary) addOutput(l string, onLine func(int, string)) {
+	if l = strings.TrimRight(l, "\r"); l == "" {
+		return
+	}
+	s.Lines++
+	if len(s.Output) == keepOutputLines {
+		copy(s.Output, s.Output[1:])
+		s.Output = s.Output[:keepOutputLines-1]
+	}
+	s.Output = append(s.Output, l)
+	if onLine != nil {
+		onLine(s.Lines, l)
+	}
+}
+
+// finishBuild fills the image ID of a build: its last output line is the full ID.
+func (s *StreamSummary) FinishBuild() {
+	if s.ID != "" || s.Error != "" || len(s.Output) == 0 {
+		return
+	}
+	last := s.Output[len(s.Output)-1]
+	if len(last) == 64 && isHex(last) {
+		s.ID = last
+	}
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,109 @@
+package tools
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/podman"
+)
+
+// A reader turns an upstream's answer into the call's result. Each response kind has
+// one; an error status is the upstream's error, except where the kind reads it.
+type reader func(e *Engine, c *call, a *answer) *mcp.CallToolResult
+
+var readers = map[capabilities.ResponseKind]reader{
+	capabilities.ResponseJSON:   readJSON,
+	capabilities.ResponseExists: readExists,
+	capabilities.ResponseNDJSON: readStream,
+	capabilities.ResponseFile:   readFile,
+}
+
+// readerFor is the reader of a response kind; JSON when none is set.
+func readerFor(k capabilities.ResponseKind) reader {
+	if r, ok := readers[k]; ok {
+		return r
+	}
+	return readJSON
+}
+
+// readJSON reads a JSON answer whole and shapes it: an empty body is a plain success,
+// a body that is not JSON an error, failures reported inside a 2xx answer an isError.
+func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
+	t, cp := c.t, c.t.Capability
+	if a.StatusCode >= 400 {
+		return e.upstreamError(a.ctx, t, c.client, a.Response)
+	}
+	body, err := io.ReadAll(a.Body)
+	if err != nil {
+		return e.transportError(a.ctx, t, fmt.Errorf("the answer from %s broke off after %d bytes (%w); nothing of it is used, call again", cp.Display, len(body), err))
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return valueResult(map[string]any{"ok": true, "status": a.StatusCode},
+			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", t.Name, cp.Display, a.StatusCode, http.StatusText(a.StatusCode)))
+	}
+	if !gjson.ValidBytes(bytes.TrimSpace(body)) {
+		return errorResult("%s: %s answered HTTP %d with a body that is not JSON (is the endpoint really %s?): %q",
+			t.Name, cp.Display, a.StatusCode, cp.Display, clip(string(body), 200))
+	}
+	if res := reportedErrors(t, body); res != nil {
+		return res
+	}
+	return e.Shaper.Page(body, fieldsOf(t, c.v), narrowHint(t), c.page, confirmNotice(t, c.v, body))
+}
+
+// readExists answers true for a 2xx and false for a 404; any other status is read as JSON.
+func readExists(e *Engine, c *call, a *answer) *mcp.CallToolResult {
+	if a.StatusCode != http.StatusNotFound && a.StatusCode/100 != 2 {
+		return readJSON(e, c, a)
+	}
+	io.Copy(io.Discard, io.LimitReader(a.Body, 1<<16))
+	return valueResult(map[string]bool{"exists": a.StatusCode != http.StatusNotFound})
+}
+
+// readStream summarises an NDJSON stream (pull, push, build), reporting each output
+// line as progress; a failure inside the stream is an isError with the last output.
+func readStream(e *Engine, c *call, a *answer) *mcp.CallToolResult {
+	t := c.t
+	if a.StatusCode >= 400 {
+		return e.upstreamError(a.ctx, t, c.client, a.Response)
+	}
+	sum, err := podman.ReadNDJSON(a.Body, a.progress.line)
+	if err != nil {
+		return e.transportError(a.ctx, t, fmt.Errorf("the stream from %s broke off: %w", t.Capability.Display, err))
+	}
+	sum.FinishBuild()
+	if sum.Error != "" {
+		if len(sum.Output) == 0 {
+			return errorResult("%s failed: %s", t.Name, sum.Error)
+		}
+		return errorResult("%s failed: %s\n\nLast output:\n%s", t.Name, sum.Error, strings.Join(sum.Output, "\n"))
+	}
+	return valueResult(sum)
+}
+
+// readFile streams the answer into the output file, which takes its name only when
+// complete; the result gives its path, size and the images in it.
+func readFile(e *Engine, c *call, a *answer) *mcp.CallToolResult {
+	t, out, p := c.t, c.out, a.progress
+	if a.StatusCode >= 400 {
+		return e.upstreamError(a.ctx, t, c.client, a.Response)
+	}
+	// A large buffer: fewer, larger writes to disk than io.Copy's 32 KiB.
+	n, err := io.CopyBuffer(out, &countingReader{r: a.Body, onRead: p.bytes(a.ContentLength, "written")}, make([]byte, 1<<20))
+	if err != nil {
+		out.Abort()
+		return e.transportError(a.ctx, t, fmt.Errorf("writing %s stopped after %d bytes; the partial file was removed: %w", out.Path, n, err))
+	}
+	if err := out.Commit(); err != nil {
+		return errorResult("%s: %v", t.Name, err)
+	}
+	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
+	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": podman.ArchiveImages(out.Path)})
+}
