@@ -122,7 +122,6 @@ func (p *Problem) Error() string {
 
 var (
 	toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
-	pathVarRE  = regexp.MustCompile(`\{([^{}]+)\}`)
 	methods    = map[string]bool{http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true, http.MethodHead: true}
 )
 
@@ -252,7 +251,7 @@ func checkOperations(file string, c *Consumes, ops map[string]*opRef) error {
 	for ri := range c.Resources {
 		r := &c.Resources[ri]
 		vars := map[string]bool{}
-		for _, m := range pathVarRE.FindAllStringSubmatch(r.Path, -1) {
+		for _, m := range Placeholder.FindAllStringSubmatch(r.Path, -1) {
 			vars[m[1]] = true
 		}
 		for oi := range r.Operations {

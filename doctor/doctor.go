@@ -4,6 +4,7 @@ package doctor
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -312,22 +313,34 @@ func get(ctx context.Context, c *upstream.HTTPClient, path string) (int, []byte,
 func failConnection(r *report, c upstream.CentralConfig, err error) {
 	var unknown x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
 	msg := err.Error()
 	switch {
-	case errors.As(err, &unknown) || strings.Contains(msg, "certificate signed by unknown authority"):
+	case errors.As(err, &unknown):
 		r.fail("TLS: Central's certificate is not trusted ("+msg+")",
 			"give the CA that signed Central's certificate with ROX_CA_CERT_FILE=/path/ca.pem (or --rox-ca-cert-file); for a throwaway test setup only, ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true")
-	case errors.As(err, &hostErr) || strings.Contains(msg, "certificate is valid for"):
+	case errors.As(err, &hostErr):
 		r.fail("TLS: Central's certificate is not for this name ("+msg+")",
 			"use the name the certificate is for in ROX_ENDPOINT, or set ROX_SERVER_NAME to it")
-	case errors.As(err, &invalid) || strings.Contains(msg, "x509:") || strings.Contains(msg, "tls:"):
+	case isTLSErr(err):
 		r.fail("TLS: "+msg, "check Central's certificate (expiry, CA) and ROX_CA_CERT_FILE")
 	case isNetErr(err):
 		r.fail("cannot reach Central at "+c.Endpoint+": "+msg, "check ROX_ENDPOINT (host:port of Central's API, e.g. central.example.com:443) and that this machine can reach it")
 	default:
 		r.fail("Central at "+c.Endpoint+": "+msg, "check ROX_ENDPOINT")
 	}
+}
+
+// isTLSErr: the handshake failed — a certificate the client refused, a reply that is not
+// TLS, or an alert either side sent (crypto/tls reports alerts as a *net.OpError whose
+// Op is "remote error" or "local error").
+func isTLSErr(err error) bool {
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var alert tls.AlertError
+	var op *net.OpError
+	return errors.As(err, &invalid) || errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) ||
+		errors.As(err, &op) && (op.Op == "remote error" || op.Op == "local error")
 }
 
 func isNetErr(err error) bool {

@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -240,7 +241,7 @@ func readAuthFile(f string) (map[string]authFileEntry, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, allowdirs.PathCause(err))
 	}
 	var doc struct {
 		Auths map[string]authFileEntry `json:"auths"`
