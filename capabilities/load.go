@@ -2,10 +2,12 @@ package capabilities
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -181,10 +183,10 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 	first := spec.Capability.Consumes[0]
 	capab := &Capability{
 		File:       file,
-		Display:    orDefault(corr.Display, first.Namespace),
-		Toolset:    orDefault(corr.Toolset, first.Namespace),
-		Upstream:   orDefault(corr.Upstream, "http"),
-		BaseURI:    orDefault(corr.BaseURI, first.BaseURI),
+		Display:    cmp.Or(corr.Display, first.Namespace),
+		Toolset:    cmp.Or(corr.Toolset, first.Namespace),
+		Upstream:   cmp.Or(corr.Upstream, "http"),
+		BaseURI:    cmp.Or(corr.BaseURI, first.BaseURI),
 		Auth:       first.Authentication,
 		Binds:      map[string]string{},
 		ErrorHints: corr.ErrorHints,
@@ -339,11 +341,7 @@ func buildTool(file string, capab *Capability, td *ToolDef, ref *opRef) (*Tool, 
 		})
 	}
 	if len(mapped) > 0 {
-		left := make([]string, 0, len(mapped))
-		for k := range mapped {
-			left = append(left, k)
-		}
-		sort.Strings(left)
+		left := slices.Sorted(maps.Keys(mapped))
 		return nil, &Problem{File: file, Tool: td.Name, Field: "with." + left[0], Msg: fmt.Sprintf("%s has no parameter %q", td.Call, left[0])}
 	}
 	return t, nil
@@ -355,12 +353,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 	for _, t := range capab.Tools {
 		tools[t.Name] = t
 	}
-	names := make([]string, 0, len(corr.Tools))
-	for n := range corr.Tools {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(corr.Tools)) {
 		c := corr.Tools[name]
 		t, ok := tools[name]
 		if !ok {
@@ -369,8 +362,8 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		bad := func(field, format string, a ...any) error {
 			return &Problem{File: cfile, Tool: name, Field: field, Msg: fmt.Sprintf(format, a...)}
 		}
-		t.Title = orDefault(c.Title, t.Title)
-		t.Description = orDefault(c.Description, t.Description)
+		t.Title = cmp.Or(c.Title, t.Title)
+		t.Description = cmp.Or(c.Description, t.Description)
 		if c.Hints.ReadOnly != nil {
 			t.ReadOnly = *c.Hints.ReadOnly
 		}
@@ -386,13 +379,13 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		if !knownResponses[c.Response] {
 			return bad("response", "unknown %q (want json, exists, ndjson or file)", c.Response)
 		}
-		t.Response = orDefault(c.Response, t.Response)
+		t.Response = cmp.Or(c.Response, t.Response)
 		if c.MinVersion != "" && !validVersion(c.MinVersion) {
 			return bad("minVersion", "%q is not a version like 5.7.0", c.MinVersion)
 		}
 		t.MinVersion, t.Instead = c.MinVersion, c.Instead
 		t.ErrorsAt = c.ErrorsAt
-		for _, an := range sortedKeys(c.Arguments) {
+		for _, an := range slices.Sorted(maps.Keys(c.Arguments)) {
 			ac := c.Arguments[an]
 			a := t.Arg(an)
 			if a == nil {
@@ -410,7 +403,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			if ac.Enum != nil {
 				a.Enum = ac.Enum
 			}
-			a.Role = orDefault(ac.Role, a.Role)
+			a.Role = cmp.Or(ac.Role, a.Role)
 			a.List, a.PageSize = ac.List, ac.PageSize
 			if ac.MinVersion != "" {
 				if !validVersion(ac.MinVersion) {
@@ -422,7 +415,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				a.MinVersion = ac.MinVersion
 				// Said in the schema too, so a model does not pick an argument the connected
 				// upstream lacks.
-				a.Description = strings.TrimSpace(fmt.Sprintf("%s (%s %s+)", a.Description, orDefault(corr.Display, "upstream"), ac.MinVersion))
+				a.Description = strings.TrimSpace(fmt.Sprintf("%s (%s %s+)", a.Description, cmp.Or(corr.Display, "upstream"), ac.MinVersion))
 			}
 			switch ac.Default.(type) {
 			case nil, string, bool, int, float64:
@@ -530,27 +523,11 @@ func checkPaging(t *Tool, bad func(field, format string, a ...any) error) error 
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func val(b *bool, def bool) bool {
 	if b == nil {
 		return def
 	}
 	return *b
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 var versionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)

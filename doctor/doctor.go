@@ -3,6 +3,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -11,7 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,16 +178,16 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 			}
 		}
 	}
-	sort.Strings(rules)
+	slices.Sort(rules)
 	if len(rules) > 0 {
 		r.info("tools that need more than Podman %s: %s", upstream.MinPodmanVersion, strings.Join(rules, ", "))
 	}
 	if len(newer) > 0 {
-		sort.Strings(newer)
+		slices.Sort(newer)
 		r.info("%d tool(s) need a newer Podman and answer so when called: %s", len(newer), strings.Join(newer, ", "))
 	}
 	if len(newerArgs) > 0 {
-		sort.Strings(newerArgs)
+		slices.Sort(newerArgs)
 		r.info("%d argument(s) need a newer Podman (which would ignore them) and are refused when given: %s", len(newerArgs), strings.Join(newerArgs, ", "))
 	}
 }
@@ -253,7 +254,7 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 	switch status {
 	case http.StatusOK:
 		j := gjson.ParseBytes(body)
-		who := firstNonEmpty(j.Get("userInfo.friendlyName").String(), j.Get("userInfo.username").String(), j.Get("userId").String(), "unknown identity")
+		who := cmp.Or(j.Get("userInfo.friendlyName").String(), j.Get("userInfo.username").String(), j.Get("userId").String(), "unknown identity")
 		exp := j.Get("expires").String()
 		if exp != "" {
 			if t, err := time.Parse(time.RFC3339, exp); err == nil && time.Until(t) < 7*24*time.Hour {
@@ -359,15 +360,6 @@ func centralMessage(status int, body []byte) string {
 		}
 	}
 	return fmt.Sprintf("%s (HTTP %d)", msg, status)
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 // checkFiles reports where path arguments may lead (files read, written, sent as a

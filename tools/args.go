@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,7 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 			}
 		}
 	}
-	for _, name := range sortedNames(vals) {
+	for _, name := range slices.Sorted(maps.Keys(vals)) {
 		a := t.Arg(name)
 		if a == nil {
 			return nil, bad("unknown argument %q; this tool takes: %s", clip(name, 100), argNames(t))
@@ -88,7 +89,7 @@ func checkType(a *capabilities.Argument, v any) error {
 		if !ok {
 			return fmt.Errorf("must be a string, got %s", jsonKind(v))
 		}
-		if len(a.Enum) > 0 && !contains(a.Enum, s) {
+		if len(a.Enum) > 0 && !slices.Contains(a.Enum, s) {
 			return fmt.Errorf("must be one of %s, got %q", strings.Join(a.Enum, ", "), s)
 		}
 		if a.In == "header" && strings.ContainsAny(s, "\r\n\x00") {
@@ -184,24 +185,6 @@ func argNames(t *capabilities.Tool) string {
 		names[i] = a.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-func sortedNames(v Values) []string {
-	names := make([]string, 0, len(v))
-	for k := range v {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // scalarString renders a checked scalar for a query string or header.
