@@ -140,7 +140,7 @@ func Load(file string, specData, correctionsData []byte) (*Capability, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(correctionsData))
 		dec.KnownFields(true)
 		if err := dec.Decode(&corr); err != nil {
-			return nil, correctionsProblem(correctionsFile(file), correctionsData, err)
+			return nil, correctionsProblem(correctionsFile(file), correctionsData, err, &corr)
 		}
 	}
 	return resolve(file, &spec, &corr)
