@@ -19,7 +19,7 @@ type Capability struct {
 	File       string // spec file name, for messages
 	Display    string // the upstream's name in messages
 	Toolset    string
-	Upstream   string // "podman", "central" or "http"
+	Upstream   UpstreamKind
 	BaseURI    string
 	Auth       *Authentication
 	Binds      map[string]string // template name → environment variable
@@ -62,7 +62,7 @@ type Argument struct {
 	Description string
 	Required    bool
 	Enum        []string
-	Role        string
+	Role        Role
 	Default     any    // sent when the call does not give the argument
 	List        string // role offset: the gjson path of the paged list ("" = the answer)
 	PageSize    int    // role limit: the upstream's page when the limit is not given
@@ -80,7 +80,7 @@ func (t *Tool) Arg(name string) *Argument {
 }
 
 // ArgWithRole finds the argument with a role, if the tool has one.
-func (t *Tool) ArgWithRole(role string) *Argument {
+func (t *Tool) ArgWithRole(role Role) *Argument {
 	for _, a := range t.Args {
 		if a.Role == role {
 			return a
@@ -185,14 +185,14 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 		File:       file,
 		Display:    cmp.Or(corr.Display, first.Namespace),
 		Toolset:    cmp.Or(corr.Toolset, first.Namespace),
-		Upstream:   cmp.Or(corr.Upstream, "http"),
+		Upstream:   cmp.Or(corr.Upstream, UpstreamHTTP),
 		BaseURI:    cmp.Or(corr.BaseURI, first.BaseURI),
 		Auth:       first.Authentication,
 		Binds:      map[string]string{},
 		ErrorHints: corr.ErrorHints,
 		Prompts:    corr.Prompts,
 	}
-	if !knownUpstreams[capab.Upstream] {
+	if !capab.Upstream.Known() {
 		return nil, &Problem{File: correctionsFile(file), Field: "upstream", Msg: fmt.Sprintf("unknown %q (want podman, central or http)", capab.Upstream)}
 	}
 	for _, b := range spec.Binds {
@@ -391,7 +391,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			if a == nil {
 				return bad("arguments."+an, "the tool has no such argument")
 			}
-			if !knownRoles[ac.Role] {
+			if !ac.Role.Known() {
 				return bad("arguments."+an+".role", "unknown role %q", ac.Role)
 			}
 			if ac.Description != nil {
@@ -444,7 +444,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				return bad(field+".name", "%q is already an argument", ad.Name)
 			case !knownTypes[ad.Type]:
 				return bad(field+".type", "unknown type %q", ad.Type)
-			case !knownRoles[ad.Role] || ad.Role == "":
+			case !ad.Role.Known() || ad.Role == "":
 				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite, fields or offset)", ad.Role)
 			}
 			if ad.Description == "" && ad.Role == RoleOffset {

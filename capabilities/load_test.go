@@ -130,7 +130,7 @@ func TestEmbeddedCorrections(t *testing.T) {
 		}
 	}
 	// Tar bodies and file outputs are local files, not JSON text.
-	for tool, role := range map[string]string{"load-image": RoleInputFile, "import-image": RoleInputFile, "build-image": RoleContextDir, "export-image": RoleOutputFile, "export-multiple-images": RoleOutputFile} {
+	for tool, role := range map[string]Role{"load-image": RoleInputFile, "import-image": RoleInputFile, "build-image": RoleContextDir, "export-image": RoleOutputFile, "export-multiple-images": RoleOutputFile} {
 		if tools[tool].ArgWithRole(role) == nil {
 			t.Errorf("%s has no %s argument", tool, role)
 		}

@@ -163,7 +163,7 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 	// The version rules are the capability corrections' minVersion, tool-wide or per argument.
 	var rules, newer, newerArgs []string
 	for _, t := range cfg.Tools {
-		if t.Capability == nil || t.Capability.Upstream != "podman" {
+		if t.Capability == nil || t.Capability.Upstream != capabilities.UpstreamPodman {
 			continue
 		}
 		if t.MinVersion != "" {

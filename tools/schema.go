@@ -2,7 +2,6 @@ package tools
 
 import (
 	"encoding/json"
-	"slices"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -21,7 +20,7 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 	}
 	for _, a := range t.Args {
 		p := &jsonschema.Schema{Type: a.Type, Description: a.Description}
-		if slices.Contains(PathRoles, a.Role) {
+		if a.Role.NamesPath() {
 			p.Description += PathNote
 		}
 		if a.Type == "array" {
