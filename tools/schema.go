@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -40,5 +41,28 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 			s.Required = append(s.Required, a.Name)
 		}
 	}
+	switch {
+	case len(t.RequireOneOf) == 1 && !slices.Contains(s.Required, t.RequireOneOf[0]):
+		s.Required = append(s.Required, t.RequireOneOf[0])
+	case len(t.RequireOneOf) > 1:
+		s.If, s.Then = requireOneOf(t.RequireOneOf)
+	}
 	return s
+}
+
+// requireOneOf says "at least one of names" (two or more) as "if none but the last is given, the last
+// is required". Not the plainer anyOf of required: Anthropic's API refuses a tool whose
+// input schema has anyOf, oneOf or allOf at the top level, and with it every request
+// that lists the tool. CheckArguments adds that a blank string, an empty array or false
+// does not count as given.
+func requireOneOf(names []string) (ifNone, then *jsonschema.Schema) {
+	last := len(names) - 1
+	given := &jsonschema.Schema{Required: names[:1]}
+	if last > 1 {
+		given = &jsonschema.Schema{}
+		for _, n := range names[:last] {
+			given.AnyOf = append(given.AnyOf, &jsonschema.Schema{Required: []string{n}})
+		}
+	}
+	return &jsonschema.Schema{Not: given}, &jsonschema.Schema{Required: names[last:]}
 }
