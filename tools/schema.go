@@ -9,7 +9,8 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// Schema builds a tool's input schema from its arguments, once at start. Dotted names
+// Schema builds a tool's input schema from its arguments: for tools/list, and for
+// CheckArguments, which reads its checks from it (cheap next to a call). Dotted names
 // (pagination.limit) stay flat property names, as the wire wants them. It is a typed
 // schema because the go-sdk re-encodes any other form once per tool at registration.
 func Schema(t *capabilities.Tool) *jsonschema.Schema {
