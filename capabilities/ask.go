@@ -19,9 +19,12 @@ type AskRule struct {
 	DryRun bool `yaml:"dryRun"`
 }
 
-// AskPlaceholder matches the {arg} and {count} placeholders of a Question: checked here,
-// filled by the engine.
-var AskPlaceholder = regexp.MustCompile(`\{([^{}]+)\}`)
+// Placeholder matches a {name} placeholder: the variables of a resource path, and the
+// {arg} and {count} of a Question.
+var Placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// AskPlaceholder is Placeholder as Questions use it: checked here, filled by the engine.
+var AskPlaceholder = Placeholder
 
 // AskFor returns the rule that applies to a call with these boolean arguments, or nil.
 func (t *Tool) AskFor(isTrue func(arg string) bool) *AskRule {
@@ -52,7 +55,7 @@ func checkAsk(t *Tool, rules []AskRule, bad func(field, format string, a ...any)
 		if r.DryRun && t.Confirm == nil {
 			return bad(field+".dryRun", "needs a confirm rule (confirm.argument and confirm.count) to run the dry run")
 		}
-		for _, m := range AskPlaceholder.FindAllStringSubmatch(r.Question, -1) {
+		for _, m := range Placeholder.FindAllStringSubmatch(r.Question, -1) {
 			name := m[1]
 			switch {
 			case name == "count" && r.DryRun:

@@ -13,7 +13,7 @@ type Corrections struct {
 	// Upstream says how to reach the consumed API: "podman" (the Podman service: socket
 	// discovery, API version prefix), "central" (StackRox Central from roxctl's settings)
 	// or "http" (the spec's baseUri and authentication, values from its binds).
-	Upstream string `yaml:"upstream"`
+	Upstream UpstreamKind `yaml:"upstream"`
 	// BaseURI replaces the spec's baseUri; for `upstream: http` capabilities.
 	BaseURI string `yaml:"baseUri"`
 	// ErrorHints are appended to an upstream error of that HTTP status.
@@ -85,7 +85,7 @@ type ArgumentCorrection struct {
 	Required    *bool    `yaml:"required"`
 	Enum        []string `yaml:"enum"`
 	// Role gives the argument a meaning beyond the wire (see ArgumentDef.Role).
-	Role string `yaml:"role"`
+	Role Role `yaml:"role"`
 	// Default is sent when the call does not give the argument (a scalar), e.g. to ask
 	// an upstream for progress output it would otherwise leave out.
 	Default any `yaml:"default"`
@@ -122,7 +122,7 @@ type ArgumentDef struct {
 	//   limit        the upstream's page size argument, beside an upstream offset
 	//   narrow       an upstream argument that makes an answer smaller (a query, filters),
 	//                sent as usual; named, with fields and limit, when an answer is cut
-	Role string `yaml:"role"`
+	Role Role `yaml:"role"`
 	// List is the gjson path of the list an offset counts in (empty: the answer itself);
 	// a string there is paged by lines.
 	List string `yaml:"list"`
@@ -157,20 +157,6 @@ func (c *ConfirmRule) Counted(n string) string {
 	return n + " " + one
 }
 
-// Roles the engine understands.
-const (
-	RoleInputFile   = "input-file"
-	RoleContextDir  = "context-dir"
-	RoleOutputFile  = "output-file"
-	RoleOverwrite   = "overwrite"
-	RoleFields      = "fields"
-	RoleHostPath    = "host-path"
-	RoleContextFile = "context-file"
-	RoleOffset      = "offset"
-	RoleLimit       = "limit"
-	RoleNarrow      = "narrow"
-)
-
 // ResponseKind is how an answer is read; the engine has one reader per kind.
 type ResponseKind string
 
@@ -187,7 +173,5 @@ const (
 func (k ResponseKind) Streams() bool { return k == ResponseNDJSON || k == ResponseFile }
 
 var (
-	knownRoles     = map[string]bool{"": true, RoleInputFile: true, RoleContextDir: true, RoleOutputFile: true, RoleOverwrite: true, RoleFields: true, RoleHostPath: true, RoleContextFile: true, RoleOffset: true, RoleLimit: true, RoleNarrow: true}
 	knownResponses = map[ResponseKind]bool{"": true, ResponseJSON: true, ResponseExists: true, ResponseNDJSON: true, ResponseFile: true}
-	knownUpstreams = map[string]bool{"podman": true, "central": true, "http": true}
 )

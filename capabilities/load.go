@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,7 +19,7 @@ type Capability struct {
 	File       string // spec file name, for messages
 	Display    string // the upstream's name in messages
 	Toolset    string
-	Upstream   string // "podman", "central" or "http"
+	Upstream   UpstreamKind
 	BaseURI    string
 	Auth       *Authentication
 	Binds      map[string]string // template name → environment variable
@@ -61,7 +62,7 @@ type Argument struct {
 	Description string
 	Required    bool
 	Enum        []string
-	Role        string
+	Role        Role
 	Default     any    // sent when the call does not give the argument
 	List        string // role offset: the gjson path of the paged list ("" = the answer)
 	PageSize    int    // role limit: the upstream's page when the limit is not given
@@ -79,7 +80,7 @@ func (t *Tool) Arg(name string) *Argument {
 }
 
 // ArgWithRole finds the argument with a role, if the tool has one.
-func (t *Tool) ArgWithRole(role string) *Argument {
+func (t *Tool) ArgWithRole(role Role) *Argument {
 	for _, a := range t.Args {
 		if a.Role == role {
 			return a
@@ -123,7 +124,6 @@ func (p *Problem) Error() string {
 
 var (
 	toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
-	pathVarRE  = regexp.MustCompile(`\{([^{}]+)\}`)
 	methods    = map[string]bool{http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true, http.MethodHead: true}
 )
 
@@ -140,7 +140,7 @@ func Load(file string, specData, correctionsData []byte) (*Capability, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(correctionsData))
 		dec.KnownFields(true)
 		if err := dec.Decode(&corr); err != nil {
-			return nil, correctionsProblem(correctionsFile(file), correctionsData, err)
+			return nil, correctionsProblem(correctionsFile(file), correctionsData, err, &corr)
 		}
 	}
 	return resolve(file, &spec, &corr)
@@ -183,16 +183,16 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 	first := spec.Capability.Consumes[0]
 	capab := &Capability{
 		File:       file,
-		Display:    orDefault(corr.Display, first.Namespace),
-		Toolset:    orDefault(corr.Toolset, first.Namespace),
-		Upstream:   orDefault(corr.Upstream, "http"),
-		BaseURI:    orDefault(corr.BaseURI, first.BaseURI),
+		Display:    cmp.Or(corr.Display, first.Namespace),
+		Toolset:    cmp.Or(corr.Toolset, first.Namespace),
+		Upstream:   cmp.Or(corr.Upstream, UpstreamHTTP),
+		BaseURI:    cmp.Or(corr.BaseURI, first.BaseURI),
 		Auth:       first.Authentication,
 		Binds:      map[string]string{},
 		ErrorHints: corr.ErrorHints,
 		Prompts:    corr.Prompts,
 	}
-	if !knownUpstreams[capab.Upstream] {
+	if !capab.Upstream.Known() {
 		return nil, &Problem{File: correctionsFile(file), Field: "upstream", Msg: fmt.Sprintf("unknown %q (want podman, central or http)", capab.Upstream)}
 	}
 	for _, b := range spec.Binds {
@@ -253,7 +253,7 @@ func checkOperations(file string, c *Consumes, ops map[string]*opRef) error {
 	for ri := range c.Resources {
 		r := &c.Resources[ri]
 		vars := map[string]bool{}
-		for _, m := range pathVarRE.FindAllStringSubmatch(r.Path, -1) {
+		for _, m := range Placeholder.FindAllStringSubmatch(r.Path, -1) {
 			vars[m[1]] = true
 		}
 		for oi := range r.Operations {
@@ -341,11 +341,7 @@ func buildTool(file string, capab *Capability, td *ToolDef, ref *opRef) (*Tool, 
 		})
 	}
 	if len(mapped) > 0 {
-		left := make([]string, 0, len(mapped))
-		for k := range mapped {
-			left = append(left, k)
-		}
-		sort.Strings(left)
+		left := slices.Sorted(maps.Keys(mapped))
 		return nil, &Problem{File: file, Tool: td.Name, Field: "with." + left[0], Msg: fmt.Sprintf("%s has no parameter %q", td.Call, left[0])}
 	}
 	return t, nil
@@ -357,12 +353,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 	for _, t := range capab.Tools {
 		tools[t.Name] = t
 	}
-	names := make([]string, 0, len(corr.Tools))
-	for n := range corr.Tools {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(corr.Tools)) {
 		c := corr.Tools[name]
 		t, ok := tools[name]
 		if !ok {
@@ -371,8 +362,8 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		bad := func(field, format string, a ...any) error {
 			return &Problem{File: cfile, Tool: name, Field: field, Msg: fmt.Sprintf(format, a...)}
 		}
-		t.Title = orDefault(c.Title, t.Title)
-		t.Description = orDefault(c.Description, t.Description)
+		t.Title = cmp.Or(c.Title, t.Title)
+		t.Description = cmp.Or(c.Description, t.Description)
 		if c.Hints.ReadOnly != nil {
 			t.ReadOnly = *c.Hints.ReadOnly
 		}
@@ -394,13 +385,13 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 		}
 		t.MinVersion, t.Instead = c.MinVersion, c.Instead
 		t.ErrorsAt = c.ErrorsAt
-		for _, an := range sortedKeys(c.Arguments) {
+		for _, an := range slices.Sorted(maps.Keys(c.Arguments)) {
 			ac := c.Arguments[an]
 			a := t.Arg(an)
 			if a == nil {
 				return bad("arguments."+an, "the tool has no such argument")
 			}
-			if !knownRoles[ac.Role] {
+			if !ac.Role.Known() {
 				return bad("arguments."+an+".role", "unknown role %q", ac.Role)
 			}
 			if ac.Description != nil {
@@ -412,7 +403,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			if ac.Enum != nil {
 				a.Enum = ac.Enum
 			}
-			a.Role = orDefault(ac.Role, a.Role)
+			a.Role = cmp.Or(ac.Role, a.Role)
 			a.List, a.PageSize = ac.List, ac.PageSize
 			if ac.MinVersion != "" {
 				if !validVersion(ac.MinVersion) {
@@ -424,7 +415,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				a.MinVersion = ac.MinVersion
 				// Said in the schema too, so a model does not pick an argument the connected
 				// upstream lacks.
-				a.Description = strings.TrimSpace(fmt.Sprintf("%s (%s %s+)", a.Description, orDefault(corr.Display, "upstream"), ac.MinVersion))
+				a.Description = strings.TrimSpace(fmt.Sprintf("%s (%s %s+)", a.Description, cmp.Or(corr.Display, "upstream"), ac.MinVersion))
 			}
 			switch ac.Default.(type) {
 			case nil, string, bool, int, float64:
@@ -453,7 +444,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				return bad(field+".name", "%q is already an argument", ad.Name)
 			case !knownTypes[ad.Type]:
 				return bad(field+".type", "unknown type %q", ad.Type)
-			case !knownRoles[ad.Role] || ad.Role == "":
+			case !ad.Role.Known() || ad.Role == "":
 				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite, fields or offset)", ad.Role)
 			}
 			if ad.Description == "" && ad.Role == RoleOffset {
@@ -532,27 +523,11 @@ func checkPaging(t *Tool, bad func(field, format string, a ...any) error) error 
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func val(b *bool, def bool) bool {
 	if b == nil {
 		return def
 	}
 	return *b
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 var versionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)

@@ -130,7 +130,7 @@ func TestEmbeddedCorrections(t *testing.T) {
 		}
 	}
 	// Tar bodies and file outputs are local files, not JSON text.
-	for tool, role := range map[string]string{"load-image": RoleInputFile, "import-image": RoleInputFile, "build-image": RoleContextDir, "export-image": RoleOutputFile, "export-multiple-images": RoleOutputFile} {
+	for tool, role := range map[string]Role{"load-image": RoleInputFile, "import-image": RoleInputFile, "build-image": RoleContextDir, "export-image": RoleOutputFile, "export-multiple-images": RoleOutputFile} {
 		if tools[tool].ArgWithRole(role) == nil {
 			t.Errorf("%s has no %s argument", tool, role)
 		}
@@ -379,6 +379,10 @@ func TestLoadProblems(t *testing.T) {
 			file: cfile, tool: "get-item", field: "argumentsAs", msg: "not another tool"},
 		{name: "corrections: wrong value type", corr: "tools:\n  get-item:\n    hints: {readOnly: maybe}\n",
 			file: cfile, tool: "get-item", field: "hints.readOnly", msg: "maybe"},
+		{name: "corrections: a key of the wrong type", corr: "errorHints:\n  abc: x\n",
+			file: cfile, field: "errorHints.abc", msg: "abc"},
+		{name: "corrections: unknown key in a list item", corr: "tools:\n  get-item:\n    added:\n    - {name: x, type: string, colour: red}\n",
+			file: cfile, tool: "get-item", field: "added[0].colour", msg: "field colour not found"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

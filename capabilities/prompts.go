@@ -57,7 +57,7 @@ func ParsePrompts(file string, data []byte) (PromptFile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
-		return PromptFile{}, correctionsProblem(file, data, err)
+		return PromptFile{}, correctionsProblem(file, data, err, &doc)
 	}
 	return PromptFile{File: file, Prompts: doc.Prompts}, nil
 }

@@ -3,14 +3,16 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,7 +163,7 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 	// The version rules are the capability corrections' minVersion, tool-wide or per argument.
 	var rules, newer, newerArgs []string
 	for _, t := range cfg.Tools {
-		if t.Capability == nil || t.Capability.Upstream != "podman" {
+		if t.Capability == nil || t.Capability.Upstream != capabilities.UpstreamPodman {
 			continue
 		}
 		if t.MinVersion != "" {
@@ -176,16 +178,16 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 			}
 		}
 	}
-	sort.Strings(rules)
+	slices.Sort(rules)
 	if len(rules) > 0 {
 		r.info("tools that need more than Podman %s: %s", upstream.MinPodmanVersion, strings.Join(rules, ", "))
 	}
 	if len(newer) > 0 {
-		sort.Strings(newer)
+		slices.Sort(newer)
 		r.info("%d tool(s) need a newer Podman and answer so when called: %s", len(newer), strings.Join(newer, ", "))
 	}
 	if len(newerArgs) > 0 {
-		sort.Strings(newerArgs)
+		slices.Sort(newerArgs)
 		r.info("%d argument(s) need a newer Podman (which would ignore them) and are refused when given: %s", len(newerArgs), strings.Join(newerArgs, ", "))
 	}
 }
@@ -252,7 +254,7 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 	switch status {
 	case http.StatusOK:
 		j := gjson.ParseBytes(body)
-		who := firstNonEmpty(j.Get("userInfo.friendlyName").String(), j.Get("userInfo.username").String(), j.Get("userId").String(), "unknown identity")
+		who := cmp.Or(j.Get("userInfo.friendlyName").String(), j.Get("userInfo.username").String(), j.Get("userId").String(), "unknown identity")
 		exp := j.Get("expires").String()
 		if exp != "" {
 			if t, err := time.Parse(time.RFC3339, exp); err == nil && time.Until(t) < 7*24*time.Hour {
@@ -312,22 +314,34 @@ func get(ctx context.Context, c *upstream.HTTPClient, path string) (int, []byte,
 func failConnection(r *report, c upstream.CentralConfig, err error) {
 	var unknown x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
 	msg := err.Error()
 	switch {
-	case errors.As(err, &unknown) || strings.Contains(msg, "certificate signed by unknown authority"):
+	case errors.As(err, &unknown):
 		r.fail("TLS: Central's certificate is not trusted ("+msg+")",
 			"give the CA that signed Central's certificate with ROX_CA_CERT_FILE=/path/ca.pem (or --rox-ca-cert-file); for a throwaway test setup only, ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true")
-	case errors.As(err, &hostErr) || strings.Contains(msg, "certificate is valid for"):
+	case errors.As(err, &hostErr):
 		r.fail("TLS: Central's certificate is not for this name ("+msg+")",
 			"use the name the certificate is for in ROX_ENDPOINT, or set ROX_SERVER_NAME to it")
-	case errors.As(err, &invalid) || strings.Contains(msg, "x509:") || strings.Contains(msg, "tls:"):
+	case isTLSErr(err):
 		r.fail("TLS: "+msg, "check Central's certificate (expiry, CA) and ROX_CA_CERT_FILE")
 	case isNetErr(err):
 		r.fail("cannot reach Central at "+c.Endpoint+": "+msg, "check ROX_ENDPOINT (host:port of Central's API, e.g. central.example.com:443) and that this machine can reach it")
 	default:
 		r.fail("Central at "+c.Endpoint+": "+msg, "check ROX_ENDPOINT")
 	}
+}
+
+// isTLSErr: the handshake failed — a certificate the client refused, a reply that is not
+// TLS, or an alert either side sent (crypto/tls reports alerts as a *net.OpError whose
+// Op is "remote error" or "local error").
+func isTLSErr(err error) bool {
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var alert tls.AlertError
+	var op *net.OpError
+	return errors.As(err, &invalid) || errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) ||
+		errors.As(err, &op) && (op.Op == "remote error" || op.Op == "local error")
 }
 
 func isNetErr(err error) bool {
@@ -346,15 +360,6 @@ func centralMessage(status int, body []byte) string {
 		}
 	}
 	return fmt.Sprintf("%s (HTTP %d)", msg, status)
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 // checkFiles reports where path arguments may lead (files read, written, sent as a

@@ -137,7 +137,7 @@ func stopMidCall(t *testing.T, big, how string) {
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	var stderr lockedWriter
-	stderr.w = &strings.Builder{}
+	stderr.W = &strings.Builder{}
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -166,9 +166,9 @@ func stopMidCall(t *testing.T, big, how string) {
 	go func() { exited <- cmd.Wait() }()
 	select {
 	case err := <-exited:
-		t.Logf("server exited (%v); log:\n%s", err, stderr.w)
+		t.Logf("server exited (%v); log:\n%s", err, stderr.String())
 	case <-time.After(60 * time.Second):
-		t.Fatalf("the server did not exit after its input closed; log:\n%s", stderr.w)
+		t.Fatalf("the server did not exit after its input closed; log:\n%s", stderr.String())
 	}
 	if left := dirNames(t, out); len(left) != 0 {
 		t.Fatalf("files left after the server stopped: %v", left)

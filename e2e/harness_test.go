@@ -15,13 +15,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/image-mcp/image-mcp/internal/podmantest"
+	"github.com/image-mcp/image-mcp/internal/syncio"
 )
 
 // raceBinary builds image-mcp with the race detector (IMAGE_MCP_E2E_RACE=1): a slower
@@ -311,7 +311,7 @@ func StartServer(t testing.TB, o ServerOptions) *Server {
 	}
 	cmd.Env = append(cmd.Env, o.Env...)
 	stderr := &bytes.Buffer{}
-	cmd.Stderr = &lockedWriter{w: stderr}
+	cmd.Stderr = &lockedWriter{W: stderr}
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, o.Client)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -411,21 +411,10 @@ func Structured(t testing.TB, res *mcp.CallToolResult, v any) {
 	}
 }
 
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
+// lockedWriter is the binary's stderr: the process writes while tests read.
+type lockedWriter = syncio.Writer
 
 // StderrText is what the binary logged so far.
 func (s *Server) StderrText() string {
-	lw := s.cmd.Stderr.(*lockedWriter)
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	return s.Stderr.String()
+	return s.cmd.Stderr.(*lockedWriter).String()
 }

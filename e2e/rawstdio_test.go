@@ -41,7 +41,7 @@ func StartRaw(t testing.TB, o ServerOptions) *RawServer {
 	}
 	cmd.Env = append(cmd.Env, o.Env...)
 	r := &RawServer{cmd: cmd, errBuf: &bytes.Buffer{}, byID: map[string]chan json.RawMessage{}, closed: make(chan struct{})}
-	r.stderr = &lockedWriter{w: r.errBuf}
+	r.stderr = &lockedWriter{W: r.errBuf}
 	cmd.Stderr = r.stderr
 	var err error
 	if r.in, err = cmd.StdinPipe(); err != nil {
@@ -172,9 +172,7 @@ func (r *RawServer) CallTool(t testing.TB, name, args string) Reply {
 
 // Stderr is what the binary logged so far.
 func (r *RawServer) Stderr() string {
-	r.stderr.mu.Lock()
-	defer r.stderr.mu.Unlock()
-	return r.errBuf.String()
+	return r.stderr.String()
 }
 
 // CheckStdout fails the test unless every stdout line so far is a JSON-RPC 2.0 message.

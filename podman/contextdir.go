@@ -61,7 +61,7 @@ func readIgnoreFile(root *os.Root) (*patternmatcher.PatternMatcher, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", name, pathCause(err))
+			return nil, fmt.Errorf("cannot read %s: %w", name, allowdirs.PathCause(err))
 		}
 		patterns, err = ignorefile.ReadAll(f)
 		f.Close()

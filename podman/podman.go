@@ -4,11 +4,6 @@
 // the keys of Podman's NDJSON progress streams, and the names inside image archives.
 package podman
 
-import (
-	"errors"
-	"os"
-)
-
 // Args are a call's checked arguments by name (tools.Values).
 type Args = map[string]any
 
@@ -16,14 +11,4 @@ type Args = map[string]any
 func str(v Args, name string) string {
 	s, _ := v[name].(string)
 	return s
-}
-
-// pathCause is the cause of a file error without the operation and path, which the
-// messages name themselves.
-func pathCause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

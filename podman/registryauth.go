@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -240,7 +241,7 @@ func readAuthFile(f string) (map[string]authFileEntry, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, pathCause(err))
+		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, allowdirs.PathCause(err))
 	}
 	var doc struct {
 		Auths map[string]authFileEntry `json:"auths"`
@@ -303,27 +304,9 @@ func normalizeAuthKey(k string) string {
 }
 
 // splitReference gives the registry host and repository path of an image reference, the
-// way Podman reads it: a first component with "." or ":" or "localhost" is a registry,
-// else the image is on docker.io.
+// way Podman reads it.
 func splitReference(ref string) (host, repo string) {
-	ref = strings.TrimPrefix(strings.TrimSpace(ref), "docker://")
-	if i := strings.IndexByte(ref, '@'); i >= 0 {
-		ref = ref[:i]
-	}
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		ref = ref[:i]
-	}
-	if ref == "" {
-		return "", ""
-	}
-	first, rest, found := strings.Cut(ref, "/")
-	if found && (strings.ContainsAny(first, ".:") || first == "localhost") {
-		return first, rest
-	}
-	if !found {
-		return "docker.io", "library/" + ref
-	}
-	return "docker.io", ref
+	return upstream.SplitImageReference(ref)
 }
 
 func registryOf(ref string) string {

@@ -18,7 +18,7 @@ func TestSplitReference(t *testing.T) {
 	for _, c := range []struct{ ref, host, repo string }{
 		{"127.0.0.1:5000/app:1", "127.0.0.1:5000", "app"},
 		{"127.0.0.1:5000/ns/app", "127.0.0.1:5000", "ns/app"},
-		{"docker://quay.io/ns/app@sha256:abc", "quay.io", "ns/app"},
+		{"docker://quay.io/ns/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "quay.io", "ns/app"},
 		{"localhost/app:1", "localhost", "app"},
 		{"busybox", "docker.io", "library/busybox"},
 		{"user/app:2", "docker.io", "user/app"},

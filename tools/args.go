@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 )
@@ -35,9 +38,12 @@ func (v Values) Bool(name string) bool {
 	return b
 }
 
-// CheckArguments parses raw JSON arguments and checks them against the tool: unknown
-// arguments, types, required ones, enums, and values that could not travel safely.
-// Nothing is sent upstream unless this passes.
+// CheckArguments parses raw JSON arguments and checks them against the tool's input
+// schema (Schema), so that what a client is told and what is refused are one rule:
+// unknown arguments, types, enums, array items, required ones. requireOneOf comes from
+// the tool as the schema's does, with one rule beyond JSON Schema: a blank string, an
+// empty array or false is not given. A header value must not break the header. Nothing
+// is sent upstream unless this passes.
 func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 	bad := func(format string, a ...any) error {
 		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
@@ -56,43 +62,43 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 			}
 		}
 	}
-	for _, name := range sortedNames(vals) {
-		a := t.Arg(name)
-		if a == nil {
+	s := Schema(t)
+	for _, name := range slices.Sorted(maps.Keys(vals)) {
+		p := s.Properties[name]
+		if p == nil {
 			return nil, bad("unknown argument %q; this tool takes: %s", clip(name, 100), argNames(t))
 		}
-		if err := checkType(a, vals[name]); err != nil {
+		if err := checkValue(p, vals[name]); err != nil {
 			return nil, bad("argument %q %s", name, err)
 		}
-		if a.Type == "integer" {
+		if a := t.Arg(name); a.In == "header" && strings.ContainsAny(vals.String(name), "\r\n\x00") {
+			return nil, bad("argument %q must not contain line breaks (it is sent as an HTTP header)", name)
+		}
+		if p.Type == "integer" {
 			vals[name] = integerNumber(vals[name].(json.Number))
 		}
 	}
 	if len(t.RequireOneOf) > 0 && !anyGiven(vals, t.RequireOneOf) {
 		return nil, bad("give one of %s", strings.Join(quoted(t.RequireOneOf), ", "))
 	}
-	for _, a := range t.Args {
-		if a.Required {
-			if _, ok := vals[a.Name]; !ok {
-				return nil, bad("missing required argument %q (%s)", a.Name, describe(a))
-			}
+	for _, name := range s.Required {
+		if _, ok := vals[name]; !ok {
+			return nil, bad("missing required argument %q (%s)", name, describe(t.Arg(name)))
 		}
 	}
 	return vals, nil
 }
 
-func checkType(a *capabilities.Argument, v any) error {
-	switch a.Type {
+// checkValue checks one value against its property schema: type, enum, array items.
+func checkValue(p *jsonschema.Schema, v any) error {
+	switch p.Type {
 	case "string":
 		s, ok := v.(string)
 		if !ok {
 			return fmt.Errorf("must be a string, got %s", jsonKind(v))
 		}
-		if len(a.Enum) > 0 && !contains(a.Enum, s) {
-			return fmt.Errorf("must be one of %s, got %q", strings.Join(a.Enum, ", "), s)
-		}
-		if a.In == "header" && strings.ContainsAny(s, "\r\n\x00") {
-			return fmt.Errorf("must not contain line breaks (it is sent as an HTTP header)")
+		if len(p.Enum) > 0 && !slices.Contains(p.Enum, any(s)) {
+			return fmt.Errorf("must be one of %s, got %q", enumList(p.Enum), s)
 		}
 	case "integer":
 		n, ok := v.(json.Number)
@@ -120,13 +126,11 @@ func checkType(a *capabilities.Argument, v any) error {
 	case "array":
 		items, ok := v.([]any)
 		if !ok {
-			return fmt.Errorf("must be an array of strings, got %s", jsonKind(v))
+			return fmt.Errorf("must be an array of %ss, got %s", p.Items.Type, jsonKind(v))
 		}
 		for i, it := range items {
-			switch it.(type) {
-			case string, json.Number, bool:
-			default:
-				return fmt.Errorf("item %d must be a string, got %s", i, jsonKind(it))
+			if err := checkValue(p.Items, it); err != nil {
+				return fmt.Errorf("item %d %w", i, err)
 			}
 		}
 	case "object":
@@ -135,6 +139,14 @@ func checkType(a *capabilities.Argument, v any) error {
 		}
 	}
 	return nil
+}
+
+func enumList(enum []any) string {
+	parts := make([]string, len(enum))
+	for i, e := range enum {
+		parts[i] = fmt.Sprint(e)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // integerNumber writes a checked integer as digits: 2.0 and 1e3 are integers to JSON
@@ -184,24 +196,6 @@ func argNames(t *capabilities.Tool) string {
 		names[i] = a.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-func sortedNames(v Values) []string {
-	names := make([]string, 0, len(v))
-	for k := range v {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // scalarString renders a checked scalar for a query string or header.

@@ -49,6 +49,9 @@ func TestCheckArguments(t *testing.T) {
 		{"boolean given 1", `{"name":"x","all":1}`, []string{`argument "all"`, "must be a boolean"}},
 		{"array given a string", `{"name":"x","refs":"a"}`, []string{`argument "refs"`, "must be an array of strings"}},
 		{"array item an object", `{"name":"x","refs":["a",{"b":1}]}`, []string{`argument "refs"`, "item 1 must be a string"}},
+		// The schema says an array of strings; the check is read from it.
+		{"array item a number", `{"name":"x","refs":["a",1]}`, []string{`argument "refs"`, "item 1 must be a string, got number 1"}},
+		{"array item a boolean", `{"name":"x","refs":[true]}`, []string{`argument "refs"`, "item 0 must be a string, got boolean true"}},
 		{"object given an array", `{"name":"x","body":[1]}`, []string{`argument "body"`, "must be a JSON object, got an array"}},
 		{"enum", `{"name":"x","mode":"tar"}`, []string{`argument "mode"`, `must be one of oci, docker, got "tar"`}},
 		{"header with CR/LF", `{"name":"x","X-Auth":"a\r\nX-Evil: 1"}`, []string{`argument "X-Auth"`, "line breaks"}},

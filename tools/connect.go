@@ -33,9 +33,9 @@ type httpClient struct {
 // Connect is the engine's Connector.
 func (u *Upstreams) Connect(c *capabilities.Capability) (upstream.Client, error) {
 	switch c.Upstream {
-	case "podman":
+	case capabilities.UpstreamPodman:
 		return u.Podman, nil
-	case "central":
+	case capabilities.UpstreamCentral:
 		if u.Central == nil {
 			return nil, u.CentralErr
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -91,8 +90,7 @@ func known(flag, what string, given, valid []string) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	sorted := slices.Clone(valid)
-	sort.Strings(sorted)
+	sorted := slices.Sorted(slices.Values(valid))
 	return fmt.Errorf("%s: unknown %s %s; valid %ss: %s", flag, what, strings.Join(unknown, ", "), what, strings.Join(sorted, ", "))
 }
 

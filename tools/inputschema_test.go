@@ -117,3 +117,96 @@ func TestInputSchemaSpecTools(t *testing.T) {
 		t.Errorf("images type %v", typ)
 	}
 }
+
+// requireOneOf is in the schema as if/then, never as a top-level anyOf, oneOf or allOf
+// (Anthropic's API refuses those, and with them every request listing the tool); the
+// schema says what CheckArguments says, short of blank values not counting as given.
+func TestInputSchemaRequireOneOf(t *testing.T) {
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withRule := 0
+	for _, c := range caps {
+		for _, tl := range c.Tools {
+			var top map[string]json.RawMessage
+			if err := json.Unmarshal(schemaJSON(t, tl), &top); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"anyOf", "oneOf", "allOf"} {
+				if _, ok := top[k]; ok {
+					t.Errorf("%s: %s at the top level of the input schema", tl.Name, k)
+				}
+			}
+			if len(tl.RequireOneOf) > 0 {
+				withRule++
+			}
+		}
+	}
+	if withRule == 0 {
+		t.Fatal("no embedded tool has requireOneOf; the test checks nothing")
+	}
+
+	for _, names := range [][]string{{"a"}, {"a", "b"}, {"a", "b", "c"}} {
+		tl := &capabilities.Tool{Name: "t", RequireOneOf: names, Args: []*capabilities.Argument{
+			{Name: "a", Type: "string"}, {Name: "b", Type: "string"}, {Name: "c", Type: "string"}, {Name: "d", Type: "string"},
+		}}
+		resolved, err := Schema(tl).Resolve(nil)
+		if err != nil {
+			t.Fatalf("%v: %v", names, err)
+		}
+		for _, args := range []map[string]any{{}, {"a": "x"}, {"b": "x"}, {"c": "x"}, {"d": "x"}, {"a": "x", "c": "x"}} {
+			schemaOK := resolved.Validate(args) == nil
+			raw, _ := json.Marshal(args)
+			_, checkErr := CheckArguments(tl, raw)
+			if schemaOK != (checkErr == nil) {
+				t.Errorf("requireOneOf %v, arguments %s: schema accepts %v, CheckArguments says %v", names, raw, schemaOK, checkErr)
+			}
+		}
+	}
+}
+
+// The schema and CheckArguments agree on every argument of every embedded tool: a value
+// the schema accepts passes the check, and one it refuses is refused (required and
+// requireOneOf aside, which TestInputSchemaRequireOneOf covers).
+func TestInputSchemaAgreesWithCheck(t *testing.T) {
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []any{"x", "oci", 3, 1.5, true, []any{"a"}, []any{1}, []any{"a", true}, map[string]any{"k": []any{"v"}}}
+	for _, c := range caps {
+		for _, tl := range c.Tools {
+			s := Schema(tl)
+			s.Required, s.If, s.Then = nil, nil, nil
+			resolved, err := s.Resolve(nil)
+			if err != nil {
+				t.Fatalf("%s: %v", tl.Name, err)
+			}
+			bare := *tl
+			bare.RequireOneOf = nil
+			bare.Args = nil
+			for _, a := range tl.Args {
+				na := *a
+				na.Required = false
+				bare.Args = append(bare.Args, &na)
+			}
+			for _, a := range tl.Args {
+				for _, v := range values {
+					if s, ok := v.(string); ok && len(a.Enum) > 0 {
+						v = a.Enum[0] + s[:0]
+					}
+					args := map[string]any{a.Name: v}
+					raw, _ := json.Marshal(args)
+					var generic map[string]any
+					json.Unmarshal(raw, &generic)
+					schemaOK := resolved.Validate(generic) == nil
+					_, checkErr := CheckArguments(&bare, raw)
+					if schemaOK != (checkErr == nil) {
+						t.Errorf("%s %s=%s: schema accepts %v, CheckArguments says %v", tl.Name, a.Name, raw, schemaOK, checkErr)
+					}
+				}
+			}
+		}
+	}
+}

@@ -72,7 +72,7 @@ func CreateOutputFile(path string, overwrite bool, allowed allowdirs.Dirs) (*Out
 		}
 	}
 	if err != nil {
-		return fail(fmt.Errorf("cannot write in %s: %w", filepath.Dir(resolved), unwrapPathError(err)))
+		return fail(fmt.Errorf("cannot write in %s: %w", filepath.Dir(resolved), allowdirs.PathCause(err)))
 	}
 	return &OutputFile{Path: resolved, overwrite: overwrite, root: root, name: name, tmp: tmp, tmpName: tmpName}, nil
 }

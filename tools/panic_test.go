@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/syncio"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -44,7 +44,7 @@ func TestPanicInToolCallIsAnIsError(t *testing.T) {
 	}
 
 	var calls atomic.Int32
-	logs := &syncWriter{w: &bytes.Buffer{}}
+	logs := &syncio.Writer{W: &bytes.Buffer{}}
 	e := &Engine{
 		Tools: []*capabilities.Tool{list},
 		Connect: func(*capabilities.Capability) (upstream.Client, error) {
@@ -120,21 +120,4 @@ func textOf(res *mcp.CallToolResult) string {
 		}
 	}
 	return strings.Join(parts, "\n")
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.String()
 }

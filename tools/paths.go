@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -17,10 +16,6 @@ import (
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/upstream"
 )
-
-// PathRoles are the argument roles that name a file or directory: each is checked
-// against the allowed directories.
-var PathRoles = []string{capabilities.RoleInputFile, capabilities.RoleContextDir, capabilities.RoleOutputFile, capabilities.RoleHostPath}
 
 // PathNote is added to the description of every path argument. It is the same whether
 // a rule is in force or not, so the tool list does not change with the configuration.
@@ -184,7 +179,7 @@ func isLocal(c upstream.Client) bool {
 // hasPathArgs: the call gives a value to a path argument.
 func hasPathArgs(t *capabilities.Tool, v Values) bool {
 	for _, a := range t.Args {
-		if (a.Role == capabilities.RoleContextFile || slices.Contains(PathRoles, a.Role)) && v.String(a.Name) != "" {
+		if (a.Role == capabilities.RoleContextFile || a.Role.NamesPath()) && v.String(a.Name) != "" {
 			return true
 		}
 	}

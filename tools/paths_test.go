@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -29,7 +28,7 @@ func TestPathArgumentsCarryTheNote(t *testing.T) {
 		s := schemaOf(t, tl)
 		for _, a := range tl.Args {
 			desc, _ := s.Properties[a.Name]["description"].(string)
-			isPath := slices.Contains(PathRoles, a.Role)
+			isPath := a.Role.NamesPath()
 			if isPath != want[tl.Name+"/"+a.Name] {
 				t.Errorf("%s/%s: path role %v, want %v", tl.Name, a.Name, isPath, !isPath)
 			}

@@ -146,7 +146,7 @@ func openInputFile(p string, allowed allowdirs.Dirs) (*os.File, int64, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err))
+		return nil, 0, fmt.Errorf("cannot read %s: %w", p, allowdirs.PathCause(err))
 	}
 	if fi.IsDir() {
 		f.Close()
@@ -157,13 +157,6 @@ func openInputFile(p string, allowed allowdirs.Dirs) (*os.File, int64, error) {
 		return nil, 0, fmt.Errorf("%s is not a regular file", p)
 	}
 	return f, fi.Size(), nil
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 // closeBody closes a request body that the request builder opened.

@@ -9,7 +9,8 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// Schema builds a tool's input schema from its arguments, once at start. Dotted names
+// Schema builds a tool's input schema from its arguments: for tools/list, and for
+// CheckArguments, which reads its checks from it (cheap next to a call). Dotted names
 // (pagination.limit) stay flat property names, as the wire wants them. It is a typed
 // schema because the go-sdk re-encodes any other form once per tool at registration.
 func Schema(t *capabilities.Tool) *jsonschema.Schema {
@@ -21,7 +22,7 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 	}
 	for _, a := range t.Args {
 		p := &jsonschema.Schema{Type: a.Type, Description: a.Description}
-		if slices.Contains(PathRoles, a.Role) {
+		if a.Role.NamesPath() {
 			p.Description += PathNote
 		}
 		if a.Type == "array" {
@@ -41,5 +42,28 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 			s.Required = append(s.Required, a.Name)
 		}
 	}
+	switch {
+	case len(t.RequireOneOf) == 1 && !slices.Contains(s.Required, t.RequireOneOf[0]):
+		s.Required = append(s.Required, t.RequireOneOf[0])
+	case len(t.RequireOneOf) > 1:
+		s.If, s.Then = requireOneOf(t.RequireOneOf)
+	}
 	return s
+}
+
+// requireOneOf says "at least one of names" (two or more) as "if none but the last is given, the last
+// is required". Not the plainer anyOf of required: Anthropic's API refuses a tool whose
+// input schema has anyOf, oneOf or allOf at the top level, and with it every request
+// that lists the tool. CheckArguments adds that a blank string, an empty array or false
+// does not count as given.
+func requireOneOf(names []string) (ifNone, then *jsonschema.Schema) {
+	last := len(names) - 1
+	given := &jsonschema.Schema{Required: names[:1]}
+	if last > 1 {
+		given = &jsonschema.Schema{}
+		for _, n := range names[:last] {
+			given.AnyOf = append(given.AnyOf, &jsonschema.Schema{Required: []string{n}})
+		}
+	}
+	return &jsonschema.Schema{Not: given}, &jsonschema.Schema{Required: names[last:]}
 }

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/image-mcp/image-mcp/internal/allowdirs"
 )
 
 // CentralConfig is how to reach StackRox Central, with roxctl's conventions.
@@ -88,7 +90,7 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate %s: %w", cfg.CAFile, pathCause(err))
+			return nil, fmt.Errorf("ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate %s: %w", cfg.CAFile, allowdirs.PathCause(err))
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
@@ -132,7 +134,7 @@ func centralToken(cfg CentralConfig) (string, error) {
 	if cfg.TokenFile != "" {
 		b, err := os.ReadFile(cfg.TokenFile)
 		if err != nil {
-			return "", fmt.Errorf("ROX_API_TOKEN_FILE (--rox-api-token-file): cannot read the API token from %s: %w", cfg.TokenFile, pathCause(err))
+			return "", fmt.Errorf("ROX_API_TOKEN_FILE (--rox-api-token-file): cannot read the API token from %s: %w", cfg.TokenFile, allowdirs.PathCause(err))
 		}
 		token, from = string(b), "ROX_API_TOKEN_FILE "+cfg.TokenFile
 		if strings.TrimSpace(token) == "" {
@@ -158,14 +160,6 @@ func centralToken(cfg CentralConfig) (string, error) {
 		return "", fmt.Errorf("%s: the API token contains whitespace or a line break; give the token alone", from)
 	}
 	return token, nil
-}
-
-func pathCause(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // centralBase turns ROX_ENDPOINT into a base URL: host:port, https://host (port 443),

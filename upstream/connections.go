@@ -1,17 +1,15 @@
 package upstream
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Destination is one `podman system connection`, as containers/common stores it.
@@ -130,167 +128,31 @@ func ReadConnections(env PodmanEnv) (Connections, error) {
 	return cs, errors.Join(errs...)
 }
 
-var (
-	tomlTable = regexp.MustCompile(`^\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$`)
-	tomlKV    = regexp.MustCompile(`^([A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*=\s*(.*)$`)
-)
+// confFile is the part of a containers.conf discovery reads: `[engine] active_service`
+// and the `[engine.service_destinations.NAME]` tables (or inline tables). Every other key
+// and table is left to the TOML parser to skip, as containers/common's own reader does.
+type confFile struct {
+	Engine struct {
+		ActiveService       string `toml:"active_service"`
+		ServiceDestinations map[string]struct {
+			URI       string `toml:"uri"`
+			Identity  string `toml:"identity"`
+			IsMachine bool   `toml:"is_machine"`
+		} `toml:"service_destinations"`
+	} `toml:"engine"`
+}
 
-// parseContainersConf reads the two things discovery needs from a containers.conf:
-// `[engine] active_service` and the `[engine.service_destinations.NAME]` tables (or inline
-// tables under `[engine.service_destinations]`). It is a small reader for this subset of
-// TOML, not a TOML parser: other tables and multi-line values are skipped.
+// parseContainersConf reads a containers.conf with the TOML parser containers/common uses.
 func parseContainersConf(data []byte) (active string, dests map[string]Destination, err error) {
-	dests = map[string]Destination{}
-	var table []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || text[0] == '#' {
-			continue
-		}
-		if m := tomlTable.FindStringSubmatch(text); m != nil {
-			table = splitTOMLKey(m[1])
-			continue
-		}
-		m := tomlKV.FindStringSubmatch(text)
-		if m == nil || len(table) == 0 || table[0] != "engine" {
-			continue
-		}
-		key := unquoteTOMLKey(m[1])
-		switch {
-		case len(table) == 1 && key == "active_service":
-			v, perr := tomlString(m[2])
-			if perr != nil {
-				return active, dests, fmt.Errorf("line %d: active_service: %w", line, perr)
-			}
-			active = v
-		case len(table) == 2 && table[1] == "service_destinations":
-			d, perr := tomlInlineDest(m[2])
-			if perr != nil {
-				return active, dests, fmt.Errorf("line %d: service_destinations.%s: %w", line, key, perr)
-			}
-			dests[key] = d
-		case len(table) == 3 && table[1] == "service_destinations":
-			d := dests[table[2]]
-			if perr := setDestField(&d, key, m[2]); perr != nil {
-				return active, dests, fmt.Errorf("line %d: service_destinations.%s.%s: %w", line, table[2], key, perr)
-			}
-			dests[table[2]] = d
-		}
+	var c confFile
+	if _, err := toml.Decode(string(data), &c); err != nil {
+		return "", nil, err
 	}
-	return active, dests, sc.Err()
-}
-
-func setDestField(d *Destination, key, raw string) error {
-	switch key {
-	case "uri":
-		v, err := tomlString(raw)
-		d.URI = v
-		return err
-	case "identity":
-		v, err := tomlString(raw)
-		d.Identity = v
-		return err
-	case "is_machine":
-		v := strings.TrimSpace(stripTOMLComment(raw))
-		d.IsMachine = v == "true"
+	dests = make(map[string]Destination, len(c.Engine.ServiceDestinations))
+	for name, d := range c.Engine.ServiceDestinations {
+		dests[name] = Destination{URI: d.URI, Identity: d.Identity, IsMachine: d.IsMachine}
 	}
-	return nil
-}
-
-// tomlInlineDest reads `{ uri = "…", identity = "…", is_machine = true }`.
-func tomlInlineDest(raw string) (Destination, error) {
-	var d Destination
-	s := strings.TrimSpace(stripTOMLComment(raw))
-	if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") {
-		return d, fmt.Errorf("want an inline table { uri = \"…\" }")
-	}
-	for _, part := range splitOutsideQuotes(s[1:len(s)-1], ',') {
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			continue
-		}
-		if err := setDestField(&d, unquoteTOMLKey(strings.TrimSpace(k)), v); err != nil {
-			return d, err
-		}
-	}
-	return d, nil
-}
-
-// tomlString reads a basic ("…", with escapes) or literal ('…') string value.
-func tomlString(raw string) (string, error) {
-	s := strings.TrimSpace(raw)
-	if strings.HasPrefix(s, "'") {
-		end := strings.Index(s[1:], "'")
-		if end < 0 {
-			return "", fmt.Errorf("unterminated string %s", s)
-		}
-		return s[1 : end+1], nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				i++
-			case '"':
-				return strconv.Unquote(s[:i+1])
-			}
-		}
-		return "", fmt.Errorf("unterminated string %s", s)
-	}
-	return "", fmt.Errorf("want a quoted string, got %s", s)
-}
-
-func stripTOMLComment(s string) string {
-	parts := splitOutsideQuotes(s, '#')
-	return parts[0]
-}
-
-// splitOutsideQuotes splits s at sep where sep is not inside a quoted string.
-func splitOutsideQuotes(s string, sep byte) []string {
-	var parts []string
-	var quote byte
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == sep:
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
-}
-
-func splitTOMLKey(k string) []string {
-	parts := splitOutsideQuotes(k, '.')
-	for i, p := range parts {
-		parts[i] = unquoteTOMLKey(strings.TrimSpace(p))
-	}
-	return parts
-}
-
-func unquoteTOMLKey(k string) string {
-	if len(k) >= 2 && (k[0] == '"' || k[0] == '\'') && k[len(k)-1] == k[0] {
-		if k[0] == '"' {
-			if u, err := strconv.Unquote(k); err == nil {
-				return u
-			}
-		}
-		return k[1 : len(k)-1]
-	}
-	return k
+	return c.Engine.ActiveService, dests, nil
 }
 
 func expandHome(p, home string) string {

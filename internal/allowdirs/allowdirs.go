@@ -120,7 +120,7 @@ func resolveExisting(p string) (string, error) {
 	// A missing element, or a file where a directory should be: resolve what exists;
 	// opening the rest then says what is wrong.
 	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-		return "", fmt.Errorf("cannot resolve %s: %w", p, unwrapPathError(err))
+		return "", fmt.Errorf("cannot resolve %s: %w", p, PathCause(err))
 	}
 	parent := filepath.Dir(p)
 	if parent == p {
@@ -142,7 +142,7 @@ func (d Dirs) OpenFile(path string) (*os.File, string, error) {
 	}
 	f, err := os.OpenFile(resolved, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+		return nil, "", fmt.Errorf("cannot read %s: %w", path, PathCause(err))
 	}
 	if err := d.verifyOpened(f, resolved); err != nil {
 		f.Close()
@@ -164,7 +164,7 @@ func (d Dirs) OpenRoot(path string) (*os.Root, string, error) {
 	}
 	root, err := os.OpenRoot(resolved)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot open %s: %w", path, unwrapPathError(err))
+		return nil, "", fmt.Errorf("cannot open %s: %w", path, PathCause(err))
 	}
 	f, err := root.Open(".")
 	if err == nil {
@@ -206,7 +206,9 @@ func (d Dirs) verifyOpened(f *os.File, resolved string) error {
 	return nil
 }
 
-func unwrapPathError(err error) error {
+// PathCause is the reason inside an *os.PathError ("no such file or directory"), for
+// messages that name the path themselves.
+func PathCause(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
@@ -225,7 +227,7 @@ func (d Dirs) OpenParent(path string) (root *os.Root, name, resolved string, err
 	dir := filepath.Dir(resolved)
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, "", "", fmt.Errorf("directory %s does not exist (create it first): %w", dir, unwrapPathError(err))
+		return nil, "", "", fmt.Errorf("directory %s does not exist (create it first): %w", dir, PathCause(err))
 	}
 	if !fi.IsDir() {
 		return nil, "", "", fmt.Errorf("%s is not a directory", dir)
