@@ -63,36 +63,37 @@ type Options struct {
 func NewOptions(stderr io.Writer) *Options {
 	o := &Options{fs: flag.NewFlagSet("image-mcp", flag.ContinueOnError)}
 	o.fs.SetOutput(stderr)
+	o.fs.Usage = usage(o.fs)
 	s, fs, list := &o.s, o.fs, string(os.PathListSeparator)
 	s.version = setting{flag: "version", isBool: true}
 	s.listTools = setting{flag: "list-tools", isBool: true}
-	s.podmanURL = setting{flag: "podman-url"}
-	s.podmanIdentity = setting{flag: "podman-identity"}
-	s.podmanKnownHosts = setting{flag: "podman-known-hosts"}
+	s.podmanURL = setting{arg: "url", flag: "podman-url"}
+	s.podmanIdentity = setting{arg: "file", flag: "podman-identity"}
+	s.podmanKnownHosts = setting{arg: "file", flag: "podman-known-hosts"}
 	s.noAutostart = setting{flag: "no-autostart", env: "IMAGE_MCP_NO_AUTOSTART", isBool: true}
-	s.logLevel = setting{flag: "log-level", env: "IMAGE_MCP_LOG_LEVEL"}
-	s.timeout = setting{flag: "timeout", env: "IMAGE_MCP_TIMEOUT"}
-	s.maxOutput = setting{flag: "max-output-bytes", env: "IMAGE_MCP_MAX_OUTPUT_BYTES"}
-	s.roxEndpoint = setting{flag: "rox-endpoint"}
-	s.roxTokenFile = setting{flag: "rox-api-token-file"}
-	s.roxCA = setting{flag: "rox-ca-cert-file"}
+	s.logLevel = setting{arg: "level", flag: "log-level", env: "IMAGE_MCP_LOG_LEVEL"}
+	s.timeout = setting{arg: "duration", flag: "timeout", env: "IMAGE_MCP_TIMEOUT"}
+	s.maxOutput = setting{arg: "bytes", flag: "max-output-bytes", env: "IMAGE_MCP_MAX_OUTPUT_BYTES"}
+	s.roxEndpoint = setting{arg: "host:port", flag: "rox-endpoint"}
+	s.roxTokenFile = setting{arg: "file", flag: "rox-api-token-file"}
+	s.roxCA = setting{arg: "file", flag: "rox-ca-cert-file"}
 	s.roxInsecure = setting{flag: "rox-insecure-skip-tls-verify", isBool: true}
-	s.roxServer = setting{flag: "rox-server-name"}
+	s.roxServer = setting{arg: "name", flag: "rox-server-name"}
 	s.readOnly = setting{flag: "read-only", env: "IMAGE_MCP_READ_ONLY", isBool: true}
 	s.disableDestructive = setting{flag: "disable-destructive", env: "IMAGE_MCP_DISABLE_DESTRUCTIVE", isBool: true}
-	s.toolsets = setting{flag: "toolsets", env: "IMAGE_MCP_TOOLSETS"}
-	s.enabled = setting{flag: "enabled-tools", env: "IMAGE_MCP_ENABLED_TOOLS"}
-	s.disabled = setting{flag: "disabled-tools", env: "IMAGE_MCP_DISABLED_TOOLS"}
-	s.confirm = setting{flag: "confirm-destructive", env: "IMAGE_MCP_CONFIRM_DESTRUCTIVE"}
-	s.capabilities = setting{flag: "capability", env: "IMAGE_MCP_CAPABILITIES", list: true}
-	s.allowedDirs = setting{flag: "allowed-dirs", env: "IMAGE_MCP_ALLOWED_DIRS"}
+	s.toolsets = setting{arg: "list", flag: "toolsets", env: "IMAGE_MCP_TOOLSETS"}
+	s.enabled = setting{arg: "list", flag: "enabled-tools", env: "IMAGE_MCP_ENABLED_TOOLS"}
+	s.disabled = setting{arg: "list", flag: "disabled-tools", env: "IMAGE_MCP_DISABLED_TOOLS"}
+	s.confirm = setting{arg: "allow|deny", flag: "confirm-destructive", env: "IMAGE_MCP_CONFIRM_DESTRUCTIVE"}
+	s.capabilities = setting{arg: "file", flag: "capability", env: "IMAGE_MCP_CAPABILITIES", list: true}
+	s.allowedDirs = setting{arg: "dirs", flag: "allowed-dirs", env: "IMAGE_MCP_ALLOWED_DIRS"}
 	s.cpuProfile = setting{env: "IMAGE_MCP_CPUPROFILE"} // no flag
 
 	define(fs, &s.version, "", "print the version and exit")
 	define(fs, &s.podmanURL, "", "Podman service URL, unix:///path/to/podman.sock, tcp://host:port or ssh://user@host[:port]/path/to/podman.sock (default: CONTAINER_HOST, then the podman system connection, then the usual sockets)")
 	define(fs, &s.podmanIdentity, "", "ssh private key for an ssh:// Podman URL (CONTAINER_SSHKEY; default: the connection's, or ssh-agent)")
 	define(fs, &s.podmanKnownHosts, "", "known_hosts file that must hold an ssh:// host's key (IMAGE_MCP_SSH_KNOWN_HOSTS; default ~/.ssh/known_hosts)")
-	define(fs, &s.noAutostart, "", "do not start `podman system service` when no Podman socket answers (IMAGE_MCP_NO_AUTOSTART)")
+	define(fs, &s.noAutostart, "", "do not start 'podman system service' when no Podman socket answers (IMAGE_MCP_NO_AUTOSTART)")
 	define(fs, &s.logLevel, "info", "log level on stderr: debug, info, warn, error (IMAGE_MCP_LOG_LEVEL)")
 	define(fs, &s.timeout, "2m0s", "time limit of one non-streaming upstream call; 0 for none (IMAGE_MCP_TIMEOUT)")
 	define(fs, &s.maxOutput, fmt.Sprint(tools.DefaultMaxOutputBytes), "output budget of one tool result in bytes; 0 for none (IMAGE_MCP_MAX_OUTPUT_BYTES)")

@@ -17,6 +17,7 @@ import (
 // where it came from and what is accepted.
 type setting struct {
 	flag, env string
+	arg       string // what -h shows after the flag: "duration", "list"…; "" for a bool
 	text      string
 	given     bool
 	isBool    bool
@@ -101,8 +102,26 @@ func oneOf(names ...string) func(string) (string, bool) {
 }
 
 // define registers s on fs; def is the default shown by -h.
-func define(fs *flag.FlagSet, s *setting, def, usage string) *setting {
+func define(fs *flag.FlagSet, s *setting, def, usage string) {
 	fs.Var(s, s.flag, usage)
 	fs.Lookup(s.flag).DefValue = def
-	return s
+}
+
+// usage prints -h: each flag with what it takes, its meaning and its default.
+func usage(fs *flag.FlagSet) func() {
+	return func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: image-mcp [flags] [doctor [flags]]\n\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			line := "  --" + f.Name
+			if s, ok := f.Value.(*setting); ok && s.arg != "" {
+				line += " " + s.arg
+			}
+			fmt.Fprintf(out, "%s\n    \t%s", line, f.Usage)
+			if f.DefValue != "" {
+				fmt.Fprintf(out, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(out)
+		})
+	}
 }
