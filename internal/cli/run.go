@@ -1,6 +1,9 @@
-// Package cli is the image-mcp command: its options (options.go, setting.go), and what it
-// runs: serve MCP on stdio (serve.go behind stdio_guard.go), doctor (doctor.go),
-// --list-tools (listtools.go), with the tools loaded by catalog.go.
+// Package cli is the image-mcp command. options.go declares every flag with its
+// environment variable and validates them through setting.go's typed reader; run.go
+// dispatches; catalog.go loads the tools and prompts (--capability, filters);
+// serve.go serves MCP on stdio behind stdio_guard.go; doctor.go and listtools.go are the
+// other commands; podman.go and central.go turn the options into upstream settings,
+// paths.go into the allowed directories; profile.go is the bench's CPU profile.
 package cli
 
 import (
@@ -18,7 +21,8 @@ import (
 type Build struct{ Version, Commit, Date string }
 
 // Main runs the command with its arguments (without the program name) and environment,
-// and gives the exit code: 0 done, 1 failed, 2 a bad setting.
+// and gives the exit code: 0 done, 1 failed, 2 a bad setting. As in kubernetes-mcp-server:
+// NewOptions declares the flags, Parse and Validate read them, Run acts.
 func Main(b Build, args []string, getenv func(string) string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	o := NewOptions(stderr)
 	if err := o.Parse(args); err != nil {
@@ -33,6 +37,12 @@ func Main(b Build, args []string, getenv func(string) string, stdin io.ReadClose
 		}
 		return 2
 	}
+	return o.Run(b, stdin, stdout, stderr)
+}
+
+// Run does what the validated options say: print the version, list the tools, run
+// doctor, or serve MCP on stdio.
+func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	if o.Version {
 		fmt.Fprintf(stdout, "image-mcp %s (commit %s, built %s)\n", b.Version, b.Commit, b.Date)
 		return 0
