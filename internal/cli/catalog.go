@@ -28,7 +28,7 @@ func loadCatalog(o *Options) (c catalog, exit int, err error) {
 	for _, path := range o.Capabilities {
 		extra, err := capabilities.LoadFile(path)
 		if err != nil {
-			return c, 2, fmt.Errorf("--capability %s: %w", path, err)
+			return c, 2, fmt.Errorf("%s %s: %w", o.CapabilitiesFrom, path, err)
 		}
 		c.caps = append(c.caps, extra)
 	}

@@ -43,6 +43,8 @@ type Options struct {
 	Filter             tools.Filter
 	ConfirmDestructive string
 	Capabilities       []string
+	// CapabilitiesFrom names where they came from: "--capability" or the variable.
+	CapabilitiesFrom string
 	// AllowedDirs are resolved when serving (doctor reports them instead of stopping);
 	// AllowedDirsFrom names the flag or variable they came from.
 	AllowedDirs     []string
@@ -172,9 +174,9 @@ func (o *Options) Validate(getenv func(string) string) error {
 
 	// Lists: flags are comma-separated (--capability repeats) and replace the
 	// variable's list, which is separated like PATH.
-	o.Capabilities = s.capabilities.items
+	o.Capabilities, o.CapabilitiesFrom = s.capabilities.items, "--"+s.capabilities.flag
 	if !s.capabilities.given {
-		o.Capabilities = filepath.SplitList(getenv(s.capabilities.env))
+		o.Capabilities, o.CapabilitiesFrom = filepath.SplitList(getenv(s.capabilities.env)), s.capabilities.env
 	}
 	o.AllowedDirs, o.AllowedDirsFrom = filepath.SplitList(getenv(s.allowedDirs.env)), s.allowedDirs.env
 	if s.allowedDirs.given {

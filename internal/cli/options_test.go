@@ -48,7 +48,7 @@ func TestBadSettingStopsStart(t *testing.T) {
 		{name: "toolsets flag", args: []string{"--toolsets=kubernetes"}, want: `--toolsets: unknown toolset "kubernetes"; valid toolsets: podman, stackrox`},
 		{name: "enabled tools env", env: map[string]string{"IMAGE_MCP_ENABLED_TOOLS": "no-such-tool"}, want: `unknown tool "no-such-tool"; valid tools:`},
 		{name: "disabled tools flag", args: []string{"--disabled-tools=no-such-tool"}, want: `--disabled-tools: unknown tool "no-such-tool"; valid tools:`},
-		{name: "capability env", env: map[string]string{"IMAGE_MCP_CAPABILITIES": missing + ".yaml"}, want: "--capability " + missing + ".yaml: "},
+		{name: "capability env", env: map[string]string{"IMAGE_MCP_CAPABILITIES": missing + ".yaml"}, want: "IMAGE_MCP_CAPABILITIES " + missing + ".yaml: "},
 		{name: "capability flag", args: []string{"--capability", missing + ".yaml"}, want: "--capability " + missing + ".yaml: "},
 		{name: "allowed dirs env", env: map[string]string{"IMAGE_MCP_ALLOWED_DIRS": missing}, want: "IMAGE_MCP_ALLOWED_DIRS: allowed directory " + missing},
 		{name: "allowed dirs flag", args: []string{"--allowed-dirs", missing}, want: "--allowed-dirs: allowed directory " + missing},
