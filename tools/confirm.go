@@ -44,17 +44,12 @@ type Confirmer struct {
 	key      []byte
 }
 
-// NewConfirmer makes a Confirmer and installs it as the engine's Confirm hook.
-func NewConfirmer(e *Engine, fallback string) (*Confirmer, error) {
-	if fallback != ConfirmAllow && fallback != ConfirmDeny {
-		return nil, fmt.Errorf("--confirm-destructive %q: want allow or deny", fallback)
-	}
+// newConfirmer makes a Confirmer with a fresh signing key; New installs its hooks.
+func newConfirmer(e *Engine, fallback string) (*Confirmer, error) {
 	c := &Confirmer{Engine: e, Fallback: fallback, key: make([]byte, 32)}
 	if _, err := rand.Read(c.key); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("confirmation signing key: %w", err)
 	}
-	e.Confirm = c.Confirm
-	e.ConfirmOverwrite = c.ConfirmOverwrite
 	return c, nil
 }
 

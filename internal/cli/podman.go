@@ -1,16 +1,20 @@
-package main
+package cli
 
 import (
-	"context"
-	"os"
+	"cmp"
 
 	"github.com/rs/zerolog"
 
-	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/doctor"
-	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
+
+// podmanEnv is where to look for Podman: the environment, with the flags winning.
+func podmanEnv(o *Options) upstream.PodmanEnv {
+	env := upstream.PodmanEnvFromOS(o.PodmanURL)
+	env.SSHKey = cmp.Or(o.PodmanIdentity, env.SSHKey)
+	env.KnownHosts = cmp.Or(o.PodmanKnownHosts, env.KnownHosts)
+	return env
+}
 
 // connectPodman discovers the Podman service and logs where it was found. When nothing
 // answers and autostart is on, the client starts a private service on first use; the
@@ -42,11 +46,4 @@ func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (
 		log.Warn().Strs("looked at", ep.Tried).Msg("no Podman socket answers and autostart is off; Podman tools will say how to start one")
 	}
 	return upstream.NewPodmanClient(ep), func() {}
-}
-
-// runDoctor checks Podman and Central and prints the report on stdout; tools lets it
-// name the tools the connected Podman is too old for.
-func runDoctor(env upstream.PodmanEnv, rox upstream.CentralConfig, roxErr error, autostart bool, all []*capabilities.Tool, paths *tools.PathRule, pathsErr error) int {
-	return doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: autostart, Central: rox, CentralErr: roxErr, Tools: all,
-		AllowedDirs: paths.DescribeAllowed(), AllowedDirsErr: pathsErr}, os.Stdout)
 }

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/prompts"
+	"github.com/image-mcp/image-mcp/tools"
+)
+
+// catalog is what the server offers: the capabilities (built-in and --capability), every
+// tool there is, those the filters serve and hide, and the prompts likewise.
+type catalog struct {
+	caps          []*capabilities.Capability
+	all, served   []*capabilities.Tool
+	hidden        tools.Hidden
+	prompts       []*prompts.Prompt
+	hiddenPrompts prompts.Hidden
+}
+
+// loadCatalog loads the built-in capabilities and the extra ones, then applies the filters.
+// exit is 1 when the built-in specs are broken, 2 for a bad setting.
+func loadCatalog(o *Options) (c catalog, exit int, err error) {
+	builtinPrompts := parseBuiltinPrompts()
+	if c.caps, err = capabilities.Embedded(); err != nil {
+		return c, 1, fmt.Errorf("cannot load the capability specs: %w", err)
+	}
+	for _, path := range o.Capabilities {
+		extra, err := capabilities.LoadFile(path)
+		if err != nil {
+			return c, 2, fmt.Errorf("%s %s: %w", o.CapabilitiesFrom, path, err)
+		}
+		c.caps = append(c.caps, extra)
+	}
+	if c.all, err = capabilities.AllTools(c.caps); err != nil {
+		return c, 2, err
+	}
+	if c.served, c.hidden, err = o.Filter.Apply(c.all); err != nil {
+		return c, 2, err
+	}
+	allPrompts, err := loadPrompts(builtinPrompts, c.caps, c.all)
+	if err != nil {
+		return c, 2, err
+	}
+	c.prompts, c.hiddenPrompts = prompts.Apply(allPrompts, c.hidden)
+	return c, 0, nil
+}
+
+// parseBuiltinPrompts parses the built-in prompts while the specs are parsed (YAML parsing
+// is most of the start-up work); the function it returns waits for them.
+func parseBuiltinPrompts() func() (capabilities.PromptFile, error) {
+	type parsed struct {
+		f   capabilities.PromptFile
+		err error
+	}
+	ch := make(chan parsed, 1)
+	go func() {
+		f, err := capabilities.EmbeddedPrompts()
+		ch <- parsed{f, err}
+	}()
+	return func() (capabilities.PromptFile, error) { p := <-ch; return p.f, p.err }
+}
+
+// loadPrompts takes the built-in prompts and those the capabilities' corrections files
+// declare, checked against every tool there is (before filters).
+func loadPrompts(builtinPrompts func() (capabilities.PromptFile, error), caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
+	builtin, err := builtinPrompts()
+	if err != nil {
+		return nil, err
+	}
+	files := []capabilities.PromptFile{builtin}
+	for _, c := range caps {
+		if len(c.Prompts) > 0 {
+			files = append(files, c.PromptFile())
+		}
+	}
+	return prompts.Load(files, all)
+}

@@ -1,0 +1,18 @@
+package cli
+
+import (
+	"context"
+	"io"
+
+	"github.com/image-mcp/image-mcp/doctor"
+)
+
+// runDoctor checks Podman, Central and the allowed directories and prints the report;
+// the tools let it name those the connected Podman is too old for. A bad allowed
+// directory is reported, not a reason to stop.
+func runDoctor(o *Options, stdout io.Writer, c catalog) int {
+	rox, roxErr := centralConfig(o)
+	paths, pathsErr := pathRule(o)
+	return doctor.Run(context.Background(), doctor.Config{Podman: podmanEnv(o), Autostart: !o.NoAutostart, Central: rox, CentralErr: roxErr, Tools: c.all,
+		AllowedDirs: paths.DescribeAllowed(), AllowedDirsErr: pathsErr}, stdout)
+}

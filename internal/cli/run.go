@@ -1,0 +1,73 @@
+// Package cli is the image-mcp command. options.go declares every flag with its
+// environment variable and validates them through setting.go's typed reader; run.go
+// dispatches; catalog.go loads the tools and prompts (--capability, filters);
+// serve.go serves MCP on stdio behind stdio_guard.go; doctor.go and listtools.go are the
+// other commands; podman.go and central.go turn the options into upstream settings,
+// paths.go into the allowed directories; profile.go is the bench's CPU profile.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Build names the binary; the release build sets it (-ldflags -X in package main).
+type Build struct{ Version, Commit, Date string }
+
+// Main runs the command with its arguments (without the program name) and environment,
+// and gives the exit code: 0 done, 1 failed, 2 a bad setting. As in kubernetes-mcp-server:
+// NewOptions declares the flags, Parse and Validate read them, Run acts.
+func Main(b Build, args []string, getenv func(string) string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+	o := NewOptions(stderr)
+	if err := o.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // the error is printed
+	}
+	if err := o.Validate(getenv); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") { // one per bad setting
+			fmt.Fprintf(stderr, "image-mcp: %s\n", line)
+		}
+		return 2
+	}
+	return o.Run(b, stdin, stdout, stderr)
+}
+
+// Run does what the validated options say: print the version, list the tools, run
+// doctor, or serve MCP on stdio.
+func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+	if o.Version {
+		fmt.Fprintf(stdout, "image-mcp %s (commit %s, built %s)\n", b.Version, b.Commit, b.Date)
+		return 0
+	}
+	stopProfile, err := startCPUProfile(o.CPUProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "image-mcp: IMAGE_MCP_CPUPROFILE=%q: %v\n", o.CPUProfile, err)
+		return 2
+	}
+	defer stopProfile()
+
+	// stdout carries MCP and nothing else.
+	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(o.LogLevel).With().Timestamp().Logger()
+	c, exit, err := loadCatalog(o)
+	switch {
+	case exit == 1:
+		log.Error().Err(err).Msg("cannot start")
+		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "image-mcp: %v\n", err)
+		return exit
+	case o.ListTools:
+		return listTools(stdout, c)
+	case o.Doctor:
+		return runDoctor(o, stdout, c)
+	}
+	return serveMCP(o, b, c, stdin, stdout, stderr, log)
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/prompts"
+	"github.com/image-mcp/image-mcp/tools"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// serveMCP serves the catalog on stdio until the client leaves or a signal comes.
+func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger) int {
+	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
+	rox, roxErr := centralConfig(o)
+	ups := &tools.Upstreams{Timeout: o.Timeout}
+	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
+	if roxErr != nil {
+		ups.Central, ups.CentralErr = nil, roxErr
+	}
+	switch {
+	case ups.CentralErr == nil:
+		log.Info().Str("endpoint", cmp.Or(rox.Endpoint, upstream.DefaultCentralEndpoint)).Bool("insecureSkipVerify", rox.Insecure).Msg("StackRox Central configured")
+	case !errors.Is(ups.CentralErr, upstream.ErrCentralNotConfigured):
+		log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
+	}
+
+	paths, err := pathRule(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "image-mcp: %v\n", err)
+		return 2
+	}
+	if paths.Flag.Active() {
+		log.Info().Str("allowed", paths.Flag.String()).Msg("path arguments must be inside these directories (--allowed-dirs)")
+	} else {
+		log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
+	}
+	var stopPodman func()
+	ups.Podman, stopPodman = connectPodman(log, podmanEnv(o), !o.NoAutostart)
+	defer stopPodman()
+
+	for _, cp := range c.caps {
+		if _, err := ups.Connect(cp); err != nil && cp.Upstream == "http" {
+			log.Warn().Err(err).Str("capability", cp.File).Msg("its tools will answer with this error")
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	// When stdin ends (the client left) or ctx ends (a signal), calls still running are
+	// cancelled and cleaned up (upstream requests aborted, partial output files removed)
+	// before serveMCP returns: the go-sdk alone would, on a signal, wait for them to run
+	// to their end.
+	session, endSession := context.WithCancel(ctx)
+	defer endSession()
+	engine, err := tools.New(tools.Config{
+		Tools:              c.served,
+		Connect:            ups.Connect,
+		MaxOutputBytes:     o.MaxOutputBytes,
+		Timeout:            o.Timeout,
+		Log:                log,
+		Paths:              paths,
+		ConfirmDestructive: o.ConfirmDestructive,
+		Session:            session,
+	})
+	if err != nil {
+		log.Error().Err(err).Msg("cannot build the tools")
+		return 1
+	}
+	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: b.Version}, &mcp.ServerOptions{
+		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
+		//lint:ignore SA1019 roots are deprecated in MCP 2026-07-28 but clients still grant directories with them
+		RootsListChangedHandler: paths.RootsChanged,
+	})
+	engine.Register(server)
+	prompts.Register(server, c.prompts)
+	server.AddReceivingMiddleware(c.hidden.Refuse(), c.hiddenPrompts.Refuse())
+
+	log.Info().Int("tools", len(c.served)).Int("filtered out", len(c.hidden)).Int("prompts", len(c.prompts)).Str("version", b.Version).Msg("serving MCP on stdio")
+	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout})
+	endSession()
+	if !engine.Drain(30 * time.Second) {
+		log.Warn().Msg("tool calls still running at exit")
+	}
+	if err != nil && !errors.Is(err, io.EOF) && ctx.Err() == nil {
+		log.Error().Err(err).Msg("server stopped")
+		return 1
+	}
+	return 0
+}

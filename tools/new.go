@@ -1,0 +1,50 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+)
+
+// Config is what an Engine is built from; New installs every hook it implies, so an
+// Engine is complete when New returns.
+type Config struct {
+	Tools   []*capabilities.Tool
+	Connect Connector
+	// MaxOutputBytes is the budget of one tool result; 0 for none.
+	MaxOutputBytes int
+	// Timeout bounds one non-streaming upstream call; 0 for none.
+	Timeout time.Duration
+	Log     zerolog.Logger
+	// Paths keeps path arguments inside the allowed directories; nil lets any path through.
+	Paths *PathRule
+	// ConfirmDestructive is what a destructive call that needs a confirmation does when
+	// the client cannot ask the person: ConfirmAllow (also for "") or ConfirmDeny. The
+	// caller has checked it (the command's options do, once).
+	ConfirmDestructive string
+	// Session ends every running call when it is done (the client left); nil for never.
+	Session context.Context
+}
+
+// New builds the engine with its confirmation hooks installed.
+func New(c Config) (*Engine, error) {
+	e := &Engine{
+		Tools:   c.Tools,
+		Connect: c.Connect,
+		Shaper:  Shaper{MaxBytes: c.MaxOutputBytes},
+		Timeout: c.Timeout,
+		Log:     c.Log,
+		Paths:   c.Paths,
+		Session: c.Session,
+	}
+	conf, err := newConfirmer(e, cmp.Or(c.ConfirmDestructive, ConfirmAllow))
+	if err != nil {
+		return nil, err
+	}
+	e.Confirm, e.ConfirmOverwrite = conf.Confirm, conf.ConfirmOverwrite
+	return e, nil
+}
