@@ -13,6 +13,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/internal/syncio"
 )
 
 // maxLine bounds one inbound JSON-RPC line, as the go-sdk does by default.
@@ -29,7 +31,7 @@ type guardedStdio struct {
 }
 
 func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
-	out := &serialWriter{w: g.out}
+	out := &serialWriter{Writer: syncio.Writer{W: g.out}}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(filterLines(g.in, pw, out)) }()
 	conn, err := (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
@@ -81,17 +83,9 @@ func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 	return c.Connection.Write(ctx, m)
 }
 
-// serialWriter keeps the go-sdk's messages and the guard's error answers whole lines.
-type serialWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *serialWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
+// serialWriter keeps the go-sdk's messages and the guard's error answers whole lines. Its
+// Close is a no-op: stdout outlives the go-sdk's connection.
+type serialWriter struct{ syncio.Writer }
 
 func (s *serialWriter) Close() error { return nil }
 
