@@ -222,9 +222,8 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 		r.fail(cfg.CentralErr.Error(), "correct the setting; the StackRox tools answer with this error until then")
 		return
 	}
-	if c.Timeout <= 0 || c.Timeout > cfg.Timeout {
-		c.Timeout = cfg.Timeout
-	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
 	// The server's rule: a token without an endpoint means roxctl's default endpoint.
 	client, err := upstream.NewCentralClient(c)
 	switch {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"regexp"
 	"sync"
-	"time"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/upstream"
@@ -19,7 +18,6 @@ type Upstreams struct {
 	// Central is nil when it is not configured or its settings are wrong; CentralErr says why.
 	Central    *upstream.HTTPClient
 	CentralErr error
-	Timeout    time.Duration
 
 	mu   sync.Mutex
 	http map[*capabilities.Capability]httpClient
@@ -48,7 +46,7 @@ func (u *Upstreams) Connect(c *capabilities.Capability) (upstream.Client, error)
 	}
 	hc, ok := u.http[c]
 	if !ok {
-		hc.c, hc.err = newCapabilityClient(c, u.Timeout)
+		hc.c, hc.err = newCapabilityClient(c)
 		u.http[c] = hc
 	}
 	if hc.err != nil {
@@ -61,7 +59,7 @@ var envTemplate = regexp.MustCompile(`\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}`)
 
 // newCapabilityClient makes a client from a capability's baseUri and authentication,
 // filling `{{env.NAME}}` from the environment variable its binds name.
-func newCapabilityClient(c *capabilities.Capability, timeout time.Duration) (*upstream.HTTPClient, error) {
+func newCapabilityClient(c *capabilities.Capability) (*upstream.HTTPClient, error) {
 	header := http.Header{}
 	if a := c.Auth; a != nil {
 		value, missing := fillEnv(c, a.Value)
@@ -79,7 +77,7 @@ func newCapabilityClient(c *capabilities.Capability, timeout time.Duration) (*up
 	if missing != "" {
 		return nil, fmt.Errorf("%s needs the environment variable %s (its baseUri); set it and restart image-mcp", c.File, missing)
 	}
-	return upstream.NewHTTPClient(base, header, timeout)
+	return upstream.NewHTTPClient(base, header)
 }
 
 // fillEnv replaces `{{env.NAME}}` with the environment variable the binds give NAME

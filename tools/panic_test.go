@@ -38,7 +38,7 @@ func TestPanicInToolCallIsAnIsError(t *testing.T) {
 		w.Write([]byte(`{"count": 7}`))
 	}))
 	defer api.Close()
-	client, err := upstream.NewHTTPClient(api.URL, http.Header{}, 10*time.Second)
+	client, err := upstream.NewHTTPClient(api.URL, http.Header{})
 	if err != nil {
 		t.Fatal(err)
 	}

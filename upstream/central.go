@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -26,7 +25,6 @@ type CentralConfig struct {
 	CAFile     string // ROX_CA_CERT_FILE
 	Insecure   bool   // ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY
 	ServerName string // ROX_SERVER_NAME
-	Timeout    time.Duration
 }
 
 // CentralEnv reads roxctl's environment variables (and the seed's STACKROX_API_KEY).
@@ -57,10 +55,9 @@ var ErrCentralNotConfigured = errors.New("no StackRox Central is configured: set
 
 // HTTPClient sends requests to an HTTPS API at a base URL with fixed headers (auth).
 type HTTPClient struct {
-	base    string
-	header  http.Header
-	hc      *http.Client
-	timeout time.Duration
+	base   string
+	header http.Header
+	hc     *http.Client
 	// tlsHint says what to do when the server's certificate is not trusted.
 	tlsHint string
 }
@@ -101,10 +98,6 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 		}
 		tlsCfg.RootCAs = pool
 	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = 60 * time.Second
-	}
 	tr := &http.Transport{
 		TLSClientConfig:     tlsCfg,
 		MaxIdleConnsPerHost: 16,
@@ -114,10 +107,9 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 		Proxy:               http.ProxyFromEnvironment,
 	}
 	return &HTTPClient{
-		base:    base,
-		header:  http.Header{"Authorization": {"Bearer " + token}, "Accept": {"application/json"}},
-		hc:      &http.Client{Transport: tr, CheckRedirect: noRedirect},
-		timeout: timeout,
+		base:   base,
+		header: http.Header{"Authorization": {"Bearer " + token}, "Accept": {"application/json"}},
+		hc:     &http.Client{Transport: tr, CheckRedirect: noRedirect},
 		tlsHint: "give Central's CA certificate with ROX_CA_CERT_FILE (--rox-ca-cert-file), set ROX_SERVER_NAME if Central's certificate names another host, " +
 			"or, only for a test instance, ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true",
 	}, nil
@@ -199,15 +191,11 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return s, false
 }
 
-// Do sends the request with the client's headers and its per-request timeout.
+// Do sends the request with the client's headers. The caller's context bounds it: the
+// engine applies --timeout to every non-streaming call in one place (tools/send.go).
 func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
-	var cancel context.CancelFunc = func() {}
-	if !req.Stream && c.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-	}
 	hr, err := newHTTPRequest(ctx, c.base, req)
 	if err != nil {
-		cancel()
 		return nil, err
 	}
 	for k, vs := range c.header {
@@ -215,42 +203,28 @@ func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, erro
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s did not answer within %s (--timeout)", c.base, c.timeout)
+			return nil, fmt.Errorf("%s did not answer in time: %w", c.base, context.DeadlineExceeded)
 		}
 		if cause := tlsCause(err); cause != nil && c.tlsHint != "" {
 			return nil, fmt.Errorf("%s: TLS certificate not trusted: %w; %s", c.base, cause, c.tlsHint)
 		}
 		return nil, fmt.Errorf("%s: %w", c.base, dialCause(err))
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
 // NewHTTPClient makes a client for an extra capability's base URI and fixed headers.
-func NewHTTPClient(base string, header http.Header, timeout time.Duration) (*HTTPClient, error) {
+func NewHTTPClient(base string, header http.Header) (*HTTPClient, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("base URI %q: want http(s)://host[:port][/path]", base)
 	}
 	return &HTTPClient{
-		base:    strings.TrimSuffix(base, "/"),
-		header:  header,
-		hc:      &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, Proxy: http.ProxyFromEnvironment}, CheckRedirect: noRedirect},
-		timeout: timeout,
+		base:   strings.TrimSuffix(base, "/"),
+		header: header,
+		hc:     &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, Proxy: http.ProxyFromEnvironment}, CheckRedirect: noRedirect},
 	}, nil
-}
-
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (c *cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
-	return err
 }
 
 // tlsCause is the certificate verification failure inside err, if that is what it is.

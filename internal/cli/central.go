@@ -16,6 +16,5 @@ func centralConfig(o *Options) (upstream.CentralConfig, error) {
 	rox.CAFile = cmp.Or(o.RoxCAFile, rox.CAFile)
 	rox.ServerName = cmp.Or(o.RoxServerName, rox.ServerName)
 	rox.Insecure = rox.Insecure || o.RoxInsecure
-	rox.Timeout = o.Timeout
 	return rox, err
 }

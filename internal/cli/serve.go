@@ -23,7 +23,7 @@ import (
 func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger) int {
 	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
 	rox, roxErr := centralConfig(o)
-	ups := &tools.Upstreams{Timeout: o.Timeout}
+	ups := &tools.Upstreams{}
 	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
 	if roxErr != nil {
 		ups.Central, ups.CentralErr = nil, roxErr
