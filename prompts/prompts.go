@@ -8,9 +8,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -80,7 +80,7 @@ func Load(files []capabilities.PromptFile, all []*capabilities.Tool) ([]*Prompt,
 			owner[d.Name] = f.File
 			for _, tn := range d.Tools {
 				if !toolNames[tn] {
-					return nil, bad("tools: unknown tool %q; known tools: %s", tn, sortedKeys(toolNames))
+					return nil, bad("tools: unknown tool %q; known tools: %s", tn, keyList(toolNames))
 				}
 			}
 			args := map[string]bool{}
@@ -100,7 +100,7 @@ func Load(files []capabilities.PromptFile, all []*capabilities.Tool) ([]*Prompt,
 			used := map[string]bool{}
 			for _, m := range placeholderRE.FindAllStringSubmatch(d.Text, -1) {
 				if !args[m[1]] {
-					return nil, bad("text: placeholder {{%s}} names no declared argument; arguments: %s", m[1], sortedKeys(args))
+					return nil, bad("text: placeholder {{%s}} names no declared argument; arguments: %s", m[1], keyList(args))
 				}
 				used[m[1]] = true
 			}
@@ -154,7 +154,7 @@ func (p *Prompt) Render(args map[string]string) (string, error) {
 		}
 	}
 	if len(unknown) > 0 {
-		sort.Strings(unknown)
+		slices.Sort(unknown)
 		return "", fmt.Errorf("prompt %q: unknown argument %s; its arguments: %s", p.Name, strings.Join(unknown, ", "), p.argList())
 	}
 	values := map[string]string{}
@@ -257,14 +257,10 @@ func WriteTable(w io.Writer, ps []*Prompt) error {
 	return tw.Flush()
 }
 
-func sortedKeys(m map[string]bool) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if len(keys) == 0 {
+// keyList names the keys of m in order, for a message; "none" for none.
+func keyList(m map[string]bool) string {
+	if len(m) == 0 {
 		return "none"
 	}
-	return strings.Join(keys, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }

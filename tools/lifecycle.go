@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Every call is tied to the session: when Session is done (main ends it when stdin
+// Every call is tied to the session: when Session is done (the serve command ends it when stdin
 // closes or on SIGTERM/SIGINT), calls still running are cancelled, so their upstream
 // requests are aborted and partial output files removed; Drain waits for that cleanup
 // before the process exits. (On a signal the go-sdk's session Close would otherwise wait
