@@ -104,16 +104,6 @@ func minus(all []string, drop ...[]string) []string {
 	return out
 }
 
-func intersect(a, b []string) []string {
-	var out []string
-	for _, n := range a {
-		if slices.Contains(b, n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 func TestFilters(t *testing.T) {
 	all := allToolNames(t)
 	podman := minus(all, stackroxTools)
