@@ -24,6 +24,7 @@ func podmanCLI(args ...string) []string {
 }
 
 func TestContainerImage(t *testing.T) {
+	needPodman(t)
 	s := releaseSnapshot(t)
 	conf := []string{"CONTAINERS_CONF=" + containersC} // runc and fixed ulimits: see RUNNING.md
 

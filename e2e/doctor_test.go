@@ -73,6 +73,7 @@ func runDoctor(t *testing.T, noPod bool, env []string, args ...string) (string, 
 }
 
 func TestDoctor(t *testing.T) {
+	needPodman(t)
 	endpoint, ca := centralStandIn(t)
 	central := func(token string, extra ...string) []string {
 		return append([]string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token}, extra...)
@@ -169,6 +170,7 @@ func TestDoctor(t *testing.T) {
 
 // With no socket, doctor tries what the server would do: start a service itself.
 func TestDoctorAutostart(t *testing.T) {
+	needPodman(t)
 	dir, err := os.MkdirTemp(workDir, "ds")
 	if err != nil {
 		t.Fatal(err)

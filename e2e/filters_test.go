@@ -103,6 +103,7 @@ func minus(all []string, drop ...[]string) []string {
 }
 
 func TestFilters(t *testing.T) {
+	needPodman(t)
 	all := allToolNames(t)
 	podman := minus(all, stackroxTools)
 	for _, tc := range []struct {

@@ -87,6 +87,7 @@ func checkPodmanTools(t *testing.T, server []string, env []string) {
 }
 
 func TestInspectorCLI(t *testing.T) {
+	needPodman(t)
 	server := []string{binary, "--log-level", "warn"}
 	podman := []string{"CONTAINER_HOST=unix://" + podmanSock}
 

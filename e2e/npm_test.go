@@ -19,6 +19,7 @@ import (
 // registry is never asked, so the optional packages of other platforms are skipped).
 
 func TestNpmLauncher(t *testing.T) {
+	needPodman(t)
 	s := releaseSnapshot(t)
 	dir := filepath.Join(workDir, "npm")
 	pkgs, tarballs := filepath.Join(dir, "packages"), filepath.Join(dir, "tarballs")

@@ -233,6 +233,7 @@ func removeRaw(name string) {
 // TestBusyboxScenario runs every JSON operation of the Podman tools against the real
 // service, on the busybox image the harness imported, and checks each real result.
 func TestBusyboxScenario(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	const repo = "localhost/e2e-json"
 
@@ -441,6 +442,7 @@ func TestBusyboxScenario(t *testing.T) {
 
 // A Podman error body becomes isError with Podman's own message and the status.
 func TestPodmanErrorBody(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	s.MustFail(t, "inspect-image", map[string]any{"name": "localhost/e2e-json-missing:1"},
 		"inspect-image: Podman answered HTTP 404 Not Found", "failed to find image localhost/e2e-json-missing:1", "image not known", "list-images")

@@ -454,7 +454,7 @@ func TestStackRoxTimeoutAndCancel(t *testing.T) {
 func waitAbort(t *testing.T, fc *FakeCentral, path string) {
 	t.Helper()
 	select {
-	case p := <-fc.hangAborts:
+	case p := <-fc.HangAborts():
 		if p != path {
 			t.Fatalf("aborted request for %s, want %s", p, path)
 		}
