@@ -248,7 +248,7 @@ func (b *bench) stackrox() ([]row, error) {
 		args       map[string]any
 		path       string
 	}{
-		{fmt.Sprintf("ListImages (Central's first page of 1000) of %d images", b.central.ImageCount()), b.tool("GET", "/v1/images"), map[string]any{}, "/v1/images"},
+		{fmt.Sprintf("ListImages of %d images (Central's page: 1000)", b.central.ImageCount()), b.tool("GET", "/v1/images"), map[string]any{}, "/v1/images"},
 		{fmt.Sprintf("GetImage of the %.1f MB fixture", float64(len(b.central.fixture))/1e6), b.tool("GET", "/v1/images/{id}"), map[string]any{"id": b.central.fixtureID}, "/v1/images/" + b.central.fixtureID},
 	} {
 		var viaMCP, direct []time.Duration

@@ -26,7 +26,7 @@ func podmanCLI(args ...string) []string {
 func TestContainerImage(t *testing.T) {
 	needPodman(t)
 	s := releaseSnapshot(t)
-	conf := []string{"CONTAINERS_CONF=" + containersC} // runc and fixed ulimits: see RUNNING.md
+	conf := []string{"CONTAINERS_CONF=" + containersC} // runc and fixed ulimits: see docs/testing.md
 
 	// The build context the Containerfile expects: the static binary and the CA roots.
 	ctxDir := filepath.Join(workDir, "container-context")

@@ -14,7 +14,7 @@ import (
 )
 
 // centralStandIn is a small TLS server answering the two calls doctor makes, as the
-// contract (shared/stackrox/CONTRACT.md) says Central does. Tokens: "admin" (Image read and
+// contract (docs/stackrox.md) says Central does. Tokens: "admin" (Image read and
 // write), "analyst" (read only), "none" (no Image access); anything else is rejected.
 func centralStandIn(t *testing.T) (endpoint, caFile string) {
 	t.Helper()

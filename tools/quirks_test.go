@@ -1,6 +1,6 @@
 package tools
 
-// Every quirk of the seeds listed in naftiko/NOTES.md, and the test that covers how the
+// Every quirk of the seeds listed in docs/naftiko.md, and the test that covers how the
 // engine handles it. (cap: package capabilities, up: package upstream, e2e: package e2e.)
 //
 // Meaning of the format
