@@ -155,7 +155,7 @@ func TestConfirmAnswerIsBoundToTheCall(t *testing.T) {
 		{name: "cancelled", args: args, answer: "cancel", state: same, errorHas: "cancelled the confirmation. Nothing was changed."},
 		{name: "other arguments", args: `{"name":"localhost/other:1"}`, answer: "accept", state: same, asked: true},
 		{name: "more arguments", args: `{"name":"localhost/x:1","force":true}`, answer: "accept", state: same, asked: true},
-		{name: "signature changed", args: args, answer: "accept", state: flipLast, asked: true},
+		{name: "signature changed", args: args, answer: "accept", state: flipSig, asked: true},
 		{name: "time changed", args: args, answer: "accept", state: func(s string) string { return "9" + s }, asked: true},
 		{name: "no state", args: args, answer: "accept", state: func(string) string { return "" }, asked: true},
 	} {
@@ -189,12 +189,15 @@ func TestConfirmAnswerIsBoundToTheCall(t *testing.T) {
 
 func same(s string) string { return s }
 
-// flipLast changes the last character of the state's signature.
-func flipLast(s string) string {
-	if strings.HasSuffix(s, "A") {
-		return s[:len(s)-1] + "B"
+// flipSig changes the first character of the state's signature (its last character may
+// carry only padding bits, which base64 decoding ignores).
+func flipSig(s string) string {
+	i := strings.Index(s, ".") + 1
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'B'
 	}
-	return s[:len(s)-1] + "A"
+	return s[:i] + string(c) + s[i+1:]
 }
 
 // An answer is valid for 30 minutes after the question; later, the person is asked again.
