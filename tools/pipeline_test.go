@@ -111,7 +111,6 @@ func callAPI(t *testing.T, base string, tl *capabilities.Tool, args string) (isE
 	return res.IsError, resultText(res)
 }
 
-
 func jsonAnswer(code int, body string) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
