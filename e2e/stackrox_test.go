@@ -428,14 +428,8 @@ func TestStackRoxTimeoutAndCancel(t *testing.T) {
 			_, err := s2.Session.CallTool(ctx, &mcp.CallToolParams{Name: roxCount, Arguments: map[string]any{}})
 			done <- err
 		}()
-		// Cancel once the request is at the fake.
-		deadline := time.Now().Add(30 * time.Second)
-		for len(fc.Requests()) == 0 || fc.Requests()[len(fc.Requests())-1].Path != "/v1/imagescount" {
-			if time.Now().After(deadline) {
-				t.Fatal("the request never reached the fake")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		// Cancel once the request is at the fake (its event, not polling).
+		waitHangStart(t, fc, "/v1/imagescount")
 		cancel()
 		select {
 		case err := <-done:
@@ -449,6 +443,22 @@ func TestStackRoxTimeoutAndCancel(t *testing.T) {
 		// The server is still usable.
 		s2.MustSucceed(t, roxList, map[string]any{"pagination.limit": 1})
 	})
+}
+
+// waitHangStart waits until a request for path hangs at the fake (events for other
+// hanging paths are passed over).
+func waitHangStart(t *testing.T, fc *FakeCentral, path string) {
+	t.Helper()
+	for {
+		select {
+		case p := <-fc.HangStarts():
+			if p == path {
+				return
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no request for %s reached the fake", path)
+		}
+	}
 }
 
 func waitAbort(t *testing.T, fc *FakeCentral, path string) {

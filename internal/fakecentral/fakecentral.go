@@ -69,6 +69,7 @@ type Central struct {
 	reqs   []RecordedRequest
 	// hang makes requests to these paths block until the client goes away.
 	hang       map[string]bool
+	hangStarts chan string
 	hangAborts chan string
 }
 
@@ -110,6 +111,7 @@ func Start(o Options) (*Central, error) {
 	fc := &Central{
 		Tokens:     map[string]string{AdminToken: roleAdmin, ReadToken: roleRead, NoneToken: roleNone},
 		hang:       map[string]bool{},
+		hangStarts: make(chan string, 16),
 		hangAborts: make(chan string, 16),
 	}
 	var err error
@@ -157,6 +159,9 @@ func (fc *Central) Close() {
 func (fc *Central) Client() *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: fc.pool, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}}
 }
+
+// HangStarts reports the path of each request that started hanging (see Hang).
+func (fc *Central) HangStarts() <-chan string { return fc.hangStarts }
 
 // HangAborts reports the path of each hanging request (see Hang) its client gave up on.
 func (fc *Central) HangAborts() <-chan string { return fc.hangAborts }
@@ -433,6 +438,10 @@ func (fc *Central) serve(w http.ResponseWriter, r *http.Request) {
 	fc.mu.Unlock()
 
 	if hang {
+		select {
+		case fc.hangStarts <- r.URL.Path:
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 			fc.hangAborts <- r.URL.Path
