@@ -26,7 +26,6 @@ type config struct {
 	centralImgs int
 	inFlight    int
 	rounds      int
-	fixture     string
 	profileDir  string
 	keep        bool
 	only        string
@@ -39,10 +38,9 @@ func main() {
 	flag.IntVar(&c.startRuns, "start-runs", 30, "runs of the start measurement")
 	flag.IntVar(&c.calls, "calls", 1000, "calls per tool in the per-call overhead measurement")
 	flag.Int64Var(&c.imageMiB, "image-mib", 1024, "size of the image exported and loaded, MiB")
-	flag.IntVar(&c.centralImgs, "central-images", 10000, "images the StackRox stand-in lists")
+	flag.IntVar(&c.centralImgs, "central-images", 10000, "generated images the fake Central holds besides its fixtures")
 	flag.IntVar(&c.inFlight, "in-flight", 64, "calls in flight at once in the concurrency measurement")
 	flag.IntVar(&c.rounds, "rounds", 10, "rounds of the concurrency measurement")
-	flag.StringVar(&c.fixture, "fixture", "bench/testdata/nodejs-centos-6.stackrox-fixture.json", "GetImage answer of the StackRox stand-in")
 	flag.StringVar(&c.profileDir, "cpuprofile-dir", "", "write a CPU profile of image-mcp per section into this directory")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
 	flag.StringVar(&c.only, "only", "", "run only these sections, comma-separated (start, tools, overhead, streams, stackrox, concurrency)")
@@ -173,11 +171,7 @@ func (b *bench) setup() error {
 	}
 	podmanVersion = b.pod.ver
 	b.log("Podman %s (%s)", b.pod.ver, podmanPath())
-	fixture, err := os.ReadFile(fixturePath(b.cfg.fixture))
-	if err != nil {
-		return fmt.Errorf("StackRox fixture: %w (give its path with -fixture)", err)
-	}
-	if b.central, err = startCentral(b.dir, b.cfg.centralImgs, fixture); err != nil {
+	if b.central, err = startCentral(b.cfg.centralImgs); err != nil {
 		return err
 	}
 	return nil
@@ -185,7 +179,7 @@ func (b *bench) setup() error {
 
 func (b *bench) cleanup() {
 	if b.central != nil {
-		b.central.srv.Close()
+		b.central.Close()
 	}
 	if b.pod != nil {
 		b.pod.stop()
@@ -249,14 +243,4 @@ func moduleRoot() string {
 			return dir
 		}
 	}
-}
-
-func fixturePath(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	return filepath.Join(moduleRoot(), p)
 }

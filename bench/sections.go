@@ -248,8 +248,8 @@ func (b *bench) stackrox() ([]row, error) {
 		args       map[string]any
 		path       string
 	}{
-		{fmt.Sprintf("ListImages of %d images", b.cfg.centralImgs), b.tool("GET", "/v1/images"), map[string]any{}, "/v1/images"},
-		{fmt.Sprintf("GetImage of the %.1f MB fixture", float64(len(b.central.image))/1e6), b.tool("GET", "/v1/images/{id}"), map[string]any{"id": "sha256:abc"}, "/v1/images/sha256:abc"},
+		{fmt.Sprintf("ListImages of %d images (Central's page: 1000)", b.central.ImageCount()), b.tool("GET", "/v1/images"), map[string]any{}, "/v1/images"},
+		{fmt.Sprintf("GetImage of the %.1f MB fixture", float64(len(b.central.fixture))/1e6), b.tool("GET", "/v1/images/{id}"), map[string]any{"id": b.central.fixtureID}, "/v1/images/" + b.central.fixtureID},
 	} {
 		var viaMCP, direct []time.Duration
 		var modelBytes, textBytes, upBytes int
@@ -306,7 +306,8 @@ func (b *bench) concurrency() ([]row, error) {
 		{b.tool("GET", "/libpod/images/{name}/json"), map[string]any{"name": smallImage}, func(r *toolResult) bool { return strings.Contains(r.Text(), img.Id) }},
 		{b.tool("GET", "/libpod/images/{name}/json"), map[string]any{"name": "localhost/bench-missing:1"}, func(r *toolResult) bool { return r.IsError && strings.Contains(r.Text(), "404") }},
 		{b.tool("GET", "/v1/imagescount"), map[string]any{}, func(r *toolResult) bool {
-			return strings.Contains(r.Text(), fmt.Sprintf(`"count":%d`, b.cfg.centralImgs)) || strings.Contains(r.Text(), fmt.Sprintf(`"count": %d`, b.cfg.centralImgs))
+			n := b.central.ImageCount()
+			return strings.Contains(r.Text(), fmt.Sprintf(`"count":%d`, n)) || strings.Contains(r.Text(), fmt.Sprintf(`"count": %d`, n))
 		}},
 	}
 	total := b.cfg.inFlight * b.cfg.rounds

@@ -98,7 +98,7 @@ func TestEmbeddedToolsComplete(t *testing.T) {
 	}
 }
 
-// The corrections the seeds need, checked on the loaded tools (see naftiko/NOTES.md).
+// The corrections the seeds need, checked on the loaded tools (see docs/naftiko.md).
 func TestEmbeddedCorrections(t *testing.T) {
 	tools := embeddedTools(t)
 	count := tools["listimages-returns-all-images-2"]

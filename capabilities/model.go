@@ -1,6 +1,6 @@
 // Package capabilities holds the Naftiko capability specs image-mcp serves, their typed
-// model, and the corrections this project applies to them. See NOTES in the README for
-// the meaning of the format as implemented here.
+// model, and the corrections this project applies to them. See docs/naftiko.md
+// for the meaning of the format as implemented here.
 package capabilities
 
 // Spec is one Naftiko capability document, as written (the seed files are kept verbatim).

@@ -245,6 +245,7 @@ func (f *pathFixture) runInside(t *testing.T, s *Server, dir string) {
 }
 
 func TestAllowedDirsFlag(t *testing.T) {
+	needPodman(t)
 	f := newPathFixture(t)
 	for _, tc := range []struct {
 		name string
@@ -283,6 +284,7 @@ func TestNoAllowedDirsLogsAnyPath(t *testing.T) {
 
 // The flag wins over the client's roots.
 func TestAllowedDirsFlagWinsOverRoots(t *testing.T) {
+	needPodman(t)
 	f := newPathFixture(t)
 	client := &mcp.ClientOptions{}
 	s := startWithRoots(t, ServerOptions{Args: []string{"--allowed-dirs", f.allowed}, Client: client}, f.other)
@@ -304,6 +306,7 @@ func startWithRoots(t *testing.T, o ServerOptions, dirs ...string) *Server {
 }
 
 func TestAllowedDirsFromRoots(t *testing.T) {
+	needPodman(t)
 	f := newPathFixture(t)
 	for _, protocol := range []string{"", "2025-06-18"} {
 		t.Run("protocol-"+protocol, func(t *testing.T) {
@@ -336,12 +339,14 @@ func TestAllowedDirsFromRoots(t *testing.T) {
 // A client that declares roots but gives none (most go-sdk clients) keeps today's
 // behaviour: any absolute path.
 func TestNoRootsGivenAnyPath(t *testing.T) {
+	needPodman(t)
 	f := newPathFixture(t)
 	s := StartServer(t, ServerOptions{})
 	s.MustSucceed(t, "export-image", map[string]any{"name": baseImage, "output": filepath.Join(f.outside, "any.tar")})
 }
 
 func TestOverwriteConfirmation(t *testing.T) {
+	needPodman(t)
 	f := newPathFixture(t)
 	for _, tc := range []struct {
 		name, action, protocol string
@@ -405,6 +410,7 @@ func TestOverwriteConfirmation(t *testing.T) {
 }
 
 func TestDoctorPrintsAllowedDirs(t *testing.T) {
+	needPodman(t)
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	must(t, err)
 	for _, tc := range []struct {

@@ -112,6 +112,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 // Names that look like paths or queries stay one path segment: they can never reach
 // another endpoint.
 func TestPathEscape(t *testing.T) {
+	needPodman(t)
 	names := []struct{ name, segment string }{
 		{"../../containers/json", "..%2F..%2Fcontainers%2Fjson"},
 		{"x?all=true", "x%3Fall=true"},

@@ -11,6 +11,7 @@ import (
 // TestStreamBadPaths: paths on this machine that cannot be used give clear errors before
 // anything is sent, and leave nothing behind.
 func TestStreamBadPaths(t *testing.T) {
+	needPodman(t)
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing.tar")
 	os.WriteFile(existing, []byte("x"), 0o600)

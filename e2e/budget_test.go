@@ -32,6 +32,7 @@ func manyTags(t *testing.T, repo string, n int) {
 }
 
 func TestBudgetAndFieldsOnManyTags(t *testing.T) {
+	needPodman(t)
 	const repo = "localhost/issue5-manytags"
 	manyTags(t, repo, 300)
 	filter := map[string]any{"filters": `{"reference":["` + repo + `"]}`}

@@ -16,6 +16,7 @@ import (
 // user's auth file in X-Registry-Config (the base image is named in the Containerfile, not
 // in an argument). Without them the build fails with a hint; the password shows nowhere.
 func TestBuildFromPrivateRegistry(t *testing.T) {
+	needPodman(t)
 	reg, user, pass, authFile := startAuthRegistry(t, "build-user", nil)
 	dir := t.TempDir()
 

@@ -19,6 +19,7 @@ import (
 // finished), and no file is left in the target directory. A whole export and load of it
 // keep the server's memory flat; stopping the server mid-export leaves no file.
 func TestLargeImageStreams(t *testing.T) {
+	needPodman(t)
 	const big = "localhost/streams-big:1"
 	dir := t.TempDir()
 	rootfs := filepath.Join(dir, "big-rootfs.tar")

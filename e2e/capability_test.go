@@ -69,7 +69,7 @@ const notesFile = "testdata/notes.yaml"
 
 func TestCapabilityFileHappyPath(t *testing.T) {
 	api := startNotesAPI(t, 3)
-	s := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile}, Env: notesEnv(api)})
+	s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile}, Env: notesEnv(api)})
 	names := listedTools(t, s)
 	if len(names) != 32 || !slices.Contains(names, "get-note") || !slices.Contains(names, "list-notes") || !slices.Contains(names, "delete-notes") {
 		t.Fatalf("tools/list with the capability: %v", names)
@@ -99,7 +99,7 @@ func TestCapabilityFileHappyPath(t *testing.T) {
 	s.MustFail(t, "get-note", map[string]any{"id": "x", "colour": "red"}, `unknown argument "colour"`)
 
 	// The toolset filter knows the capability's toolset.
-	s2 := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile, "--toolsets", "notes"}, Env: notesEnv(api)})
+	s2 := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile, "--toolsets", "notes"}, Env: notesEnv(api)})
 	if got := listedTools(t, s2); !slices.Equal(got, []string{"delete-notes", "get-note", "list-notes"}) {
 		t.Fatalf("--toolsets notes: %v", got)
 	}
@@ -108,7 +108,7 @@ func TestCapabilityFileHappyPath(t *testing.T) {
 		t.Fatalf("--list-tools (exit %d):\n%s", code, out)
 	}
 	// The environment variable names the files too.
-	s3 := StartServer(t, ServerOptions{Env: append(notesEnv(api), "IMAGE_MCP_CAPABILITIES="+notesFile)})
+	s3 := StartServer(t, ServerOptions{NoPod: true, Env: append(notesEnv(api), "IMAGE_MCP_CAPABILITIES="+notesFile)})
 	s3.MustSucceed(t, "get-note", map[string]any{"id": "1"})
 }
 
@@ -127,7 +127,7 @@ func TestCapabilityFileAuthErrors(t *testing.T) {
 			want: []string{"needs the environment variable NOTES_TEST_URL (its baseUri)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile}, Env: tc.env})
+			s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile}, Env: tc.env})
 			res := s.MustFail(t, "get-note", map[string]any{"id": "1"}, tc.want...)
 			if strings.Contains(Text(res), notesToken) || strings.Contains(s.StderrText(), notesToken) {
 				t.Fatal("the key leaked into the output or the log")
@@ -139,7 +139,7 @@ func TestCapabilityFileAuthErrors(t *testing.T) {
 // A StackRox-like large list from the capability's API: the byte budget and `fields`.
 func TestCapabilityLargeListBudgetAndFields(t *testing.T) {
 	api := startNotesAPI(t, 2000)
-	s := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile, "--max-output-bytes", "20000"}, Env: notesEnv(api)})
+	s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile, "--max-output-bytes", "20000"}, Env: notesEnv(api)})
 	res := s.MustSucceed(t, "list-notes", map[string]any{})
 	text := Text(res)
 	for _, w := range []string{"over the 20000-byte output budget (--max-output-bytes)", "notes: kept the first ", " of 2000 items", "To get less, call again with query, limit, fields."} {
@@ -154,7 +154,7 @@ func TestCapabilityLargeListBudgetAndFields(t *testing.T) {
 		t.Fatalf("kept %d notes in %d bytes", len(list.Notes), len(b))
 	}
 
-	s2 := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile}, Env: notesEnv(api)})
+	s2 := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile}, Env: notesEnv(api)})
 	res = s2.MustSucceed(t, "list-notes", map[string]any{"fields": []string{"id", "size"}})
 	list.Notes = nil
 	Structured(t, res, &list)
@@ -178,7 +178,7 @@ func TestCapabilityConfirmWithDryRunCount(t *testing.T) {
 		t.Run(action, func(t *testing.T) {
 			api := startNotesAPI(t, 1)
 			el := &elicitor{action: action}
-			s := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile}, Env: notesEnv(api), Client: el.options()})
+			s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile}, Env: notesEnv(api), Client: el.options()})
 			res := s.Call(t, "delete-notes", map[string]any{"query": "tag:old", "confirm": true})
 			q := el.asked()
 			if len(q) != 1 || !strings.Contains(q[0], `Delete 42 notes matching "tag:old" from the Notes API?`) {

@@ -61,6 +61,7 @@ func (e *elicitor) asked() []string {
 }
 
 func TestConfirmRemoveWithElicitation(t *testing.T) {
+	needPodman(t)
 	for _, tc := range []struct {
 		name, action, protocol string
 		removed                bool
@@ -103,6 +104,7 @@ func TestConfirmRemoveWithElicitation(t *testing.T) {
 }
 
 func TestConfirmRemoveManyNamesEveryImage(t *testing.T) {
+	needPodman(t)
 	a := tagBase(t, "localhost/issue5-many-a", "1")
 	b := tagBase(t, "localhost/issue5-many-b", "1")
 	el := &elicitor{action: "decline"}
@@ -118,6 +120,7 @@ func TestConfirmRemoveManyNamesEveryImage(t *testing.T) {
 }
 
 func TestConfirmPruneAllAsksAndPlainUntagDoesNot(t *testing.T) {
+	needPodman(t)
 	el := &elicitor{action: "decline"}
 	s := StartServer(t, ServerOptions{Client: el.options()})
 	s.MustFail(t, "prune-unused-images", map[string]any{"all": true}, "declined")
@@ -139,6 +142,7 @@ func TestConfirmPruneAllAsksAndPlainUntagDoesNot(t *testing.T) {
 }
 
 func TestConfirmWithoutElicitation(t *testing.T) {
+	needPodman(t)
 	for _, tc := range []struct {
 		name    string
 		args    []string

@@ -144,6 +144,7 @@ func imageLayerEntries(t *testing.T, name, under string) []string {
 // directory and ignore file (through the same private Podman service), and the same
 // files reach both images.
 func TestContextIgnoreMatchesPodman(t *testing.T) {
+	needPodman(t)
 	dir := filepath.Join(t.TempDir(), "ctx")
 	outside := filepath.Join(filepath.Dir(dir), "outside-secret")
 	must(t, os.WriteFile(outside, []byte("secret"), 0o600))

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -15,6 +13,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/internal/fakecentral"
 )
 
 // nextPart is the JSON object a cut answer's notice ends with ("… continue with {…}"),
@@ -114,6 +114,7 @@ func importTiny(t *testing.T, n int, value string) {
 // offset each notice gives, is the raw listing of the same store: every image once, in
 // order; with fields and filters too.
 func TestContinuationListImages(t *testing.T) {
+	needPodman(t)
 	const n = 240
 	importTiny(t, n, "issue13-page")
 	filters := `{"label":["issue13=issue13-page"]}`
@@ -173,14 +174,7 @@ func TestContinuationListImages(t *testing.T) {
 // past its 1000-a-call page), and one image's components with the engine's offset.
 func TestContinuationStackrox(t *testing.T) {
 	fc := StartFakeCentral(t, FakeCentralOptions{Bulk: 2500})
-	all, e := fc.search(rawQuery{}, 0)
-	if e != nil {
-		t.Fatal(e.msg)
-	}
-	var want []string
-	for _, img := range all {
-		want = append(want, img.id)
-	}
+	want := fc.ImageIDs()
 	s := StartServer(t, ServerOptions{NoPod: true, Env: fc.Env(readToken), Args: []string{"--max-output-bytes", "40000"}})
 	images := func(r gjson.Result) []string {
 		var out []string
@@ -212,7 +206,7 @@ func TestContinuationStackrox(t *testing.T) {
 	}
 
 	// A StackRox image's components, with the engine's offset.
-	fixture, err := os.ReadFile(filepath.Join("testdata", "stackrox", "nodejs-centos-6.stackrox-fixture.json"))
+	fixture, err := fakecentral.Fixture(fakecentral.FixtureNodejs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +236,7 @@ func TestContinuationStackrox(t *testing.T) {
 // image-tree's text answer is read on by lines: the parts joined are the whole tree. (An
 // image of its own: the base image's tags, which other tests add, make one long line.)
 func TestContinuationImageTree(t *testing.T) {
+	needPodman(t)
 	importTiny(t, 1, "issue13-tree")
 	const img = "localhost/issue13-tree:0"
 	whole := StartServer(t, ServerOptions{}).MustSucceed(t, "image-tree", map[string]any{"name": img})

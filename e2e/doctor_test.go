@@ -14,7 +14,7 @@ import (
 )
 
 // centralStandIn is a small TLS server answering the two calls doctor makes, as the
-// contract (shared/stackrox/CONTRACT.md) says Central does. Tokens: "admin" (Image read and
+// contract (docs/stackrox.md) says Central does. Tokens: "admin" (Image read and
 // write), "analyst" (read only), "none" (no Image access); anything else is rejected.
 func centralStandIn(t *testing.T) (endpoint, caFile string) {
 	t.Helper()
@@ -73,6 +73,7 @@ func runDoctor(t *testing.T, noPod bool, env []string, args ...string) (string, 
 }
 
 func TestDoctor(t *testing.T) {
+	needPodman(t)
 	endpoint, ca := centralStandIn(t)
 	central := func(token string, extra ...string) []string {
 		return append([]string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token}, extra...)
@@ -169,6 +170,7 @@ func TestDoctor(t *testing.T) {
 
 // With no socket, doctor tries what the server would do: start a service itself.
 func TestDoctorAutostart(t *testing.T) {
+	needPodman(t)
 	dir, err := os.MkdirTemp(workDir, "ds")
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// TestFakeCentralContract checks the fake against CONTRACT.md directly over HTTPS, so the
+// TestFakeCentralContract checks the fake against the contract of docs/stackrox.md directly over HTTPS, so the
 // end-to-end tests can trust that it rejects what a real Central rejects.
 func TestFakeCentralContract(t *testing.T) {
 	fc := StartFakeCentral(t, FakeCentralOptions{Bulk: 1500})

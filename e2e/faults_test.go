@@ -170,6 +170,7 @@ func noPartialFiles(t *testing.T, dir string) {
 // pull: every call ends in a clear isError soon after, leaves no partial file, and the next
 // call works (after the service is restarted where it died).
 func TestFaultsPodmanAndRegistryDie(t *testing.T) {
+	needPodman(t)
 	dir := filepath.Join(workDir, "faults")
 	p := startFaultPodman(t, filepath.Join(dir, "podman"))
 	const big = "localhost/faults-big:1"

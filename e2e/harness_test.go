@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,10 +45,13 @@ var (
 	containersC string // CONTAINERS_CONF for this sandbox
 )
 
+// TestMain builds the binary. The Podman sandbox (service, registry, base image) starts
+// on the first test that needs it (needPodman), so the tests that need no Podman (stdio,
+// bad input, StackRox, capability files, …) run on a machine without one.
 func TestMain(m *testing.M) {
-	if _, err := setup(); err != nil {
+	flag.Parse() // -update (golden_test.go)
+	if err := setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup failed:", err)
-		fmt.Fprintln(os.Stderr, "The e2e tests need podman, runc, docker-registry and busybox-static: run ./scripts/test.sh, which installs them.")
 		teardown()
 		os.Exit(1)
 	}
@@ -55,11 +60,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func setup() (int, error) {
+var (
+	podmanOnce sync.Once
+	podmanErr  error
+)
+
+// needPodman starts the run's Podman sandbox the first time a test needs it; a test that
+// needs it fails (never skips) when it cannot start.
+func needPodman(t testing.TB) {
+	t.Helper()
+	if err := ensurePodman(); err != nil {
+		t.Fatalf("the Podman sandbox did not start: %v\nThe e2e tests need podman, runc, docker-registry and busybox-static: run ./scripts/test.sh, which installs them.", err)
+	}
+}
+
+func ensurePodman() error {
+	podmanOnce.Do(func() { podmanErr = startSandbox() })
+	return podmanErr
+}
+
+func setup() error {
 	var err error
 	workDir, err = os.MkdirTemp("", "image-mcp-e2e-")
 	if err != nil {
-		return 0, err
+		return err
 	}
 	binary = filepath.Join(workDir, "image-mcp")
 	args := []string{"build", "-o", binary}
@@ -70,27 +94,29 @@ func setup() (int, error) {
 	build.Dir = ".."
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return 0, fmt.Errorf("go build: %w", err)
+		return fmt.Errorf("go build: %w", err)
 	}
+	return nil
+}
+
+// startSandbox starts the private Podman service and registry and imports the base image.
+func startSandbox() error {
 	for _, tool := range []string{"podman", "docker-registry", "busybox"} {
 		if _, err := lookTool(tool); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	if err := startPodman(); err != nil {
-		return 0, err
+		return err
 	}
 	// Which Podman this run tests (scripts/test.sh runs the suite once per Podman: the one
 	// first in PATH, the wrapper of scripts/podman5.sh in the Podman 5 lane).
 	podmanPath, _ := exec.LookPath("podman")
 	fmt.Fprintf(os.Stderr, "e2e: against Podman %s (%s)\n", podmanVer, podmanPath)
 	if err := startRegistry(); err != nil {
-		return 0, err
+		return err
 	}
-	if err := importBaseImage(); err != nil {
-		return 0, err
-	}
-	return 0, nil
+	return importBaseImage()
 }
 
 func teardown() {
@@ -250,7 +276,7 @@ func importBaseImage() error {
 		return err
 	}
 	defer f.Close()
-	code, body, err := PodmanRaw("POST", "/libpod/images/import?reference="+baseImage, f)
+	code, body, err := podmanRaw("POST", "/libpod/images/import?reference="+baseImage, f)
 	if err != nil || code != 200 {
 		return fmt.Errorf("import base image: %d %s %v", code, body, err)
 	}
@@ -259,6 +285,14 @@ func importBaseImage() error {
 
 // PodmanRaw calls the test Podman service directly, to set up and check what the tools did.
 func PodmanRaw(method, path string, body io.Reader) (int, []byte, error) {
+	if err := ensurePodman(); err != nil {
+		return 0, nil, err
+	}
+	return podmanRaw(method, path, body)
+}
+
+// podmanRaw is PodmanRaw without starting the sandbox (the sandbox's own setup uses it).
+func podmanRaw(method, path string, body io.Reader) (int, []byte, error) {
 	req, err := http.NewRequest(method, "http://d/v"+podmanVer+path, body)
 	if err != nil {
 		return 0, nil, err
@@ -307,6 +341,7 @@ func StartServer(t testing.TB, o ServerOptions) *Server {
 		cmd.Env = append(cmd.Env, "GORACE=halt_on_error=1")
 	}
 	if !o.NoPod {
+		needPodman(t)
 		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
 	}
 	cmd.Env = append(cmd.Env, o.Env...)

@@ -76,6 +76,7 @@ func stillServes(t *testing.T, r *RawServer) {
 // value reach Podman as part of one (bad) name, so every call fails on that name (and an
 // exists check says no such image).
 func TestHostilePathParameters(t *testing.T) {
+	needPodman(t)
 	r := StartRaw(t, ServerOptions{})
 	out := t.TempDir()
 	escapes := []string{"..", ".", "../../_ping", "../json", "../../../../version", "x/../../../_ping",
@@ -128,6 +129,7 @@ func TestHostilePathParameters(t *testing.T) {
 
 // Values that become headers cannot carry a line break (header injection).
 func TestHostileHeaderValues(t *testing.T) {
+	needPodman(t)
 	r := StartRaw(t, ServerOptions{})
 	n := 0
 	for _, tl := range embeddedTools(t) {
@@ -154,6 +156,7 @@ func TestHostileHeaderValues(t *testing.T) {
 
 // Huge strings, deep nesting and wrong types get a clear error, not a crash.
 func TestHostileArgumentValues(t *testing.T) {
+	needPodman(t)
 	r := StartRaw(t, ServerOptions{})
 	mb := strings.Repeat("a", 1<<20)
 	deep := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
@@ -216,6 +219,7 @@ func TestHostileArgumentValues(t *testing.T) {
 // Malformed JSON-RPC written raw to stdin: answered with a JSON-RPC error where it has an
 // id, ignored otherwise, and the session goes on.
 func TestHostileJSONRPC(t *testing.T) {
+	needPodman(t)
 	r := StartRaw(t, ServerOptions{})
 	for _, line := range []string{
 		"not json at all",

@@ -17,6 +17,7 @@ import (
 // A call after the Podman service restarted on the same socket works without restarting
 // image-mcp; a call while it is down says so.
 func TestPodmanRestart(t *testing.T) {
+	needPodman(t)
 	dir, err := os.MkdirTemp(workDir, "rs") // short: Podman refuses a runroot over 50 characters
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +55,7 @@ func TestPodmanRestart(t *testing.T) {
 
 // tcp:// reaches a service listening on TCP (here on the test Podman's own storage).
 func TestPodmanTCP(t *testing.T) {
+	needPodman(t)
 	port, err := FreePort()
 	if err != nil {
 		t.Fatal(err)

@@ -217,7 +217,7 @@ func TestPromptArguments(t *testing.T) {
 // built-in ones; a wrong prompt is a start error naming the file and the prompt.
 func TestCapabilityPrompts(t *testing.T) {
 	api := startNotesAPI(t, 3)
-	s := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile}, Env: notesEnv(api)})
+	s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile}, Env: notesEnv(api)})
 	if got := listedPrompts(t, s); !slices.Contains(got, "tidy-notes") || len(got) != len(builtinPrompts)+1 {
 		t.Fatalf("prompts/list: %v", got)
 	}
@@ -232,7 +232,7 @@ func TestCapabilityPrompts(t *testing.T) {
 		t.Fatalf("the dry run does not count: %s", Text(dry))
 	}
 
-	ro := StartServer(t, ServerOptions{Args: []string{"--capability", notesFile, "--read-only"}, Env: notesEnv(api)})
+	ro := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--capability", notesFile, "--read-only"}, Env: notesEnv(api)})
 	if slices.Contains(listedPrompts(t, ro), "tidy-notes") {
 		t.Fatal("tidy-notes is listed under --read-only, which hides delete-notes")
 	}

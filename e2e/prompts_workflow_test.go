@@ -50,6 +50,7 @@ func buildFrom(t *testing.T, s *Server, tag string, files map[string]string) str
 }
 
 func TestPromptExplainImage(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	image := "localhost/prompt-explain:1"
 	buildFrom(t, s, image, map[string]string{
@@ -110,6 +111,7 @@ func TestPromptExplainImage(t *testing.T) {
 }
 
 func TestPromptReclaimDiskSpace(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	// A dangling image: built without a name.
 	dangling := buildFrom(t, s, "", map[string]string{"Containerfile": "FROM " + baseImage + "\nCOPY junk /junk\n", "junk": strings.Repeat("x", 50000)})
@@ -167,6 +169,7 @@ func TestPromptReclaimDiskSpace(t *testing.T) {
 }
 
 func TestPromptImageVulnerabilityReport(t *testing.T) {
+	needPodman(t)
 	// The image as Central knows it (a fixture), and in local storage under the same name.
 	image := "quay.io/appcontainers/wordpress:ubuntu"
 	tagImage(t, baseImage, "quay.io/appcontainers/wordpress", "ubuntu")
@@ -248,6 +251,7 @@ func TestPromptImageVulnerabilityReport(t *testing.T) {
 }
 
 func TestPromptPromoteImage(t *testing.T) {
+	needPodman(t)
 	source := registry + "/prompts/app:1"
 	destRepo := registry + "/prompts/app-prod"
 	dest := destRepo + ":1"
@@ -330,6 +334,7 @@ func TestPromptPromoteImage(t *testing.T) {
 }
 
 func TestPromptRebuildOnPatchedBase(t *testing.T) {
+	needPodman(t)
 	base := registry + "/prompts/base:1"
 	tag := registry + "/prompts/rebuilt:1"
 	s0 := StartServer(t, ServerOptions{})

@@ -37,6 +37,7 @@ func StartRaw(t testing.TB, o ServerOptions) *RawServer {
 	cmd := exec.Command(binary, o.Args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
 	if !o.NoPod {
+		needPodman(t)
 		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
 	}
 	cmd.Env = append(cmd.Env, o.Env...)

@@ -18,6 +18,7 @@ import (
 // credentials, with them in X-Registry-Auth, and with them in an auth file. The password
 // never shows in a result or in the debug log.
 func TestRegistryAuth(t *testing.T) {
+	needPodman(t)
 	reg, user, pass, authFile := startAuthRegistry(t, "e2e-user", map[string]string{"other.test": "x:y"})
 	header, _ := json.Marshal(map[string]string{"username": user, "password": pass})
 	headerB64 := base64.URLEncoding.EncodeToString(header)

@@ -8,6 +8,7 @@ import (
 // Podman 4.3.1 removes EVERY image when remove-many gets no image names, whatever `all`
 // says. Such calls are refused before anything is sent; the base image must survive.
 func TestRemoveManyNeedsImagesOrAll(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	for _, args := range []map[string]any{
 		nil,

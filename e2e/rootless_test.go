@@ -214,6 +214,7 @@ func (u rootlessUser) pausePID() int {
 // as most people run it: discovery with no setting, a build with a RUN step, push and pull,
 // export to and load from the user's home, doctor, and autostart of a rootless service.
 func TestRootless(t *testing.T) {
+	needPodman(t)
 	u := setupRootless(t)
 	run := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
 	base := "localhost/rootless-base:" + run

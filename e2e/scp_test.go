@@ -24,6 +24,7 @@ import (
 // CONTAINERS_STORAGE_CONF (the child then sees the same images), the sshd serves sftp and sets
 // CONTAINERS_STORAGE_CONF for its sessions, and neither side touches the machine's images.
 func TestCopyImageToAnotherHost(t *testing.T) {
+	needPodman(t) // busyboxTar and the Podman version
 	dir, err := os.MkdirTemp(workDir, "scp-")
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,7 @@ func encodings(s string) []string {
 // path and once on a failure path at log level debug: no canary, raw or base64, reaches a
 // log line or a tool result.
 func TestSecretsNeverLeak(t *testing.T) {
+	needPodman(t)
 	stamp := fmt.Sprint(time.Now().UnixNano())
 	token := "canary-token-" + stamp
 	password := "canary-password-" + stamp

@@ -121,6 +121,7 @@ func (f *sshFixture) url(path string) string {
 // flag, by CONTAINER_SSHKEY, by ssh-agent or by a `podman system connection`; an unknown or
 // wrong host key and a key the server refuses are refused with what to do.
 func TestPodmanSSH(t *testing.T) {
+	needPodman(t)
 	f := startSSHD(t)
 	agentSock := startAgent(t, f)
 	connections := filepath.Join(f.dir, "podman-connections.json")

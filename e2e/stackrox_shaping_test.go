@@ -12,7 +12,7 @@ import (
 )
 
 // miniCentral answers the two StackRox calls these tests need, in Central's shapes
-// (/work/shared/stackrox/CONTRACT.md): a list of n images and DeleteImages with its dry
+// (docs/stackrox.md): a list of n images and DeleteImages with its dry
 // run. It is not the fake Central; it only serves what output shaping and confirmation use.
 type miniCentral struct {
 	*httptest.Server

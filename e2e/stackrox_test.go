@@ -428,14 +428,8 @@ func TestStackRoxTimeoutAndCancel(t *testing.T) {
 			_, err := s2.Session.CallTool(ctx, &mcp.CallToolParams{Name: roxCount, Arguments: map[string]any{}})
 			done <- err
 		}()
-		// Cancel once the request is at the fake.
-		deadline := time.Now().Add(30 * time.Second)
-		for len(fc.Requests()) == 0 || fc.Requests()[len(fc.Requests())-1].Path != "/v1/imagescount" {
-			if time.Now().After(deadline) {
-				t.Fatal("the request never reached the fake")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		// Cancel once the request is at the fake (its event, not polling).
+		waitHangStart(t, fc, "/v1/imagescount")
 		cancel()
 		select {
 		case err := <-done:
@@ -451,10 +445,26 @@ func TestStackRoxTimeoutAndCancel(t *testing.T) {
 	})
 }
 
+// waitHangStart waits until a request for path hangs at the fake (events for other
+// hanging paths are passed over).
+func waitHangStart(t *testing.T, fc *FakeCentral, path string) {
+	t.Helper()
+	for {
+		select {
+		case p := <-fc.HangStarts():
+			if p == path {
+				return
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no request for %s reached the fake", path)
+		}
+	}
+}
+
 func waitAbort(t *testing.T, fc *FakeCentral, path string) {
 	t.Helper()
 	select {
-	case p := <-fc.hangAborts:
+	case p := <-fc.HangAborts():
 		if p != path {
 			t.Fatalf("aborted request for %s, want %s", p, path)
 		}

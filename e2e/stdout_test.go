@@ -16,6 +16,7 @@ import (
 // stdout carries MCP and nothing else, even at --log-level debug and when calls fail:
 // every line the binary writes there is one JSON-RPC 2.0 message; logs go to stderr.
 func TestStdoutOnlyMCP(t *testing.T) {
+	needPodman(t)
 	cmd := exec.Command(binary, "--log-level", "debug")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir"),
 		"CONTAINER_HOST=unix://" + podmanSock}

@@ -22,6 +22,7 @@ var hexID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // TestBuildImage builds from a local directory (RUN step, .containerignore), from a
 // remote URL served on loopback, and a failing build.
 func TestBuildImage(t *testing.T) {
+	needPodman(t)
 	plog := &progressLog{}
 	s := StartServer(t, ServerOptions{Client: plog.options()})
 	const img = "localhost/streams-build:1"
@@ -157,6 +158,7 @@ func TestBuildImage(t *testing.T) {
 // TestPushPull pushes to the loopback registry, removes the image, pulls it back and
 // compares IDs; a missing tag is an error with the registry's message.
 func TestPushPull(t *testing.T) {
+	needPodman(t)
 	plog := &progressLog{}
 	s := StartServer(t, ServerOptions{Client: plog.options()})
 	local := "localhost/streams-push:1"
@@ -204,6 +206,7 @@ func TestPushPull(t *testing.T) {
 // TestExportLoadImport writes images to files (get and export), then loads and imports
 // them back.
 func TestExportLoadImport(t *testing.T) {
+	needPodman(t)
 	plog := &progressLog{}
 	s := StartServer(t, ServerOptions{Client: plog.options()})
 	second := "localhost/streams-export:2"
@@ -293,6 +296,7 @@ func TestExportLoadImport(t *testing.T) {
 // version error; 5.7+ really builds from and loads from paths on the Podman host. The paths
 // are under t.TempDir() ($TMPDIR or /tmp), which scripts/podman5.sh's Podman 5 sees too.
 func TestLocalBuildAndLoad(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	if olderThan(podmanVer, "5.7.0") {
 		s.MustFail(t, "create-image-local-build-context", map[string]any{"localcontextdir": t.TempDir()},
@@ -344,6 +348,7 @@ func TestLocalBuildAndLoad(t *testing.T) {
 
 // TestScpWithoutConnection: Podman's bare "exit status 125" comes with what to configure.
 func TestScpWithoutConnection(t *testing.T) {
+	needPodman(t)
 	s := StartServer(t, ServerOptions{})
 	s.MustFail(t, "copy-image-one-host-another", map[string]any{"name": baseImage, "destination": "nowhere::"},
 		"HTTP 500", "podman system connection add")

@@ -114,6 +114,7 @@ func runTSSDK(t *testing.T, serverArgs []string, tryHidden []string) tsSDKOutput
 }
 
 func TestTypeScriptSDKPrompts(t *testing.T) {
+	needPodman(t)
 	got := runTSSDK(t, nil, nil)
 	if got.Capabilities.Prompts == nil {
 		t.Fatal("the TypeScript client sees no prompts capability")

@@ -52,6 +52,14 @@ fi
 
 go vet ./...
 
+# staticcheck (pinned: 2026.2.2 is the release that supports Go 1.26), installed when missing.
+staticcheck=$(go env GOPATH)/bin/staticcheck
+if ! "$staticcheck" -version 2>/dev/null | grep -q '^staticcheck 2026.2.2 '; then
+  echo "installing staticcheck 2026.2.2 (go install)"
+  go install honnef.co/go/tools/cmd/staticcheck@2026.2.2
+fi
+"$staticcheck" ./...
+
 # The e2e tests that run in lane 1 only: the release snapshot (GoReleaser, several minutes),
 # the npm launcher, the container image built from it, the Inspector, server.json and the
 # StackRox tests do not depend on the Podman version, or (the container image: podman build

@@ -1,6 +1,6 @@
 package tools
 
-// Every quirk of the seeds listed in naftiko/NOTES.md, and the test that covers how the
+// Every quirk of the seeds listed in docs/naftiko.md, and the test that covers how the
 // engine handles it. (cap: package capabilities, up: package upstream, e2e: package e2e.)
 //
 // Meaning of the format
@@ -75,6 +75,9 @@ package tools
 
 import (
 	"encoding/json"
+	"maps"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,8 +111,22 @@ func specTool(t testing.TB, name string) *capabilities.Tool {
 }
 
 func TestMCPToolAnnotations(t *testing.T) {
-	if len(specTools) != 29 {
-		t.Fatalf("%d tools, want 29", len(specTools))
+	// The served tools are those of the reviewed tools/list snapshot (e2e/golden_test.go).
+	b, err := os.ReadFile("../e2e/testdata/tools-list.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct{ Tools []struct{ Name string } }
+	if err := json.Unmarshal(b, &golden); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, tl := range golden.Tools {
+		want = append(want, tl.Name)
+	}
+	slices.Sort(want)
+	if got := slices.Sorted(maps.Keys(specTools)); !slices.Equal(got, want) {
+		t.Fatalf("tools %v, want the snapshot's %v", got, want)
 	}
 	for name, tl := range specTools {
 		mt := MCPTool(tl)

@@ -9,7 +9,7 @@ import (
 
 // BenchmarkShapeGetImage shapes the 2.3 MB StackRox GetImage fixture to the default budget.
 func BenchmarkShapeGetImage(b *testing.B) {
-	body, err := os.ReadFile("../bench/testdata/nodejs-centos-6.stackrox-fixture.json")
+	body, err := os.ReadFile("../internal/fakecentral/testdata/nodejs-centos-6.stackrox-fixture.json")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -202,8 +202,10 @@ func TestCentralDo(t *testing.T) {
 	}
 	got := make(chan seen, 1)
 	aborted := make(chan struct{}, 1)
+	arrived := make(chan struct{}, 2)
 	srv, ca := tlsCentral(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hang" {
+			arrived <- struct{}{}
 			<-r.Context().Done()
 			aborted <- struct{}{}
 			return
@@ -240,9 +242,11 @@ func TestCentralDo(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("the timeout took %s", d)
 	}
+	<-arrived
 
+	// Cancelled once the request is at the server (an event, not a sleep).
 	ctx, cancel = context.WithCancel(context.Background())
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	go func() { <-arrived; cancel() }()
 	if _, err := cl.Do(ctx, &Request{Method: "GET", Path: "/hang"}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}

@@ -1,0 +1,298 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/tools"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// These tests drive confirmation through the engine's exported API (Engine.Call with the
+// Confirmer installed), with requests shaped as a client sends them: the first call gets
+// the question and a signed state, the second carries the person's answer and that state.
+
+// handlerUpstream is an upstream served in process by an http.Handler (no network, so it
+// also works inside a synctest bubble); it records what reached it.
+type handlerUpstream struct {
+	h    http.Handler
+	mu   sync.Mutex
+	seen []string
+}
+
+func (u *handlerUpstream) Do(ctx context.Context, r *upstream.Request) (*http.Response, error) {
+	target := r.Path
+	if len(r.Query) > 0 {
+		target += "?" + upstream.EncodeQuery(r.Query)
+	}
+	hr := httptest.NewRequestWithContext(ctx, r.Method, target, r.Body)
+	for k, vs := range r.Header {
+		hr.Header[k] = vs
+	}
+	u.mu.Lock()
+	u.seen = append(u.seen, r.Method+" "+target)
+	u.mu.Unlock()
+	rec := httptest.NewRecorder()
+	u.h.ServeHTTP(rec, hr)
+	return rec.Result(), nil
+}
+
+func (u *handlerUpstream) requests() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.seen...)
+}
+
+// embeddedTool is the served tool of an operation, found by method and path.
+func embeddedTool(t testing.TB, method, path string) *capabilities.Tool {
+	t.Helper()
+	caps, err := capabilities.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range caps {
+		for _, tl := range c.Tools {
+			if tl.Method == method && tl.Path == path {
+				return tl
+			}
+		}
+	}
+	t.Fatalf("no embedded tool for %s %s", method, path)
+	return nil
+}
+
+// confirmEngine is an engine over up with the Confirmer installed (fallback: allow or deny).
+func confirmEngine(t testing.TB, up upstream.Client, fallback string, served ...*capabilities.Tool) *tools.Engine {
+	t.Helper()
+	e, err := tools.New(tools.Config{
+		Tools:              served,
+		Connect:            func(*capabilities.Capability) (upstream.Client, error) { return up, nil },
+		MaxOutputBytes:     80000,
+		Timeout:            time.Minute,
+		Log:                zerolog.Nop(),
+		ConfirmDestructive: fallback,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// callRequest is a tools/call as a client that can elicit (form) sends it; with an
+// answer, it is the second round carrying the answer and the state of the first.
+func callRequest(tl *capabilities.Tool, args string, elicit bool, answer, state string) *mcp.CallToolRequest {
+	p := &mcp.CallToolParamsRaw{Name: tl.Name, Arguments: json.RawMessage(args)}
+	if elicit {
+		p.Meta = mcp.Meta{mcp.MetaKeyClientCapabilities: map[string]any{"elicitation": map[string]any{"form": map[string]any{}}}}
+	}
+	if answer != "" {
+		p.InputResponses = mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: answer}}
+		p.RequestState = state
+	}
+	return &mcp.CallToolRequest{Params: p}
+}
+
+func call(t testing.TB, e *tools.Engine, tl *capabilities.Tool, req *mcp.CallToolRequest) *mcp.CallToolResult {
+	t.Helper()
+	v, err := tools.CheckArguments(tl, req.Params.Arguments)
+	if err != nil {
+		t.Fatalf("arguments %s: %v", req.Params.Arguments, err)
+	}
+	return e.Call(context.Background(), req, tl, v)
+}
+
+func resultText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// question is the message of the confirmation a result asks for, "" when it asks none.
+func question(res *mcp.CallToolResult) string {
+	if res == nil || res.InputRequests == nil {
+		return ""
+	}
+	if p, ok := res.InputRequests["confirm"].(*mcp.ElicitParams); ok {
+		return p.Message
+	}
+	return ""
+}
+
+var removedOK = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`[{"Deleted":"sha256:1"}]`))
+})
+
+// The answer counts only for the call it was asked about, with the state the server signed.
+func TestConfirmAnswerIsBoundToTheCall(t *testing.T) {
+	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	const args = `{"name":"localhost/x:1"}`
+	for _, tc := range []struct {
+		name     string
+		args     string // of the answering call
+		answer   string
+		state    func(string) string
+		ran      bool   // the upstream got the DELETE
+		asked    bool   // the answer did not count: asked again
+		errorHas string // an isError with this text
+	}{
+		{name: "accepted", args: args, answer: "accept", state: same, ran: true},
+		{name: "declined", args: args, answer: "decline", state: same, errorHas: "the person declined. Nothing was changed."},
+		{name: "cancelled", args: args, answer: "cancel", state: same, errorHas: "cancelled the confirmation. Nothing was changed."},
+		{name: "other arguments", args: `{"name":"localhost/other:1"}`, answer: "accept", state: same, asked: true},
+		{name: "more arguments", args: `{"name":"localhost/x:1","force":true}`, answer: "accept", state: same, asked: true},
+		{name: "signature changed", args: args, answer: "accept", state: flipSig, asked: true},
+		{name: "time changed", args: args, answer: "accept", state: func(s string) string { return "9" + s }, asked: true},
+		{name: "no state", args: args, answer: "accept", state: func(string) string { return "" }, asked: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := &handlerUpstream{h: removedOK}
+			e := confirmEngine(t, up, tools.ConfirmDeny, remove)
+			first := call(t, e, remove, callRequest(remove, args, true, "", ""))
+			if q := question(first); !strings.Contains(q, "Remove the image localhost/x:1") || first.RequestState == "" {
+				t.Fatalf("first round: question %q, state %q; want the question and a state", q, first.RequestState)
+			}
+			if n := len(up.requests()); n != 0 {
+				t.Fatalf("the question was asked after %d upstream requests, want none", n)
+			}
+			res := call(t, e, remove, callRequest(remove, tc.args, true, tc.answer, tc.state(first.RequestState)))
+			ran := len(up.requests()) > 0
+			if ran != tc.ran {
+				t.Fatalf("upstream requests %v, want ran=%v (result %s)", up.requests(), tc.ran, resultText(res))
+			}
+			if asked := question(res) != ""; asked != tc.asked {
+				t.Fatalf("asked again: %v, want %v (result %s)", asked, tc.asked, resultText(res))
+			}
+			if tc.errorHas != "" && (!res.IsError || !strings.Contains(resultText(res), tc.errorHas)) {
+				t.Fatalf("result %v %q, want an isError with %q", res.IsError, resultText(res), tc.errorHas)
+			}
+			if tc.ran && res.IsError {
+				t.Fatalf("the accepted call failed: %s", resultText(res))
+			}
+		})
+	}
+}
+
+func same(s string) string { return s }
+
+// flipSig changes the first character of the state's signature (its last character may
+// carry only padding bits, which base64 decoding ignores).
+func flipSig(s string) string {
+	i := strings.Index(s, ".") + 1
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'B'
+	}
+	return s[:i] + string(c) + s[i+1:]
+}
+
+// An answer is valid for 30 minutes after the question; later, the person is asked again.
+// Fake time (synctest): the test waits no real time.
+func TestConfirmAnswerExpires(t *testing.T) {
+	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	const args = `{"name":"localhost/x:1"}`
+	for _, tc := range []struct {
+		after time.Duration
+		ran   bool
+	}{
+		{29 * time.Minute, true},
+		{31 * time.Minute, false},
+	} {
+		t.Run(tc.after.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				up := &handlerUpstream{h: removedOK}
+				e := confirmEngine(t, up, tools.ConfirmDeny, remove)
+				first := call(t, e, remove, callRequest(remove, args, true, "", ""))
+				if first.RequestState == "" {
+					t.Fatalf("no state in the first round: %s", resultText(first))
+				}
+				time.Sleep(tc.after)
+				res := call(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState))
+				if ran := len(up.requests()) > 0; ran != tc.ran {
+					t.Fatalf("answered after %s: ran=%v, want %v (%s)", tc.after, ran, tc.ran, resultText(res))
+				}
+				if !tc.ran && question(res) == "" {
+					t.Fatalf("an expired answer must ask again: %s", resultText(res))
+				}
+			})
+		})
+	}
+}
+
+// A client that cannot elicit gets the --confirm-destructive fallback; a call no ask rule
+// matches is never asked about.
+func TestConfirmFallback(t *testing.T) {
+	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	prune := embeddedTool(t, "POST", "/libpod/images/prune")
+	for _, tc := range []struct {
+		name     string
+		tool     *capabilities.Tool
+		args     string
+		fallback string
+		elicit   bool
+		ran      bool
+		errorHas string
+	}{
+		{name: "deny", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
+		{name: "allow", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmAllow, ran: true},
+		{name: "no rule matches", tool: prune, args: `{}`, fallback: tools.ConfirmDeny, elicit: true, ran: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := &handlerUpstream{h: removedOK}
+			e := confirmEngine(t, up, tc.fallback, tc.tool)
+			res := call(t, e, tc.tool, callRequest(tc.tool, tc.args, tc.elicit, "", ""))
+			if ran := len(up.requests()) > 0; ran != tc.ran {
+				t.Fatalf("ran=%v, want %v: %s", ran, tc.ran, resultText(res))
+			}
+			if q := question(res); q != "" {
+				t.Fatalf("asked %q", q)
+			}
+			if tc.errorHas != "" && (!res.IsError || !strings.Contains(resultText(res), tc.errorHas)) {
+				t.Fatalf("result %q, want an isError with %q", resultText(res), tc.errorHas)
+			}
+		})
+	}
+	// A bad fallback value stops the start: the command's options check it
+	// (internal/cli TestBadSettingStopsStart).
+}
+
+// A rule with a dry run asks with the count the dry run reported, and the dry run is the
+// only request before the answer.
+func TestConfirmDryRunCount(t *testing.T) {
+	del := embeddedTool(t, "DELETE", "/v1/images")
+	up := &handlerUpstream{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		dry := r.URL.Query().Get("confirm") != "true"
+		json.NewEncoder(w).Encode(map[string]any{"numDeleted": 3, "dryRun": dry})
+	})}
+	e := confirmEngine(t, up, tools.ConfirmDeny, del)
+	args := `{"query.query":"Image:old","confirm":true}`
+	first := call(t, e, del, callRequest(del, args, true, "", ""))
+	if q := question(first); !strings.Contains(q, `Delete 3 images matching "Image:old"`) {
+		t.Fatalf("question %q (result %s)", q, resultText(first))
+	}
+	reqs := up.requests()
+	if len(reqs) != 1 || !strings.Contains(reqs[0], "confirm=false") {
+		t.Fatalf("before the answer the upstream saw %v, want only the dry run", reqs)
+	}
+	res := call(t, e, del, callRequest(del, args, true, "accept", first.RequestState))
+	reqs = up.requests()
+	if res.IsError || len(reqs) != 2 || !strings.Contains(reqs[1], "confirm=true") {
+		t.Fatalf("after accepting: %v %s", reqs, resultText(res))
+	}
+}

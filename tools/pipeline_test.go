@@ -1,0 +1,183 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/tools"
+	"github.com/image-mcp/image-mcp/upstream"
+)
+
+// The branches of one call (check → request → send → read → shape) through Engine.Call,
+// against an httptest upstream answering as the API would, one row per branch.
+func TestPipelineBranches(t *testing.T) {
+	inspect := embeddedTool(t, "GET", "/libpod/images/{name}/json")
+	exists := embeddedTool(t, "GET", "/libpod/images/{name}/exists")
+	tag := embeddedTool(t, "POST", "/libpod/images/{name}/tag")
+	pull := embeddedTool(t, "POST", "/libpod/images/pull")
+	count := embeddedTool(t, "GET", "/v1/imagescount")
+	for _, tc := range []struct {
+		name    string
+		tool    *capabilities.Tool
+		args    string
+		answer  func(w http.ResponseWriter, r *http.Request)
+		wantReq string // what reached the upstream
+		isError bool
+		want    []string // in the result's text
+	}{
+		{name: "JSON answer", tool: inspect, args: `{"name":"localhost/x:1"}`,
+			answer:  jsonAnswer(200, `{"Id":"sha256:1","RepoTags":["localhost/x:1"]}`),
+			wantReq: "GET /libpod/images/localhost%2Fx:1/json", want: []string{`"Id":"sha256:1"`}},
+		{name: "exists: 204", tool: exists, args: `{"name":"x"}`, answer: status(204),
+			wantReq: "GET /libpod/images/x/exists", want: []string{`{"exists":true}`}},
+		{name: "exists: 404", tool: exists, args: `{"name":"x"}`, answer: jsonAnswer(404, `{"cause":"image not known","message":"failed to find image x: image not known","response":404}`),
+			wantReq: "GET /libpod/images/x/exists", want: []string{`{"exists":false}`}},
+		{name: "empty answer", tool: tag, args: `{"name":"x","repo":"localhost/y","tag":"2"}`, answer: status(201),
+			wantReq: "POST /libpod/images/x/tag?repo=localhost%2Fy&tag=2", want: []string{`"ok":true`, `"status":201`}},
+		{name: "upstream error", tool: inspect, args: `{"name":"nope"}`,
+			answer:  jsonAnswer(404, `{"cause":"image not known","message":"failed to find image nope: image not known","response":404}`),
+			wantReq: "GET /libpod/images/nope/json", isError: true, want: []string{"404", "failed to find image nope"}},
+		{name: "not JSON", tool: count, args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>proxy</html>")) },
+			wantReq: "GET /v1/imagescount", isError: true, want: []string{"not JSON", "<html>proxy</html>"}},
+		{name: "NDJSON stream", tool: pull, args: `{"reference":"localhost/x:1"}`,
+			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"images":["sha256:1"],"id":"sha256:1"}`),
+			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", want: []string{"sha256:1"}},
+		{name: "NDJSON stream failing after its 200", tool: pull, args: `{"reference":"localhost/x:1"}`,
+			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"error":"initializing source: connection refused"}`),
+			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"connection refused"}},
+		{name: "bad arguments reach nothing", tool: inspect, args: `{"name":"x","colour":"red"}`, isError: true,
+			want: []string{`unknown argument "colour"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var got []string
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got = append(got, r.Method+" "+r.URL.RequestURI())
+				mu.Unlock()
+				tc.answer(w, r)
+			}))
+			defer api.Close()
+			isError, text := callAPI(t, api.URL, tc.tool, tc.args)
+			api.Close() // every handler has returned
+			mu.Lock()
+			defer mu.Unlock()
+			if tc.wantReq == "" && len(got) != 0 || tc.wantReq != "" && (len(got) != 1 || got[0] != tc.wantReq) {
+				t.Fatalf("upstream got %q, want %q", got, tc.wantReq)
+			}
+			if isError != tc.isError {
+				t.Fatalf("isError %v, want %v: %s", isError, tc.isError, text)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("result lacks %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+// callAPI checks the arguments (an error is the result the model would see) and calls
+// the tool with an engine whose upstream is base.
+func callAPI(t *testing.T, base string, tl *capabilities.Tool, args string) (isError bool, text string) {
+	t.Helper()
+	client, err := upstream.NewHTTPClient(base, http.Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := tools.New(tools.Config{
+		Tools:          []*capabilities.Tool{tl},
+		Connect:        func(*capabilities.Capability) (upstream.Client, error) { return client, nil },
+		MaxOutputBytes: 80000,
+		Timeout:        time.Minute,
+		Log:            zerolog.Nop(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := tools.CheckArguments(tl, json.RawMessage(args))
+	if err != nil {
+		return true, err.Error()
+	}
+	res := e.Call(context.Background(), callRequest(tl, args, false, "", ""), tl, v)
+	return res.IsError, resultText(res)
+}
+
+func jsonAnswer(code int, body string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		w.Write([]byte(body))
+	}
+}
+
+func status(code int) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }
+}
+
+func ndjson(lines ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-json-stream")
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
+		}
+	}
+}
+
+// The calls that end before or without an answer: no upstream, an upstream that is gone,
+// one slower than the timeout.
+func TestPipelineWithoutAnAnswer(t *testing.T) {
+	count := embeddedTool(t, "GET", "/v1/imagescount")
+	gone := httptest.NewServer(http.NotFoundHandler())
+	goneURL := gone.URL
+	gone.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer slow.Close()
+	for _, tc := range []struct {
+		name    string
+		connect tools.Connector
+		timeout time.Duration
+		want    []string
+	}{
+		{name: "not configured", connect: func(*capabilities.Capability) (upstream.Client, error) {
+			return nil, errors.New("StackRox Central is not configured: set ROX_ENDPOINT")
+		}, want: []string{count.Name, "set ROX_ENDPOINT"}},
+		{name: "upstream gone", connect: httpConnector(t, goneURL), want: []string{count.Name, "connection refused"}},
+		{name: "timeout", connect: httpConnector(t, slow.URL), timeout: 50 * time.Millisecond, want: []string{count.Name, "did not answer within 50ms"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := tools.New(tools.Config{Tools: []*capabilities.Tool{count}, Connect: tc.connect, Timeout: tc.timeout, Log: zerolog.Nop()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := e.Call(context.Background(), callRequest(count, `{}`, false, "", ""), count, tools.Values{})
+			if !res.IsError {
+				t.Fatalf("want an isError: %s", resultText(res))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(resultText(res), w) {
+					t.Errorf("result lacks %q: %s", w, resultText(res))
+				}
+			}
+		})
+	}
+}
+
+func httpConnector(t *testing.T, base string) tools.Connector {
+	client, err := upstream.NewHTTPClient(base, http.Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(*capabilities.Capability) (upstream.Client, error) { return client, nil }
+}
