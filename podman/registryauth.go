@@ -350,6 +350,10 @@ func FinishRegistryResult(res *mcp.CallToolResult, t *capabilities.Tool, rc *Reg
 	return res
 }
 
+// looksUnauthorized reads Podman's own message, the only signal there is: a registry's
+// refusal reaches image-mcp as text inside a 200 stream's error member or a 500 body
+// (no status or error type of its own), worded "unauthorized" by Podman 4.x and
+// "authentication required" by 5.x.
 func looksUnauthorized(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "unauthorized") || strings.Contains(s, "authentication required") ||
