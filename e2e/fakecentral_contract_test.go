@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/image-mcp/image-mcp/internal/fakecentral"
 )
 
 // TestFakeCentralContract checks the fake against the contract of docs/stackrox.md directly over HTTPS, so the
@@ -61,6 +63,10 @@ func TestFakeCentralContract(t *testing.T) {
 		{"delete with t is confirm but matches none", "DELETE", "/v1/images?query.query=Image:none.example&confirm=t", bearer, "", 200, 0, `"dryRun": false`},
 		{"delete empty query matches all", "DELETE", "/v1/images?query.query=", bearer, "", 200, 0, `"numDeleted": 1504`},
 		{"invalidate", "GET", "/v1/images/cache/invalidate", bearer, "", 200, 0, `{}`},
+		{"auth status needs a token", "GET", "/v1/auth/status", nil, "", 401, 16, "credentials not found"},
+		{"auth status is GET only", "POST", "/v1/auth/status", bearer, "", 501, 12, "Method Not Allowed"},
+		{"auth status lists the role's access", "GET", "/v1/auth/status", bearer, "", 200, 0, `"Image": "READ_WRITE_ACCESS"`},
+		{"auth status answers a role without Image", "GET", "/v1/auth/status", []string{"Bearer " + noneToken}, "", 200, 0, `"friendlyName": "image-mcp-none"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,6 +103,48 @@ func TestFakeCentralContract(t *testing.T) {
 			}
 		})
 	}
+
+	// The faults a test can switch on, then off again.
+	t.Run("faults", func(t *testing.T) {
+		get := func() (*http.Response, []byte, error) {
+			req, _ := http.NewRequest("GET", "https://"+fc.Addr+"/v1/images?pagination.limit=50", nil)
+			req.Header.Set("Authorization", bearer[0])
+			resp, err := hc.Do(req)
+			if err != nil {
+				return nil, nil, err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			return resp, body, err
+		}
+		for _, c := range []struct {
+			fault fakecentral.Fault
+			check func(*http.Response, []byte, error) bool
+		}{
+			{fakecentral.FaultInternal, func(r *http.Response, b []byte, err error) bool {
+				return err == nil && r.StatusCode == 500 && strings.Contains(string(b), `"code":13`)
+			}},
+			{fakecentral.FaultGarbage, func(r *http.Response, b []byte, err error) bool {
+				return err == nil && r.StatusCode == 200 && !json.Valid(b)
+			}},
+			{fakecentral.FaultTruncated, func(r *http.Response, b []byte, err error) bool {
+				return err != nil && r != nil && r.StatusCode == 200 && len(b) > 0 && int64(len(b)) < r.ContentLength
+			}},
+			{fakecentral.FaultNone, func(r *http.Response, b []byte, err error) bool {
+				return err == nil && r.StatusCode == 200 && json.Valid(b)
+			}},
+		} {
+			fc.SetFault(c.fault)
+			r, b, err := get()
+			if r == nil && err != nil {
+				// No answer at all (a truncated one still has its response and status).
+				t.Fatalf("fault %q: %v", c.fault, err)
+			}
+			if !c.check(r, b, err) {
+				t.Fatalf("fault %q: HTTP %d, %d bytes of %d, err %v: %.200q", c.fault, r.StatusCode, len(b), r.ContentLength, err, b)
+			}
+		}
+	})
 
 	t.Run("limit 0 or over 1000 means 1000", func(t *testing.T) {
 		for _, q := range []string{"", "?pagination.limit=0", "?pagination.limit=5000"} {

@@ -1,14 +1,16 @@
 // Package fakecentral is a fake StackRox Central for the end-to-end tests and the bench.
 // It keeps the REST contract of a real Central as docs/stackrox.md describes it (read from
 // the StackRox sources): gateway routing, query parameter rules, auth, error bodies, and the
-// ImageService operations over an image set built from real fixtures (testdata/). It
-// rejects what a real Central rejects, so a client bug fails a test.
+// ImageService operations over an image set built from real fixtures (testdata/), and
+// AuthService's status for doctor. It rejects what a real Central rejects, so a client bug
+// fails a test; faults (SetFault) show how a client copes when Central or a proxy misbehaves.
 package fakecentral
 
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
@@ -48,9 +51,35 @@ const FixtureNodejs = "nodejs-centos-6.stackrox-fixture.json"
 
 // Central roles of the fake's tokens.
 const (
-	roleNone  = "none"  // authenticated, no Image permission
-	roleRead  = "read"  // Image read
-	roleAdmin = "admin" // Image read and write
+	RoleNone  = "none"  // authenticated, no Image permission
+	RoleRead  = "read"  // Image read
+	RoleAdmin = "admin" // Image read and write
+)
+
+// TokenExpires is when every token of the fake expires (GET /v1/auth/status says so).
+const TokenExpires = "2099-01-01T00:00:00Z"
+
+// roleInfo is what GET /v1/auth/status says about a role: the token's friendly name, the
+// role's name and its union of permissions. A role without Image access has no Image key
+// (Central lists only the resources a role grants).
+var roleInfo = map[string]struct {
+	friendlyName, role string
+	access             map[string]string
+}{
+	RoleAdmin: {"image-mcp-ci", "Continuous Integration", map[string]string{"Image": "READ_WRITE_ACCESS", "Deployment": "READ_ACCESS"}},
+	RoleRead:  {"image-mcp-analyst", "Analyst", map[string]string{"Image": "READ_ACCESS", "Deployment": "READ_ACCESS"}},
+	RoleNone:  {"image-mcp-none", "None", map[string]string{}},
+}
+
+// Fault is a way the fake can misbehave, for every request after SetFault.
+type Fault string
+
+const (
+	FaultNone      Fault = ""          // answer as Central does
+	FaultInternal  Fault = "500"       // a gRPC internal error: HTTP 500 in Central's error shape
+	FaultGarbage   Fault = "garbage"   // HTTP 200 with a body that is not JSON (a proxy's page)
+	FaultTruncated Fault = "truncated" // the real answer, cut off half way (connection or stream reset)
+	FaultHang      Fault = "hang"      // no answer until the client gives up
 )
 
 // Central is a running fake Central.
@@ -58,7 +87,7 @@ type Central struct {
 	Addr   string // 127.0.0.1:port
 	URL    string // https://127.0.0.1:port
 	CAFile string // PEM of the CA that signed its certificate
-	// Tokens maps an API token to its role.
+	// Tokens maps an API token to its role; change it with SetRole once requests run.
 	Tokens map[string]string
 
 	dir    string // holds CAFile
@@ -71,6 +100,8 @@ type Central struct {
 	hang       map[string]bool
 	hangStarts chan string
 	hangAborts chan string
+	fault      Fault
+	done       chan struct{} // closed by Close: ends hanging requests
 }
 
 // RecordedRequest is one request as the fake received it.
@@ -109,8 +140,9 @@ type Options struct {
 // Start starts a fake Central over TLS (HTTP/2 and HTTP/1.1) with a fresh CA. Close it.
 func Start(o Options) (*Central, error) {
 	fc := &Central{
-		Tokens:     map[string]string{AdminToken: roleAdmin, ReadToken: roleRead, NoneToken: roleNone},
+		Tokens:     map[string]string{AdminToken: RoleAdmin, ReadToken: RoleRead, NoneToken: RoleNone},
 		hang:       map[string]bool{},
+		done:       make(chan struct{}),
 		hangStarts: make(chan string, 16),
 		hangAborts: make(chan string, 16),
 	}
@@ -151,6 +183,8 @@ func Start(o Options) (*Central, error) {
 
 // Close stops the fake and removes its CA file.
 func (fc *Central) Close() {
+	close(fc.done)
+	fc.srv.CloseClientConnections()
 	fc.srv.Close()
 	os.RemoveAll(fc.dir)
 }
@@ -202,6 +236,24 @@ func (fc *Central) Hang(path string) {
 	fc.mu.Lock()
 	fc.hang[path] = true
 	fc.mu.Unlock()
+}
+
+// SetFault makes every following request misbehave so (FaultNone: answer again).
+func (fc *Central) SetFault(f Fault) {
+	fc.mu.Lock()
+	fc.fault = f
+	fc.mu.Unlock()
+}
+
+// SetRole gives a token a role (RoleAdmin, RoleRead, RoleNone); "" removes the token.
+func (fc *Central) SetRole(token, role string) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if role == "" {
+		delete(fc.Tokens, token)
+		return
+	}
+	fc.Tokens[token] = role
 }
 
 // newTestCA makes a self-signed CA and a server certificate for 127.0.0.1 and localhost.
@@ -415,9 +467,12 @@ type route struct {
 	segs    []string
 	methods map[string]func(fc *Central, w http.ResponseWriter, r *http.Request, p params, id string)
 	write   map[string]bool // methods that need Image write
+	anyRole bool            // any authenticated token, no Image permission needed
 }
 
 var routes = []route{
+	{segs: []string{"v1", "auth", "status"}, methods: map[string]func(*Central, http.ResponseWriter, *http.Request, params, string){
+		http.MethodGet: (*Central).authStatus}, anyRole: true},
 	{segs: []string{"v1", "images"}, methods: map[string]func(*Central, http.ResponseWriter, *http.Request, params, string){
 		http.MethodGet: (*Central).listImages, http.MethodDelete: (*Central).deleteImages}, write: map[string]bool{http.MethodDelete: true}},
 	{segs: []string{"v1", "imagescount"}, methods: map[string]func(*Central, http.ResponseWriter, *http.Request, params, string){
@@ -435,27 +490,57 @@ func (fc *Central) serve(w http.ResponseWriter, r *http.Request) {
 	fc.mu.Lock()
 	fc.reqs = append(fc.reqs, RecordedRequest{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 	hang := fc.hang[r.URL.Path]
+	fault := fc.fault
 	fc.mu.Unlock()
 
-	if hang {
+	if hang || fault == FaultHang {
 		select {
 		case fc.hangStarts <- r.URL.Path:
 		default:
 		}
 		select {
 		case <-r.Context().Done():
-			fc.hangAborts <- r.URL.Path
-		case <-time.After(2 * time.Minute):
+			select {
+			case fc.hangAborts <- r.URL.Path:
+			default:
+			}
+		case <-fc.done:
 		}
 		return
 	}
+	switch fault {
+	case FaultInternal:
+		fc.writeError(w, centralError{http.StatusInternalServerError, 13, "internal error: the database is unavailable"})
+		return
+	case FaultGarbage:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("\x00\x01<html>502 Bad Gateway</html>\xff{{{"))
+		return
+	case FaultTruncated:
+		// The answer Central would give, its full length announced, half of it sent; then
+		// the connection (HTTP/1.1) or the stream (HTTP/2) is reset.
+		rec := httptest.NewRecorder()
+		fc.answer(rec, r, body)
+		full := rec.Body.Bytes()
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Set("Content-Length", strconv.Itoa(len(full)))
+		w.WriteHeader(rec.Code)
+		w.Write(full[:len(full)/2])
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	}
+	fc.answer(w, r, body)
+}
+
+// answer routes, authenticates and authorizes a request and runs its operation.
+func (fc *Central) answer(w http.ResponseWriter, r *http.Request, body []byte) {
 
 	// Gateway routing: patterns are matched in order per method; a path that some pattern
 	// matches for another method is 501, no match at all is 404.
 	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
 	var handler func(*Central, http.ResponseWriter, *http.Request, params, string)
 	var id string
-	pathKnown, write := false, false
+	pathKnown, write, anyRole := false, false, false
 	for _, rt := range routes {
 		bound, ok := matchRoute(rt.segs, segs)
 		if !ok {
@@ -463,7 +548,7 @@ func (fc *Central) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		pathKnown = true
 		if h, ok := rt.methods[r.Method]; ok && handler == nil {
-			handler, id, write = h, bound, rt.write[r.Method]
+			handler, id, write, anyRole = h, bound, rt.write[r.Method], rt.anyRole
 		}
 	}
 	switch {
@@ -485,14 +570,16 @@ func (fc *Central) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case role == roleNone:
+	case anyRole:
+		// The auth status answers every authenticated token, whatever its role.
+	case role == RoleNone:
 		if write {
 			fc.writeError(w, errNeedWrite)
 		} else {
 			fc.writeError(w, errNeedRead)
 		}
 		return
-	case role == roleRead && write:
+	case role == RoleRead && write:
 		fc.writeError(w, errNeedWrite)
 		return
 	}
@@ -540,7 +627,9 @@ func (fc *Central) authenticate(r *http.Request) (string, *centralError) {
 	if !ok {
 		return "", &errNoCredentials
 	}
+	fc.mu.Lock()
 	role, ok := fc.Tokens[tok]
+	fc.mu.Unlock()
 	if !ok {
 		return "", &errBadToken
 	}
@@ -800,6 +889,29 @@ func (fc *Central) listImages(w http.ResponseWriter, _ *http.Request, p params, 
 		list[i] = img.list
 	}
 	fc.writeJSON(w, map[string]any{"images": list})
+}
+
+// authStatus is AuthService.GetAuthStatus for an API token: who the token is, when it
+// expires and its role's permissions (every field present, as the gateway emits them).
+func (fc *Central) authStatus(w http.ResponseWriter, r *http.Request, _ params, _ string) {
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	fc.mu.Lock()
+	info := roleInfo[fc.Tokens[tok]]
+	fc.mu.Unlock()
+	id := fmt.Sprintf("%x", sha256.Sum256([]byte(tok)))[:32]
+	fc.writeJSON(w, map[string]any{
+		"userId":     "auth-token:" + id,
+		"expires":    TokenExpires,
+		"refreshUrl": "",
+		"authProvider": map[string]any{"id": "api-token-provider", "name": "API Token", "type": "api-token",
+			"uiEndpoint": "", "enabled": true, "config": map[string]string{}, "loginUrl": "", "validated": true,
+			"extraUiEndpoints": []string{}, "active": true, "requiredAttributes": []any{}, "traits": nil, "claimMappings": map[string]string{}, "lastUpdated": nil},
+		"userInfo": map[string]any{"username": "", "friendlyName": info.friendlyName,
+			"permissions": map[string]any{"resourceToAccess": info.access},
+			"roles":       []any{map[string]any{"name": info.role, "resourceToAccess": info.access}}},
+		"userAttributes": []any{},
+		"idpToken":       "",
+	})
 }
 
 func (fc *Central) countImages(w http.ResponseWriter, _ *http.Request, p params, _ string) {
