@@ -2,53 +2,16 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/pem"
 	"errors"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// centralStandIn is a small TLS server answering the two calls doctor makes, as the
-// contract (docs/stackrox.md) says Central does. Tokens: "admin" (Image read and
-// write), "analyst" (read only), "none" (no Image access); anything else is rejected.
-func centralStandIn(t *testing.T) (endpoint, caFile string) {
-	t.Helper()
-	access := map[string]string{"admin": "READ_WRITE_ACCESS", "analyst": "READ_ACCESS", "none": "NO_ACCESS"}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		a, ok := access[token]
-		if !ok {
-			w.Header().Set("WWW-Authenticate", "Bearer")
-			w.WriteHeader(401)
-			w.Write([]byte(`{"code":16,"message":"credentials not found: token-based: cannot extract identity: token validation failed","details":[],"error":"credentials not found: token-based: cannot extract identity: token validation failed"}`))
-			return
-		}
-		switch r.URL.Path {
-		case "/v1/auth/status":
-			w.Write([]byte(`{"userId":"` + token + `-token","expires":"2099-01-01T00:00:00Z","userInfo":{"username":"` + token + `","permissions":{"resourceToAccess":{"Image":"` + a + `"}}}}`))
-		case "/v1/imagescount":
-			if a == "NO_ACCESS" {
-				w.WriteHeader(403)
-				w.Write([]byte(`{"code":7,"message":"not authorized: \"READ_ACCESS\" for \"Image\"","details":[],"error":"not authorized: \"READ_ACCESS\" for \"Image\""}`))
-				return
-			}
-			w.Write([]byte(`{"count": 12}`))
-		default:
-			w.WriteHeader(404)
-			w.Write([]byte(`{"code":5,"message":"Not Found","details":[],"error":"Not Found"}`))
-		}
-	}))
-	t.Cleanup(srv.Close)
-	caFile = filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
-	return srv.Listener.Addr().String(), caFile
-}
+	"github.com/image-mcp/image-mcp/internal/fakecentral"
+)
 
 // runDoctor runs `image-mcp doctor` in the tests' clean environment.
 func runDoctor(t *testing.T, noPod bool, env []string, args ...string) (string, int) {
@@ -74,9 +37,10 @@ func runDoctor(t *testing.T, noPod bool, env []string, args ...string) (string, 
 
 func TestDoctor(t *testing.T) {
 	needPodman(t)
-	endpoint, ca := centralStandIn(t)
+	fc := StartFakeCentral(t, FakeCentralOptions{})
+	ca := fc.CAFile
 	central := func(token string, extra ...string) []string {
-		return append([]string{"ROX_ENDPOINT=" + endpoint, "ROX_API_TOKEN=" + token}, extra...)
+		return append([]string{"ROX_ENDPOINT=" + fc.Addr, "ROX_API_TOKEN=" + token}, extra...)
 	}
 	emptyPath := t.TempDir()
 	cases := []struct {
@@ -88,7 +52,7 @@ func TestDoctor(t *testing.T) {
 		want     []string
 		not      []string
 	}{
-		{"healthy", false, central("admin", "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
+		{"healthy", false, central(adminToken, "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
 			"[ok]   found unix://" + podmanSock + " (from CONTAINER_HOST)",
 			"[ok]   reachable: libpod API " + podmanVer + " (image-mcp needs ≥ 4.0.0)",
 			", rootful, storage " + workDir, // the test service runs as root
@@ -96,13 +60,13 @@ func TestDoctor(t *testing.T) {
 			"CI tests image-mcp against Podman 4.3.x and 5.8.x; this one is " + podmanVer,
 			"tools that need more than Podman 4.0.0: create-image-local-build-context (≥ 5.7.0), load-image-local-path (≥ 5.7.0), resolve-image-short-name (≥ 5.0.0)",
 			"[ok]   connected over TLS, certificate verified",
-			"[ok]   token accepted (admin, expires 2099-01-01T00:00:00Z)",
-			"[ok]   Image read permission: yes (GET /v1/imagescount answered 12 image(s))",
+			"[ok]   token accepted (image-mcp-ci, expires " + fakecentral.TokenExpires + ")",
+			fmt.Sprintf("[ok]   Image read permission: yes (GET /v1/imagescount answered %d image(s))", fc.ImageCount()),
 			"[ok]   Image write permission: yes",
 			"No problems",
 		}, []string{"[FAIL]"}},
 		{"healthy without Central", false, nil, nil, 0, []string{"[ok]   reachable", "not configured: the StackRox tools are off"}, []string{"[FAIL]"}},
-		{"read-only role is a warning", false, central("analyst", "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
+		{"read-only role is a warning", false, central(readToken, "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
 			"[ok]   Image read permission: yes", "[warn] Image write permission: no", "fix: use a token whose role has Image write", "No problems; 1 warning(s)",
 		}, nil},
 		{"no Podman, autostart off", true, nil, []string{"--no-autostart"}, 1, []string{
@@ -119,7 +83,7 @@ func TestDoctor(t *testing.T) {
 			"[ok]   found unix://" + workDir + "/nothing.sock (from CONTAINER_HOST)",
 			"[FAIL] cannot reach the Podman service at unix://" + workDir + "/nothing.sock",
 		}, nil},
-		{"bad boolean setting", false, central("admin", "ROX_CA_CERT_FILE="+ca, "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=yes please"), nil, 1, []string{
+		{"bad boolean setting", false, central(adminToken, "ROX_CA_CERT_FILE="+ca, "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=yes please"), nil, 1, []string{
 			"[FAIL] ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY", "fix: correct the setting",
 		}, nil},
 		{"bad token", false, central("expired-or-wrong", "ROX_CA_CERT_FILE="+ca), nil, 1, []string{
@@ -127,24 +91,24 @@ func TestDoctor(t *testing.T) {
 			"[FAIL] Central rejected the API token: credentials not found: token-based: cannot extract identity: token validation failed (HTTP 401)",
 			"fix: create an API token in Central",
 		}, []string{"expired-or-wrong"}},
-		{"no Image read", false, central("none", "ROX_CA_CERT_FILE="+ca), nil, 1, []string{
+		{"no Image read", false, central(noneToken, "ROX_CA_CERT_FILE="+ca), nil, 1, []string{
 			"[FAIL] the token's role may not read images: not authorized: \"READ_ACCESS\" for \"Image\" (HTTP 403)",
 			"fix: give the token a role with Image read access",
 		}, nil},
-		{"untrusted certificate", false, central("admin"), nil, 1, []string{
+		{"untrusted certificate", false, central(adminToken), nil, 1, []string{
 			"[FAIL] TLS: Central's certificate is not trusted",
 			"fix: give the CA that signed Central's certificate with ROX_CA_CERT_FILE",
 		}, []string{"token accepted"}},
-		{"certificate for another name", false, central("admin", "ROX_CA_CERT_FILE="+ca, "ROX_SERVER_NAME=central.wrong.example"), nil, 1, []string{
+		{"certificate for another name", false, central(adminToken, "ROX_CA_CERT_FILE="+ca, "ROX_SERVER_NAME=central.wrong.example"), nil, 1, []string{
 			"[FAIL] TLS: Central's certificate is not for this name", "fix: use the name the certificate is for in ROX_ENDPOINT, or set ROX_SERVER_NAME",
 		}, nil},
-		{"verification off is a warning", false, central("admin", "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true"), nil, 0, []string{
+		{"verification off is a warning", false, central(adminToken, "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true"), nil, 0, []string{
 			"[warn] TLS certificate verification is off", "connected over TLS (not verified)", "[ok]   token accepted",
 		}, nil},
-		{"Central not listening", false, []string{"ROX_ENDPOINT=127.0.0.1:1", "ROX_API_TOKEN=admin"}, nil, 1, []string{
+		{"Central not listening", false, []string{"ROX_ENDPOINT=127.0.0.1:1", "ROX_API_TOKEN=" + adminToken}, nil, 1, []string{
 			"[FAIL] cannot reach Central at 127.0.0.1:1", "fix: check ROX_ENDPOINT",
 		}, nil},
-		{"token without endpoint: roxctl's default, as the server does", false, []string{"ROX_API_TOKEN=admin"}, nil, 1, []string{
+		{"token without endpoint: roxctl's default, as the server does", false, []string{"ROX_API_TOKEN=" + adminToken}, nil, 1, []string{
 			"[ok]   endpoint localhost:8443", "Central at localhost:8443",
 		}, []string{"not configured"}},
 	}

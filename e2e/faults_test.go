@@ -17,6 +17,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/image-mcp/image-mcp/internal/fakecentral"
 	"github.com/image-mcp/image-mcp/internal/podmantest"
 )
 
@@ -274,17 +275,17 @@ func TestFaultsPodmanAndRegistryDie(t *testing.T) {
 // Central answers 500, garbage, a truncated body, or nothing at all: each call ends in a
 // clear isError within --timeout, and the next call works.
 func TestFaultsCentral(t *testing.T) {
-	central := StartCentralStub(t)
-	s := StartServer(t, ServerOptions{Args: []string{"--timeout", "3s"}, Env: central.Env("fault-token")})
+	central := StartFakeCentral(t, FakeCentralOptions{})
+	s := StartServer(t, ServerOptions{Args: []string{"--timeout", "3s"}, Env: central.Env(readToken)})
 	list := toolFor(t, "GET", "/v1/images").Name
 	for _, c := range []struct {
-		fault string
+		fault fakecentral.Fault
 		want  []string
 	}{
-		{"500", []string{"HTTP 500", "the database is unavailable"}},
-		{"garbage", []string{list, "StackRox Central", "not JSON"}},
-		{"truncated", []string{list, "broke off"}},
-		{"hang", []string{"did not answer within 3s"}},
+		{fakecentral.FaultInternal, []string{"HTTP 500", "the database is unavailable"}},
+		{fakecentral.FaultGarbage, []string{list, "StackRox Central", "not JSON"}},
+		{fakecentral.FaultTruncated, []string{list, "broke off"}},
+		{fakecentral.FaultHang, []string{"did not answer within 3s"}},
 	} {
 		central.SetFault(c.fault)
 		t0 := time.Now()
@@ -293,11 +294,11 @@ func TestFaultsCentral(t *testing.T) {
 		if took > 15*time.Second {
 			t.Errorf("%s: the call took %s with --timeout 3s", c.fault, took)
 		}
-		if strings.Contains(Text(res), "sha2") && c.fault == "truncated" {
+		if strings.Contains(Text(res), "sha2") && c.fault == fakecentral.FaultTruncated {
 			t.Errorf("truncated: part of the body reached the model: %s", Text(res))
 		}
 		t.Logf("%s: %s (%s)", c.fault, clipTo(Text(res), 300), took.Round(time.Millisecond))
-		central.SetFault("")
+		central.SetFault(fakecentral.FaultNone)
 		if res := s.MustSucceed(t, list, map[string]any{}); !strings.Contains(Text(res), "nginx") {
 			t.Fatalf("after %s: %s", c.fault, Text(res))
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/fakecentral"
 )
 
 // toolFor names the tool of an operation, so tests survive tool renames.
@@ -52,7 +53,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	canaries = append(canaries, regAuth, regConfig)
 
-	central := StartCentralStub(t)
+	central := StartFakeCentral(t, FakeCentralOptions{})
+	central.SetRole(token, fakecentral.RoleAdmin)
 	env := append(central.Env(token), "REGISTRY_AUTH_FILE="+authFile)
 	s := StartServer(t, ServerOptions{Args: []string{"--log-level", "debug", "--timeout", "30s"}, Env: env})
 
@@ -105,8 +107,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"GET", "/v1/images/cache/invalidate", map[string]any{}, true},
 		{"DELETE", "/v1/images", map[string]any{"query.query": "Image:nginx"}, true},
 		{"POST", "/v1/images/scan", map[string]any{"body": map[string]any{"imageName": ""}}, false},
-		{"GET", "/v1/images/{id}", map[string]any{"id": "sha256:aa"}, true},
-		{"GET", "/v1/images/{id}", map[string]any{"id": "unauthorized"}, false},
+		{"GET", "/v1/images/{id}", map[string]any{"id": central.ImageIDs()[0]}, true},
 	}
 	covered := map[string]bool{}
 	var outputs []string
@@ -122,6 +123,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		record(tl.Name, Text(res)+string(sc))
 
 	}
+	// Central's 403: the token's role loses Image access for one call.
+	central.SetRole(token, fakecentral.RoleNone)
+	get := toolFor(t, "GET", "/v1/images/{id}").Name
+	res := s.MustFail(t, get, map[string]any{"id": central.ImageIDs()[0]}, "HTTP 403")
+	record(get+" (403)", Text(res))
+	central.SetRole(token, fakecentral.RoleAdmin)
 	// The failure path of every tool: a missing image, a missing file, an unknown ID; the
 	// auth headers ride along wherever a tool takes them.
 	for _, tl := range embeddedTools(t) {
