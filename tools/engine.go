@@ -63,11 +63,18 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 // schema to check its x-mcp-header annotations (we have none: Schema writes no such
 // keyword), which was most of what was left of start-up. So AddTool checks a bare object
 // schema and the listed tool gets its schema after: the server keeps and lists the *Tool
-// it was given (TestRegisterListsFullSchemas fails if it ever copies it).
+// it was given (TestRegisterListsFullSchemas fails if it ever copies it). The schema is
+// listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
+// schema with reflection.
 func (e *Engine) Register(s *mcp.Server) {
 	for _, t := range e.Tools {
 		mt := MCPTool(t)
 		schema := mt.InputSchema
+		if typed, ok := schema.(*jsonschema.Schema); ok {
+			if raw, err := EncodeSchema(typed); err == nil {
+				schema = raw
+			}
+		}
 		mt.InputSchema = &jsonschema.Schema{Type: "object"}
 		s.AddTool(mt, e.handler(t))
 		mt.InputSchema = schema

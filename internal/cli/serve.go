@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -45,9 +46,12 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 	} else {
 		log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
 	}
-	var stopPodman func()
-	ups.Podman, stopPodman = connectPodman(log, podmanEnv(o), !o.NoAutostart)
-	defer stopPodman()
+	// Podman is discovered in the background; its first use (or the exit) waits for it.
+	env, autostart := podmanEnv(o), !o.NoAutostart
+	podman := sync.OnceValues(func() (*upstream.PodmanClient, func()) { return connectPodman(log, env, autostart) })
+	go podman()
+	ups.PodmanLater = func() *upstream.PodmanClient { c, _ := podman(); return c }
+	defer func() { _, stop := podman(); stop() }()
 
 	for _, cp := range c.caps {
 		if _, err := ups.Connect(cp); err != nil && cp.Upstream == "http" {
