@@ -198,8 +198,16 @@ func appendStrings[T any](b []byte, list []T) []byte {
 	return append(b, ']')
 }
 
-// appendString encodes as encoding/json does (HTML characters escaped too).
+// appendString encodes as encoding/json does (HTML characters escaped too): printable
+// ASCII that needs no escape as it is, anything else through json.Marshal.
 func appendString(b []byte, s string) []byte {
-	enc, _ := json.Marshal(s)
-	return append(b, enc...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			enc, _ := json.Marshal(s)
+			return append(b, enc...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/rs/zerolog"
 
+	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
@@ -54,7 +55,10 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 	defer func() { _, stop := podman(); stop() }()
 
 	for _, cp := range c.caps {
-		if _, err := ups.Connect(cp); err != nil && cp.Upstream == "http" {
+		if cp.Upstream != capabilities.UpstreamHTTP {
+			continue // Podman's client is not waited for here; Central's error is logged above
+		}
+		if _, err := ups.Connect(cp); err != nil {
 			log.Warn().Err(err).Str("capability", cp.File).Msg("its tools will answer with this error")
 		}
 	}
