@@ -4,6 +4,7 @@ package tools
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -67,18 +68,28 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 // listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
 // schema with reflection.
 func (e *Engine) Register(s *mcp.Server) {
-	for _, t := range e.Tools {
-		mt := MCPTool(t)
-		schema := mt.InputSchema
-		if typed, ok := schema.(*jsonschema.Schema); ok {
-			if raw, err := EncodeSchema(typed); err == nil {
-				schema = raw
+	// One worker per CPU: the server lists tools sorted by name, whatever the order they
+	// were added in, and AddTool may be called concurrently.
+	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(e.Tools); i += workers {
+				t := e.Tools[i]
+				mt := MCPTool(t)
+				schema := mt.InputSchema
+				if typed, ok := schema.(*jsonschema.Schema); ok {
+					if raw, err := EncodeSchema(typed); err == nil {
+						schema = raw
+					}
+				}
+				mt.InputSchema = &jsonschema.Schema{Type: "object"}
+				s.AddTool(mt, e.handler(t))
+				mt.InputSchema = schema
 			}
-		}
-		mt.InputSchema = &jsonschema.Schema{Type: "object"}
-		s.AddTool(mt, e.handler(t))
-		mt.InputSchema = schema
+		})
 	}
+	wg.Wait()
 }
 
 func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
