@@ -16,7 +16,9 @@ var embedded embed.FS
 // EmbeddedFiles names the built-in capabilities, in the order their tools are listed.
 var EmbeddedFiles = []string{"podman-images.yaml", "stackrox-imageservice.yaml"}
 
-//go:generate go run ./internal/prebuild/gen
+// The generator builds with the prebuild tag, which swaps prebuilt.go for
+// prebuilt_parse.go, so it runs even when prebuilt.go no longer compiles.
+//go:generate go run -tags prebuild ./internal/prebuild/gen
 
 // Embedded gives the built-in capabilities: what ParseEmbedded gives, built from Go source
 // that `go generate` writes from the specs (prebuilt.go; a test checks it is up to date),
