@@ -16,9 +16,20 @@ var embedded embed.FS
 // EmbeddedFiles names the built-in capabilities, in the order their tools are listed.
 var EmbeddedFiles = []string{"podman-images.yaml", "stackrox-imageservice.yaml"}
 
-// Embedded loads the built-in capabilities. They are parsed concurrently: YAML parsing is
-// most of image-mcp's start-up work.
+// The generator builds with the prebuild tag, which swaps prebuilt.go for
+// prebuilt_parse.go, so it runs even when prebuilt.go no longer compiles.
+//go:generate go run -tags prebuild ./internal/prebuild/gen
+
+// Embedded gives the built-in capabilities: what ParseEmbedded gives, built from Go source
+// that `go generate` writes from the specs (prebuilt.go; a test checks it is up to date),
+// because parsing and validating the YAML was most of image-mcp's start-up work. Each
+// call builds a new copy.
 func Embedded() ([]*Capability, error) {
+	return prebuiltCapabilities(), nil
+}
+
+// ParseEmbedded loads the built-in capabilities from their YAML, concurrently.
+func ParseEmbedded() ([]*Capability, error) {
 	caps := make([]*Capability, len(EmbeddedFiles))
 	errs := make([]error, len(EmbeddedFiles))
 	var wg sync.WaitGroup

@@ -40,8 +40,14 @@ type PromptFile struct {
 // BuiltinPromptsFile holds the built-in prompts, beside the specs.
 const BuiltinPromptsFile = "prompts.yaml"
 
-// EmbeddedPrompts reads the built-in prompts.
+// EmbeddedPrompts gives the built-in prompts: what ParseEmbeddedPrompts gives, prebuilt
+// like Embedded's capabilities.
 func EmbeddedPrompts() (PromptFile, error) {
+	return prebuiltPrompts(), nil
+}
+
+// ParseEmbeddedPrompts reads the built-in prompts from their YAML.
+func ParseEmbeddedPrompts() (PromptFile, error) {
 	data, err := embedded.ReadFile("specs/" + BuiltinPromptsFile)
 	if err != nil {
 		return PromptFile{}, fmt.Errorf("embedded %s: %w", BuiltinPromptsFile, err)

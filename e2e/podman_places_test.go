@@ -128,10 +128,11 @@ func TestPodmanAutostart(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := StartServer(t, ServerOptions{NoPod: true, Env: append(isolatedPodmanEnv(t, dir), clientTemplateEnv...)})
+			s.MustSucceed(t, "list-images", nil)
+			// Discovery runs in the background; the first Podman call waits for it.
 			if !strings.Contains(s.StderrText(), "starts `podman system service` on first use") {
 				t.Fatalf("autostart is not logged:\n%s", s.StderrText())
 			}
-			s.MustSucceed(t, "list-images", nil)
 			s.MustSucceed(t, "list-images", nil)
 			m := startedPID.FindStringSubmatch(s.StderrText())
 			if m == nil {

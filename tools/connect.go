@@ -15,6 +15,10 @@ import (
 // Central, and any plain HTTP API of an extra capability.
 type Upstreams struct {
 	Podman *upstream.PodmanClient
+	// PodmanLater, when set, gives the Podman client instead of Podman, waiting for it
+	// on first use: the serve command discovers Podman in the background, so that
+	// discovery (socket probes, preparing autostart) does not delay the first answers.
+	PodmanLater func() *upstream.PodmanClient
 	// Central is nil when it is not configured or its settings are wrong; CentralErr says why.
 	Central    *upstream.HTTPClient
 	CentralErr error
@@ -32,6 +36,9 @@ type httpClient struct {
 func (u *Upstreams) Connect(c *capabilities.Capability) (upstream.Client, error) {
 	switch c.Upstream {
 	case capabilities.UpstreamPodman:
+		if u.PodmanLater != nil {
+			return u.PodmanLater(), nil
+		}
 		return u.Podman, nil
 	case capabilities.UpstreamCentral:
 		if u.Central == nil {

@@ -4,10 +4,12 @@ package tools
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/rs/zerolog"
 
@@ -58,11 +60,36 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 	}
 }
 
-// Register adds every tool of the engine to the server.
+// Register adds every tool of the engine to the server. AddTool encodes and decodes each
+// schema to check its x-mcp-header annotations (we have none: Schema writes no such
+// keyword), which was most of what was left of start-up. So AddTool checks a bare object
+// schema and the listed tool gets its schema after: the server keeps and lists the *Tool
+// it was given (TestRegisterListsFullSchemas fails if it ever copies it). The schema is
+// listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
+// schema with reflection.
 func (e *Engine) Register(s *mcp.Server) {
-	for _, t := range e.Tools {
-		s.AddTool(MCPTool(t), e.handler(t))
+	// One worker per CPU: the server lists tools sorted by name, whatever the order they
+	// were added in, and AddTool may be called concurrently.
+	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(e.Tools); i += workers {
+				t := e.Tools[i]
+				mt := MCPTool(t)
+				schema := mt.InputSchema
+				if typed, ok := schema.(*jsonschema.Schema); ok {
+					if raw, err := EncodeSchema(typed); err == nil {
+						schema = raw
+					}
+				}
+				mt.InputSchema = &jsonschema.Schema{Type: "object"}
+				s.AddTool(mt, e.handler(t))
+				mt.InputSchema = schema
+			}
+		})
 	}
+	wg.Wait()
 }
 
 func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {

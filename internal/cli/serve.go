@@ -8,12 +8,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/rs/zerolog"
 
+	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
@@ -45,12 +47,18 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 	} else {
 		log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
 	}
-	var stopPodman func()
-	ups.Podman, stopPodman = connectPodman(log, podmanEnv(o), !o.NoAutostart)
-	defer stopPodman()
+	// Podman is discovered in the background; its first use (or the exit) waits for it.
+	env, autostart := podmanEnv(o), !o.NoAutostart
+	podman := sync.OnceValues(func() (*upstream.PodmanClient, func()) { return connectPodman(log, env, autostart) })
+	go podman()
+	ups.PodmanLater = func() *upstream.PodmanClient { c, _ := podman(); return c }
+	defer func() { _, stop := podman(); stop() }()
 
 	for _, cp := range c.caps {
-		if _, err := ups.Connect(cp); err != nil && cp.Upstream == "http" {
+		if cp.Upstream != capabilities.UpstreamHTTP {
+			continue // Podman's client is not waited for here; Central's error is logged above
+		}
+		if _, err := ups.Connect(cp); err != nil {
 			log.Warn().Err(err).Str("capability", cp.File).Msg("its tools will answer with this error")
 		}
 	}
