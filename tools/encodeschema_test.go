@@ -13,14 +13,7 @@ import (
 // and on schemas with the characters encoding/json escapes, defaults, enums and each
 // form of requireOneOf.
 func TestEncodeSchema(t *testing.T) {
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := capabilities.AllTools(caps)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := embeddedTools(t)
 	cases := map[string]*jsonschema.Schema{}
 	for _, tl := range all {
 		cases[tl.Name] = Schema(tl)

@@ -3,21 +3,12 @@ package tools
 import (
 	"strings"
 	"testing"
-
-	"github.com/image-mcp/image-mcp/capabilities"
 )
 
 // Every path argument says it must be inside the allowed directories, and the note
 // costs the tool list little.
 func TestPathArgumentsCarryTheNote(t *testing.T) {
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := capabilities.AllTools(caps)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := embeddedTools(t)
 	want := map[string]bool{
 		"export-image/output": true, "export-multiple-images/output": true, "load-image/upload": true,
 		"import-image/upload": true, "build-image/context": true, "create-image-local-build-context/localcontextdir": true,

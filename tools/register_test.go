@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -14,35 +13,8 @@ import (
 // Register hands AddTool a bare schema and sets the full one after: tools/list must still
 // give every tool exactly as MCPTool builds it.
 func TestRegisterListsFullSchemas(t *testing.T) {
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := capabilities.AllTools(caps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "1"}, nil)
-	(&Engine{Tools: all}).Register(server)
-	ct, st := mcp.NewInMemoryTransports()
-	ctx := context.Background()
-	ss, err := server.Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ss.Close()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-	res, err := cs.ListTools(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Tools) != len(all) {
-		t.Fatalf("listed %d tools, want %d", len(res.Tools), len(all))
-	}
+	all := embeddedTools(t)
+	res := listInMemory(t, all, func(ct mcp.Transport) mcp.Transport { return ct })
 	byName := map[string]*capabilities.Tool{}
 	for _, tl := range all {
 		byName[tl.Name] = tl

@@ -9,8 +9,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/image-mcp/image-mcp/capabilities"
 )
 
 // MaxToolsListBytes bounds the compact JSON of the whole tools/list answer: every client
@@ -23,33 +21,9 @@ const MaxToolsListBytes = 24_000
 // compact JSON size of the whole answer and of each tool in it.
 func toolsListSizes(t testing.TB) (int, map[string]int, []string) {
 	t.Helper()
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := capabilities.AllTools(caps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	server := mcp.NewServer(&mcp.Implementation{Name: "size", Version: "test"}, nil)
-	(&Engine{Tools: all}).Register(server)
-	st, ct := mcp.NewInMemoryTransports()
-	ctx := context.Background()
-	ss, err := server.Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ss.Close()
-	wire := &listWire{Transport: ct}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "size", Version: "test"}, nil).Connect(ctx, wire, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-	res, err := cs.ListTools(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := embeddedTools(t)
+	var wire *listWire
+	res := listInMemory(t, all, func(ct mcp.Transport) mcp.Transport { wire = &listWire{Transport: ct}; return wire })
 	var whole bytes.Buffer
 	if err := json.Compact(&whole, wire.result); err != nil {
 		t.Fatalf("tools/list answer as sent: %v", err)
