@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
@@ -60,6 +61,11 @@ type HTTPClient struct {
 	hc     *http.Client
 	// tlsHint says what to do when the server's certificate is not trusted.
 	tlsHint string
+	// prepare finishes the client on its first request: loading the system's CA pool
+	// (to add ROX_CA_CERT_FILE to it) takes ~13 ms, which would otherwise delay the first
+	// answer of every session, StackRox tools used or not.
+	prepare     sync.Once
+	prepareWith func()
 }
 
 // NewCentralClient validates the configuration and makes a client. It does not connect.
@@ -84,19 +90,23 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 	if tlsCfg.ServerName == "" {
 		tlsCfg.ServerName = host
 	}
+	var prepareWith func()
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate %s: %w", cfg.CAFile, allowdirs.PathCause(err))
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("ROX_CA_CERT_FILE (--rox-ca-cert-file): %s holds no PEM certificate", cfg.CAFile)
 		}
-		tlsCfg.RootCAs = pool
+		prepareWith = func() {
+			pool, err := x509.SystemCertPool()
+			if err != nil || pool == nil {
+				pool = x509.NewCertPool()
+			}
+			pool.AppendCertsFromPEM(pem)
+			tlsCfg.RootCAs = pool
+		}
 	}
 	tr := &http.Transport{
 		TLSClientConfig:     tlsCfg,
@@ -112,6 +122,7 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 		hc:     &http.Client{Transport: tr, CheckRedirect: noRedirect},
 		tlsHint: "give Central's CA certificate with ROX_CA_CERT_FILE (--rox-ca-cert-file), set ROX_SERVER_NAME if Central's certificate names another host, " +
 			"or, only for a test instance, ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=true",
+		prepareWith: prepareWith,
 	}, nil
 }
 
@@ -194,6 +205,9 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 // Do sends the request with the client's headers. The caller's context bounds it: the
 // engine applies --timeout to every non-streaming call in one place (tools/send.go).
 func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
+	if c.prepareWith != nil {
+		c.prepare.Do(c.prepareWith)
+	}
 	hr, err := newHTTPRequest(ctx, c.base, req)
 	if err != nil {
 		return nil, err

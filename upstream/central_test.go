@@ -2,10 +2,16 @@ package upstream
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"io"
 	"log"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -149,6 +155,27 @@ func tlsCentral(t *testing.T, h http.HandlerFunc) (*httptest.Server, string) {
 	return srv, ca
 }
 
+// otherCA writes a self-signed CA certificate that signed nothing the tests serve.
+func otherCA(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "another CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, DNSNames: []string{"example.com", "127.0.0.1"}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "other-ca.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestCentralCA(t *testing.T) {
 	srv, ca := tlsCentral(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) })
 	addr := strings.TrimPrefix(srv.URL, "https://")
@@ -162,6 +189,8 @@ func TestCentralCA(t *testing.T) {
 	}{
 		{name: "CA given", cfg: CentralConfig{CAFile: ca}},
 		{name: "no CA", cfg: CentralConfig{}, callErr: "ROX_CA_CERT_FILE"},
+		// The CA file is added to the system's pool on the first request: only it is trusted.
+		{name: "another CA", cfg: CentralConfig{CAFile: otherCA(t)}, callErr: "ROX_CA_CERT_FILE"},
 		{name: "insecure", cfg: CentralConfig{Insecure: true}},
 		{name: "server name not in the certificate", cfg: CentralConfig{CAFile: ca, ServerName: "other.invalid"}, callErr: "other.invalid"},
 		{name: "unreadable CA", cfg: CentralConfig{CAFile: "/nonexistent/ca.pem"}, buildErr: "ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate /nonexistent/ca.pem: no such file or directory"},
