@@ -172,7 +172,7 @@ func prebuiltCapabilities() []*Capability {
 						Wire:        "pull",
 						In:          "query",
 						Type:        "boolean",
-						Description: "Pull base images even if present.",
+						Description: "No effect (Podman reads pullpolicy); refresh bases with pull-images.",
 					},
 					&Argument{
 						Name:        "rm",
