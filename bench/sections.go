@@ -48,8 +48,8 @@ func (b *bench) start() ([]row, error) {
 	}
 	m, mb := median(took), median(base)
 	return []row{
-		{"start", fmt.Sprintf("exec → initialize → tools/list, median of %d", len(took)), ms(m), ms(mb) + " (exec of --version)", "+" + ms(m-mb), "≤ 20 ms"},
-		{"start", "RSS after start (VmRSS), median", mib(int64(median(rss))), "", "", "≤ 20 MiB"},
+		{"start", fmt.Sprintf("exec → initialize → tools/list, median of %d", len(took)), ms(m), ms(mb) + " (exec of --version)", "+" + ms(m-mb), goal("≤ --version + 3 ms", m-mb <= 3*time.Millisecond)},
+		{"start", "RSS after start (VmRSS), median", mib(int64(median(rss))), "", "", goal("≤ 20 MiB", median(rss) <= 20<<10)},
 	}, nil
 }
 
@@ -89,7 +89,7 @@ func (b *bench) toolsList() ([]row, error) {
 		tools = append(tools, sized{t.Name, one.Len()})
 	}
 	sort.SliceStable(tools, func(i, j int) bool { return tools[i].size > tools[j].size })
-	rows := []row{{"tools/list", fmt.Sprintf("whole answer, %d tools", len(tools)), fmt.Sprintf("%d B (%d B a tool)", whole.Len(), whole.Len()/len(tools)), "", "", "≤ 24,000 B"}}
+	rows := []row{{"tools/list", fmt.Sprintf("whole answer, %d tools", len(tools)), fmt.Sprintf("%d B (%d B a tool)", whole.Len(), whole.Len()/len(tools)), "", "", goal("≤ 24,000 B", whole.Len() <= 24_000)}}
 	for _, t := range tools {
 		rows = append(rows, row{"tools/list", t.name, fmt.Sprintf("%d B", t.size), "", "", ""})
 	}
@@ -161,8 +161,10 @@ func (b *bench) overhead() ([]row, error) {
 			}
 		}
 		rows = append(rows,
-			row{"per call", fmt.Sprintf("%s median (%d calls)", k.tool, len(viaMCP)), ms(median(viaMCP)), ms(median(direct)) + " (HTTP to socket)", "+" + ms(median(viaMCP)-median(direct)), "added ≤ 0.3 ms"},
-			row{"per call", k.tool + " p99", ms(percentile(viaMCP, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaMCP, 99)-percentile(direct, 99)), ""},
+			row{"per call", fmt.Sprintf("%s median (%d calls)", k.tool, len(viaMCP)), ms(median(viaMCP)), ms(median(direct)) + " (HTTP to socket)", "+" + ms(median(viaMCP)-median(direct)),
+				goal("added ≤ 0.25 ms", median(viaMCP)-median(direct) <= 250*time.Microsecond)},
+			row{"per call", k.tool + " p99", ms(percentile(viaMCP, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaMCP, 99)-percentile(direct, 99)),
+				goal("added ≤ 1 ms", percentile(viaMCP, 99)-percentile(direct, 99) <= time.Millisecond)},
 		)
 	}
 	return rows, nil
@@ -224,9 +226,9 @@ func (b *bench) streams() ([]row, error) {
 		return fmt.Sprintf("%.0f %% of curl", 100*base.Seconds()/a.Seconds())
 	}
 	return []row{
-		{"streams", fmt.Sprintf("export %d MiB to a file", n>>20), fmt.Sprintf("%.0f MiB/s", mibps(n, mcpExport)), fmt.Sprintf("%.0f MiB/s (curl -o)", mibps(n, curlExport)), pct(mcpExport, curlExport), "≥ 90 % of curl"},
-		{"streams", fmt.Sprintf("load %d MiB from the file", n>>20), fmt.Sprintf("%.0f MiB/s", mibps(n, mcpLoad)), fmt.Sprintf("%.0f MiB/s (curl -T)", mibps(n, curlLoad)), pct(mcpLoad, curlLoad), "≥ 90 % of curl"},
-		{"streams", "peak RSS of image-mcp (VmHWM)", mib(hwm), "", "", "≤ 64 MiB"},
+		{"streams", fmt.Sprintf("export %d MiB to a file", n>>20), fmt.Sprintf("%.0f MiB/s", mibps(n, mcpExport)), fmt.Sprintf("%.0f MiB/s (curl -o)", mibps(n, curlExport)), pct(mcpExport, curlExport), goal("≥ 90 % of curl", curlExport.Seconds() >= 0.9*mcpExport.Seconds())},
+		{"streams", fmt.Sprintf("load %d MiB from the file", n>>20), fmt.Sprintf("%.0f MiB/s", mibps(n, mcpLoad)), fmt.Sprintf("%.0f MiB/s (curl -T)", mibps(n, curlLoad)), pct(mcpLoad, curlLoad), goal("≥ 90 % of curl", curlLoad.Seconds() >= 0.9*mcpLoad.Seconds())},
+		{"streams", "peak RSS of image-mcp (VmHWM)", mib(hwm), "", "", goal("≤ 64 MiB", hwm <= 64<<10)},
 	}, nil
 }
 
@@ -268,11 +270,13 @@ func (b *bench) stackrox() ([]row, error) {
 			direct = append(direct, time.Since(t0))
 		}
 		rows = append(rows,
-			row{"stackrox", k.name + ", median", ms(median(viaMCP)), ms(median(direct)) + " (HTTPS GET)", "+" + ms(median(viaMCP)-median(direct)), ""},
+			row{"stackrox", k.name + ", median", ms(median(viaMCP)), ms(median(direct)) + " (HTTPS GET)", "+" + ms(median(viaMCP)-median(direct)),
+				goal("≤ 4× the GET", median(viaMCP) <= 4*median(direct))},
 			row{"stackrox", k.name + ", bytes to the model", fmt.Sprintf("%d B (text %d B)", modelBytes, textBytes), fmt.Sprintf("%d B upstream", upBytes), fmt.Sprintf("%.1f %%", 100*float64(modelBytes)/float64(upBytes)), "default budget 80,000 B"},
 		)
 	}
-	rows = append(rows, row{"stackrox", "peak RSS of image-mcp (VmHWM)", mib(procKiB(c.cmd.Process.Pid, "VmHWM")), "", "", ""})
+	hwm := procKiB(c.cmd.Process.Pid, "VmHWM")
+	rows = append(rows, row{"stackrox", "peak RSS of image-mcp (VmHWM)", mib(hwm), "", "", goal("≤ 24 MiB", hwm <= 24<<10)})
 	return rows, nil
 }
 

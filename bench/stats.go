@@ -28,6 +28,14 @@ func mibps(bytes int64, d time.Duration) float64 {
 	return float64(bytes) / (1 << 20) / d.Seconds()
 }
 
+// goal is a target with its verdict, e.g. "≤ 20 MiB: met".
+func goal(target string, met bool) string {
+	if met {
+		return target + ": met"
+	}
+	return target + ": NOT met"
+}
+
 // row is one line of the result table: a figure beside its baseline.
 type row struct {
 	section, measure, imageMCP, baseline, delta, target string
