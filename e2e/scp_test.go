@@ -71,17 +71,11 @@ func TestCopyImageToAnotherHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stopProcess(svc) })
-	api := unixClient(sock)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := api.Get("http://d/_ping"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logf.Name())
-			t.Fatalf("the source Podman service did not answer:\n%s", log)
-		}
+	if _, err := podmantest.WaitReady(sock, 30*time.Second); err != nil {
+		log, _ := os.ReadFile(logf.Name())
+		t.Fatalf("the source Podman service: %v\n%s", err, log)
 	}
+	api := unixClient(sock)
 	tar, err := os.Open(busyboxTar)
 	if err != nil {
 		t.Fatal(err)

@@ -942,19 +942,25 @@ func (fc *Central) getImage(w http.ResponseWriter, _ *http.Request, p params, id
 	if !uuidRE.MatchString(id) && !strings.Contains(id, ":") {
 		id = "sha256:" + id
 	}
-	fc.mu.Lock()
-	var found *fakeImage
-	for _, img := range fc.images {
-		if img.id == id {
-			found = img
-		}
-	}
-	fc.mu.Unlock()
+	found := fc.lastImage(func(img *fakeImage) bool { return img.id == id })
 	if found == nil {
 		fc.writeError(w, centralError{http.StatusNotFound, 5, fmt.Sprintf("image with id %q does not exist: not found", id)})
 		return
 	}
 	fc.writeJSON(w, found.full)
+}
+
+// lastImage is the last image that matches, or nil.
+func (fc *Central) lastImage(match func(*fakeImage) bool) *fakeImage {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	var found *fakeImage
+	for _, img := range fc.images {
+		if match(img) {
+			found = img
+		}
+	}
+	return found
 }
 
 func (fc *Central) scanImage(w http.ResponseWriter, r *http.Request, _ params, _ string) {
@@ -979,14 +985,7 @@ func (fc *Central) scanImage(w http.ResponseWriter, r *http.Request, _ params, _
 	}
 	reg, remote, tag := splitImageName(name)
 	full := reg + "/" + remote + ":" + tag
-	fc.mu.Lock()
-	var found *fakeImage
-	for _, img := range fc.images {
-		if img.name == full {
-			found = img
-		}
-	}
-	fc.mu.Unlock()
+	found := fc.lastImage(func(img *fakeImage) bool { return img.name == full })
 	if found == nil {
 		msg := fmt.Sprintf("scan could not be completed for image %s ([MISSING_METADATA MISSING_SCAN_DATA]): please check that an applicable registry and scanner is integrated", name)
 		fc.writeError(w, centralError{http.StatusInternalServerError, 13, msg})

@@ -42,17 +42,27 @@ func StartService(dir, sock, conf string) (*exec.Cmd, string, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, "", fmt.Errorf("start podman service (is podman installed?): %w", err)
 	}
+	v, err := WaitReady(sock, 30*time.Second)
+	if err != nil {
+		StopProcess(cmd)
+		return nil, "", fmt.Errorf("%w (log: %s)", err, logPath)
+	}
+	return cmd, v, nil
+}
+
+// WaitReady waits until a Podman service answers _ping on sock and returns its libpod
+// API version.
+func WaitReady(sock string, within time.Duration) (string, error) {
 	c := UnixClient(sock)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if resp, err := c.Get("http://d/_ping"); err == nil {
 			resp.Body.Close()
 			if v := resp.Header.Get("Libpod-Api-Version"); resp.StatusCode == http.StatusOK && v != "" {
-				return cmd, v, nil
+				return v, nil
 			}
 		}
 	}
-	StopProcess(cmd)
-	return nil, "", fmt.Errorf("podman service did not answer _ping within 30s (log: %s)", logPath)
+	return "", fmt.Errorf("podman service did not answer _ping on %s within %s", sock, within)
 }
 
 // StopProcess interrupts a process and waits for it, killing it after 10 s.
