@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // rpcClient speaks newline-delimited JSON-RPC to the binary over its stdin/stdout with
@@ -34,7 +36,8 @@ type rpcReply struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
-	size int
+	line    []byte    // the whole answer line
+	arrived time.Time // when its last byte was read
 }
 
 // toolResult is a tools/call result as the model receives it.
@@ -45,6 +48,7 @@ type toolResult struct {
 		Text string `json:"text"`
 	} `json:"content"`
 	Structured json.RawMessage `json:"structuredContent"`
+	arrived    time.Time       // when the answer's last byte was read
 }
 
 func (r *toolResult) Text() string {
@@ -81,24 +85,22 @@ func (c *rpcClient) read(out io.Reader) {
 	br := bufio.NewReaderSize(out, 1<<20)
 	for {
 		line, err := br.ReadBytes('\n')
+		arrived := time.Now()
 		if len(bytes.TrimSpace(line)) > 0 {
-			var msg struct {
-				ID json.RawMessage `json:"id"`
-				rpcReply
-			}
-			if json.Unmarshal(line, &msg) != nil {
+			// Only the id is read here: decoding the answer is the caller's, after the
+			// time it arrived, so a big answer's timing is the server's, not this client's.
+			if id := gjson.GetBytes(line, "id"); id.Type == gjson.Number {
+				c.mu.Lock()
+				ch := c.pending[id.Int()]
+				delete(c.pending, id.Int())
+				c.mu.Unlock()
+				if ch != nil {
+					ch <- rpcReply{line: line, arrived: arrived}
+				}
+			} else if !gjson.ValidBytes(line) {
 				c.mu.Lock()
 				c.junk = append(c.junk, string(line))
 				c.mu.Unlock()
-			} else if id, perr := strconv.ParseInt(string(msg.ID), 10, 64); perr == nil {
-				msg.rpcReply.size = len(line)
-				c.mu.Lock()
-				ch := c.pending[id]
-				delete(c.pending, id)
-				c.mu.Unlock()
-				if ch != nil {
-					ch <- msg.rpcReply
-				}
 			}
 		}
 		if err != nil {
@@ -131,6 +133,9 @@ func (c *rpcClient) call(method string, params any) (rpcReply, error) {
 	}
 	select {
 	case r := <-ch:
+		if err := json.Unmarshal(r.line, &r); err != nil {
+			return r, fmt.Errorf("%s: the answer is not JSON-RPC (%v): %.200s", method, err, r.line)
+		}
 		if r.Error != nil {
 			return r, fmt.Errorf("%s: JSON-RPC error %d: %s", method, r.Error.Code, r.Error.Message)
 		}
@@ -160,11 +165,11 @@ func (c *rpcClient) tool(name string, args map[string]any) (*toolResult, int, er
 	if err != nil {
 		return nil, 0, err
 	}
-	var res toolResult
+	res := toolResult{arrived: r.arrived}
 	if err := json.Unmarshal(r.Result, &res); err != nil {
 		return nil, 0, err
 	}
-	return &res, r.size, nil
+	return &res, len(r.line), nil
 }
 
 // mustTool calls a tool and fails unless it succeeded.

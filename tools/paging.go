@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,49 +93,42 @@ func (p *Page) fullPage(body []byte) string {
 	return ""
 }
 
-// skip leaves out the first Offset items of the list in v; a note when there is none.
-func (p *Page) skip(v any) (any, string) {
-	list, ok := getPath(v, p.List)
-	if !ok {
-		return v, fmt.Sprintf("NOTE: %s=%d was not used: the answer has no list at %s.", p.Arg, p.Offset, p.name())
+// skip leaves out the first Offset items of the paged list; a note when there is none.
+func (p *Page) skip(root *jsonNode) string {
+	c := listAt(root, p.List)
+	if c == nil {
+		return fmt.Sprintf("NOTE: %s=%d was not used: the answer has no list at %s.", p.Arg, p.Offset, p.name())
 	}
-	items, lines := listItems(list)
-	if items == nil && !lines {
-		return v, fmt.Sprintf("NOTE: %s=%d was not used: %s is not a list.", p.Arg, p.Offset, p.name())
+	l := listOf(c[len(c)-1])
+	if l == nil {
+		return fmt.Sprintf("NOTE: %s=%d was not used: %s is not a list.", p.Arg, p.Offset, p.name())
 	}
-	n := len(items)
-	note := ""
+	n, note := l.len(), ""
 	if p.Offset >= n {
 		note = fmt.Sprintf("NOTE: %s=%d is at or past the end: %s has %d items.", p.Arg, p.Offset, p.name(), n)
 	}
-	return setPath(v, p.List, joinItems(items[min(p.Offset, n):], lines)), note
+	l.keep(min(p.Offset, n), n)
+	c.resize()
+	return note
 }
 
-// cut keeps the longest prefix of the paged list (at least one item) with which v fits
-// budget bytes, and says what it kept and how to read on; false when the list is not
+// cut keeps the longest prefix of the paged list (at least one item) with which the answer
+// fits budget bytes, and says what it kept and how to read on; false when the list is not
 // there or already fits as a whole.
-func (p *Page) cut(v *any, budget int) (desc, next string, ok bool) {
-	list, found := getPath(*v, p.List)
-	if !found {
+func (p *Page) cut(root *jsonNode, budget int) (desc, next string, ok bool) {
+	c := listAt(root, p.List)
+	if c == nil {
 		return "", "", false
 	}
-	items, lines := listItems(list)
-	if len(items) < 2 {
+	l := listOf(c[len(c)-1])
+	total := l.len()
+	if total < 2 {
 		return "", "", false
 	}
-	*v = setPath(*v, p.List, joinItems(nil, lines))
-	rest, err := json.Marshal(*v)
-	if err != nil {
-		*v = setPath(*v, p.List, list)
-		return "", "", false
-	}
-	acc, k := len(rest), 0
-	for k < len(items) {
-		b, _ := json.Marshal(items[k])
-		add := len(b)
-		if lines {
-			add -= 2 // the quotes are counted once, in rest
-		} else if k > 0 {
+	acc, k := root.size-l.node.size+2, 0 // the answer with an empty list ([] or "")
+	for k < total {
+		add := l.itemSize(k)
+		if !l.lines && k > 0 {
 			add++ // the comma
 		}
 		if acc+add > budget {
@@ -145,17 +137,17 @@ func (p *Page) cut(v *any, budget int) (desc, next string, ok bool) {
 		acc += add
 		k++
 	}
-	k = min(max(k, 1), len(items))
-	if k == len(items) {
-		*v = setPath(*v, p.List, list)
+	k = max(k, 1)
+	if k == total {
 		return "", "", false
 	}
-	*v = setPath(*v, p.List, joinItems(items[:k], lines))
+	l.keep(0, k)
+	c.resize()
 	unit := "items"
-	if lines {
+	if l.lines {
 		unit = "lines"
 	}
-	switch total := len(items); {
+	switch {
 	case p.Local && p.Offset > 0:
 		desc = fmt.Sprintf("%s: kept %s %d–%d of %d", p.name(), unit, p.Offset+1, p.Offset+k, p.Offset+total)
 	case p.Offset > 0:
@@ -166,78 +158,79 @@ func (p *Page) cut(v *any, budget int) (desc, next string, ok bool) {
 	return desc, p.next(k), true
 }
 
-// listItems is a list's items; a string is paged by lines (each keeps its newline).
-func listItems(list any) (items []any, lines bool) {
-	switch x := list.(type) {
-	case []any:
-		return x, false
-	case string:
-		parts := strings.SplitAfter(x, "\n")
+// listAt is the chain from the root to the paged list at a dotted path: one member named by
+// the whole path (as `fields` names what it keeps), or nested members; nil when not there.
+func listAt(root *jsonNode, path string) chain {
+	if path == "" {
+		return chain{root}
+	}
+	if m := root.member(path); m != nil {
+		return chain{root, m}
+	}
+	c := chain{root}
+	for _, k := range strings.Split(path, ".") {
+		m := c[len(c)-1].member(k)
+		if m == nil {
+			return nil
+		}
+		c = append(c, m)
+	}
+	return c
+}
+
+// A pagedList is an array, or a string read by lines (each keeps its newline).
+type pagedList struct {
+	node  *jsonNode
+	lines bool
+	text  []string // the lines, quoted as they are written
+}
+
+// listOf is the list node holds, nil when it is neither an array nor a string.
+func listOf(node *jsonNode) *pagedList {
+	switch node.kind {
+	case '[':
+		node.open()
+		return &pagedList{node: node}
+	case '"':
+		parts := strings.SplitAfter(gjson.Parse(node.raw).String(), "\n")
 		if parts[len(parts)-1] == "" {
 			parts = parts[:len(parts)-1]
 		}
-		items = make([]any, len(parts))
 		for i, s := range parts {
-			items[i] = s
+			parts[i] = quote(s)
 		}
-		return items, true
+		return &pagedList{node: node, lines: true, text: parts}
 	}
-	return nil, false
+	return nil
 }
 
-func joinItems(items []any, lines bool) any {
-	if !lines {
-		if items == nil {
-			return []any{}
-		}
-		return items
+func (l *pagedList) len() int {
+	if l.lines {
+		return len(l.text)
+	}
+	return len(l.node.kids)
+}
+
+// itemSize is what item i adds to the written list.
+func (l *pagedList) itemSize(i int) int {
+	if l.lines {
+		return len(l.text[i]) - 2 // the quotes are counted once, with the empty list
+	}
+	return l.node.kids[i].size
+}
+
+// keep keeps items from..to-1.
+func (l *pagedList) keep(from, to int) {
+	if !l.lines {
+		l.node.kids = l.node.kids[from:to]
+		return
 	}
 	var b strings.Builder
-	for _, it := range items {
-		b.WriteString(it.(string))
+	b.WriteByte('"')
+	for _, s := range l.text[from:to] {
+		b.WriteString(s[1 : len(s)-1])
 	}
-	return b.String()
-}
-
-// getPath finds the value at a dotted path: nested members, or one member named by the
-// whole path (as `fields` names what it keeps).
-func getPath(v any, path string) (any, bool) {
-	if path == "" {
-		return v, true
-	}
-	if m, ok := v.(map[string]any); ok {
-		if x, ok := m[path]; ok {
-			return x, true
-		}
-	}
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-// setPath puts x where getPath found the list and returns the (new) root.
-func setPath(v any, path string, x any) any {
-	if path == "" {
-		return x
-	}
-	if m, ok := v.(map[string]any); ok {
-		if _, ok := m[path]; ok {
-			m[path] = x
-			return v
-		}
-	}
-	keys := strings.Split(path, ".")
-	cur := v
-	for _, k := range keys[:len(keys)-1] {
-		cur = cur.(map[string]any)[k]
-	}
-	cur.(map[string]any)[keys[len(keys)-1]] = x
-	return v
+	b.WriteByte('"')
+	l.text = l.text[from:to]
+	l.node.set(b.String())
 }

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strconv"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
+	"github.com/tidwall/pretty"
 )
 
 // DefaultMaxOutputBytes keeps one answer to about 20k tokens of a model's context.
@@ -67,56 +69,46 @@ func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page
 	if !gjson.ValidBytes(body) {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
 	}
+	return s.shape(bytes.Clone(body), fields, narrowHint, page, notes...)
+}
+
+// shape is Page for a body known to be JSON, which it takes over (it compacts it in
+// place). It reads the answer once: the text is compacted, and only the values on the
+// way to what is narrowed, skipped or cut are opened (jsonNode); members keep the
+// upstream's order and escaping.
+func (s Shaper) shape(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
 	// The text is exactly the structured content, compact (the budget counts it so).
-	var buf bytes.Buffer
-	if json.Compact(&buf, body) == nil {
-		body = buf.Bytes()
-	}
+	body = pretty.UglyInPlace(body)
 	budget := s.MaxBytes
 	if budget > 0 {
 		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
 	}
-	// The common case: small, no fields, nothing skipped. No parse, no re-encode.
+	// The common case: small, no fields, nothing skipped. Nothing opened, nothing written again.
 	if len(fields) == 0 && (budget <= 0 || len(body) <= budget) && !page.skips() {
 		return structuredResult(wrapRaw(body), append(notes, page.fullPage(body))...)
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return errorResult("cannot read the upstream's JSON: %v", err)
-	}
-	out := body // without fields or a skip the size is known: no need to encode it again
+	// Nothing writes to body from here on: the nodes share its memory instead of a copy,
+	// which for a 2 MB answer is a tenth of the process's memory.
+	root := newNode(unsafe.String(unsafe.SliceData(body), len(body)))
 	if page.skips() {
-		var note string
-		v, note = page.skip(v)
-		notes, out = append(notes, note), nil
+		notes = append(notes, page.skip(root))
 	}
 	if len(fields) > 0 {
-		v, out = selectFields(v, fields), nil
+		selectFields(root, fields)
 	}
-	if out == nil {
-		var err error
-		if out, err = json.Marshal(v); err != nil {
-			return errorResult("internal error: %v", err)
-		}
-	}
-	if budget <= 0 || len(out) <= budget {
-		return structuredResult(wrapRaw(out), append(notes, page.fullPage(body))...)
+	if budget <= 0 || root.size <= budget {
+		return structuredResult(wrapRaw(root.bytes()), append(notes, page.fullPage(body))...)
 	}
 	var cuts []string
 	next := ""
 	if page != nil {
 		// The paged list first: the longest prefix that fits beside the rest.
-		if desc, n, ok := page.cut(&v, budget); ok {
+		if desc, n, ok := page.cut(root, budget); ok {
 			cuts, next = append(cuts, desc), n
 		}
 	}
-	if out, _ = json.Marshal(v); len(out) > budget {
-		var more []string
-		v, more = shrink(v, budget)
-		cuts = append(cuts, more...)
-		out, _ = json.Marshal(v)
+	if root.size > budget {
+		cuts = append(cuts, shrink(root, budget)...)
 	}
 	if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
 		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
@@ -129,7 +121,7 @@ func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page
 		}
 		notes = append(notes, notice)
 	}
-	return structuredResult(wrapRaw(out), notes...)
+	return structuredResult(wrapRaw(root.bytes()), notes...)
 }
 
 // wrapRaw makes any JSON value an object for structuredContent (nil: the wrapper of a
@@ -145,116 +137,105 @@ func wrapRaw(b []byte) json.RawMessage {
 	}
 }
 
-// selectFields keeps only the given gjson paths of each item of a list answer: the body
-// itself when it is an array, else its largest array member ({"images": [...]}).
-func selectFields(v any, fields []string) any {
-	pick := func(item any) any {
-		raw, err := json.Marshal(item)
-		if err != nil {
-			return item
+// selectFields keeps only the given gjson paths of each item of a list answer: the answer
+// itself when it is a list, else its list member with the most items ({"images": [...]}),
+// or the answer itself when the paths name its own members (one image). A kept item's
+// members are the paths, in sorted order.
+func selectFields(root *jsonNode, fields []string) {
+	names := slices.Clone(fields)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	pickAll := func(list *jsonNode) {
+		list.open()
+		for i, it := range list.kids {
+			list.kids[i] = pick(it, names)
 		}
-		out := make(map[string]any, len(fields))
-		for _, f := range fields {
-			r := gjson.GetBytes(raw, f)
-			if !r.Exists() {
-				continue
-			}
-			var val any
-			d := json.NewDecoder(strings.NewReader(r.Raw))
-			d.UseNumber()
-			if d.Decode(&val) == nil {
-				out[f] = val
-			}
-		}
-		return out
+		list.resize()
 	}
-	pickAll := func(list []any) []any {
-		res := make([]any, len(list))
-		for i, it := range list {
-			res[i] = pick(it)
+	switch root.kind {
+	case '[':
+		pickAll(root)
+	case '{':
+		text := root.text()
+		for _, f := range names {
+			if gjson.Get(text, f).Exists() {
+				*root = *pick(root, names)
+				return
+			}
 		}
-		return res
-	}
-	switch x := v.(type) {
-	case []any:
-		return pickAll(x)
-	case map[string]any:
-		// A single object (one image) when the paths name its own members.
-		if raw, err := json.Marshal(x); err == nil {
-			for _, f := range fields {
-				if gjson.GetBytes(raw, f).Exists() {
-					return pick(x)
+		root.open()
+		var list *jsonNode
+		for _, k := range root.kids {
+			if k.kind == '[' {
+				if k.open(); list == nil || len(k.kids) > len(list.kids) {
+					list = k
 				}
 			}
 		}
-		key, best := "", -1
-		for k, val := range x {
-			if l, ok := val.([]any); ok && len(l) > best {
-				key, best = k, len(l)
-			}
+		if list == nil {
+			*root = *pick(root, names)
+			return
 		}
-		if key == "" {
-			return pick(x)
-		}
-		cp := make(map[string]any, len(x))
-		for k, val := range x {
-			cp[k] = val
-		}
-		cp[key] = pickAll(x[key].([]any))
-		return cp
+		pickAll(list)
+		root.resize()
 	}
-	return v
 }
 
-// shrink cuts the largest arrays (keeping their first items) and strings until the value
-// fits the budget, and says what it cut.
-func shrink(v any, budget int) (any, []string) {
+// pick is an object of the given paths of item that exist, each named by its path.
+func pick(item *jsonNode, paths []string) *jsonNode {
+	text := item.text()
+	b := []byte{'{'}
+	for _, p := range paths {
+		r := gjson.Get(text, p)
+		if !r.Exists() || !gjson.Valid(r.Raw) {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, quote(p)...), ':'), pretty.Ugly([]byte(r.Raw))...)
+	}
+	return newNode(string(append(b, '}')))
+}
+
+// shrink cuts the largest lists (keeping their first items) and strings until root fits
+// the budget, and says what it cut. A first round aims at 95% of the budget, so that one
+// cut lands near it rather than just over.
+func shrink(root *jsonNode, budget int) []string {
 	type cutInfo struct{ kept, total int }
 	cuts := map[string]*cutInfo{}
-	// cut cuts the biggest part at path by excess bytes and records it; false when
-	// nothing could go.
-	cut := func(path []string, excess, biggest int) bool {
-		var total, kept int
-		v, total, kept = cutAt(v, path, excess, biggest)
+	cut := func(aim, least int) bool {
+		if root.size <= aim {
+			return false
+		}
+		c, path, size := biggest(root)
+		if c == nil || size < least {
+			return false
+		}
+		total, kept := cutValue(c[len(c)-1], root.size-aim, size)
 		if total == kept {
 			return false
 		}
+		c.resize()
 		p := strings.Join(path, ".")
 		if p == "" {
 			p = "(top level)"
 		}
-		if c, ok := cuts[p]; ok {
-			c.kept = kept
+		if ci, ok := cuts[p]; ok {
+			ci.kept = kept
 		} else {
 			cuts[p] = &cutInfo{kept: kept, total: total}
 		}
 		return true
 	}
 	for range 200 {
-		size, path, biggest := scan(v)
-		if size <= budget*95/100 || path == nil || biggest < 64 {
-			break
-		}
-		if !cut(path, size-budget*95/100, biggest) {
+		if !cut(budget*95/100, 64) {
 			break
 		}
 	}
-	// A last resort for values approxSize misjudges: drop array items until it really fits.
-	for {
-		b, _ := json.Marshal(v)
-		if len(b) <= budget {
-			break
-		}
-		_, path, biggest := scan(v)
-		if path == nil || !cut(path, len(b)-budget, biggest) {
-			break
-		}
+	for cut(budget, 0) { // a last resort: whatever still makes it too big
 	}
-	names := make([]string, 0, len(cuts))
-	for p := range cuts {
-		names = append(names, p)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(cuts))
 	msgs := make([]string, len(names))
 	for i, p := range names {
 		c := cuts[p]
@@ -264,123 +245,87 @@ func shrink(v any, budget int) (any, []string) {
 			msgs[i] = fmt.Sprintf("%s: kept the first %d of %d items", p, c.kept, c.total)
 		}
 	}
-	return v, msgs
+	return msgs
 }
 
-// scan sizes v in one post-order walk (each node visited once, not once per enclosing
-// array): its approximate JSON size, and the path and size of its biggest array (of two
-// items or more) or long string. The top level's path is empty, not nil.
-func scan(v any) (total int, bestPath []string, best int) {
+// biggest finds what a cut shortens: the biggest list of two items or more, or the longest
+// string over 256 bytes; the chain from the root to it, its path and size (nil when there
+// is none). The first in the answer's order wins a tie. Nothing inside a list or string
+// can be bigger than it, and nothing inside a value no bigger than the best found so far,
+// so neither is opened.
+func biggest(root *jsonNode) (found chain, path []string, best int) {
 	best = -1
-	var walk func(v any, path []string) int
-	walk = func(v any, path []string) int {
-		switch x := v.(type) {
-		case []any:
-			n := 2
-			for i, it := range x {
-				n += 1 + walk(it, append(path, strconv.Itoa(i)))
-			}
-			if n > best && len(x) > 1 { // halving one item would leave nothing
-				best, bestPath = n, append([]string{}, path...)
-			}
-			return n
-		case map[string]any:
-			n := 2
-			for k, it := range x {
-				n += len(k) + 4 + walk(it, append(path, k))
-			}
-			return n
-		case string:
-			if len(x) > best && len(x) > 256 {
-				best, bestPath = len(x), append([]string{}, path...)
-			}
+	var c chain
+	var names []string
+	var walk func(n *jsonNode)
+	walk = func(n *jsonNode) {
+		if n.size <= best {
+			return
 		}
-		return approxSize(v)
+		c = append(c, n)
+		defer func() { c = c[:len(c)-1] }()
+		switch n.kind {
+		case '"':
+			if l := n.size - 2; l > 256 && l > best {
+				found, path, best = slices.Clone(c), slices.Clone(names), l
+			}
+			return
+		case '[':
+			if n.open(); len(n.kids) > 1 {
+				found, path, best = slices.Clone(c), slices.Clone(names), n.size
+				return
+			}
+		case '{':
+			n.open()
+		default:
+			return
+		}
+		for i, k := range n.kids {
+			names = append(names, n.kidName(i))
+			walk(k)
+			names = names[:len(names)-1]
+		}
 	}
-	total = walk(v, nil)
-	if best < 0 {
-		return total, nil, 0
+	walk(root)
+	if found == nil {
+		return nil, nil, 0
 	}
-	return total, bestPath, best
+	if path == nil {
+		path = []string{}
+	}
+	return found, path, best
 }
 
-// cutAt shortens the array (or string) at path; total is -1 for strings.
+// cutValue shortens a list or a string by about excess bytes; total is -1 for a string.
 //
-// A list keeps the longest prefix that fits its size less excess (the bytes over the
-// target), so one cut lands near the budget, not far below it as halving would; at least
-// one item goes and one stays (a cut inside that one follows if it is still too big).
-func cutAt(v any, path []string, excess, size int) (any, int, int) {
-	if len(path) == 0 {
-		switch x := v.(type) {
-		case []any:
-			keep := len(x) / 2
-			if size > 0 && excess > 0 {
-				// The longest prefix that fits what may remain of this list.
-				keep, acc := 0, 2
-				for keep < len(x) {
-					n := approxSize(x[keep]) + 1
-					if acc+n > size-excess {
-						break
-					}
-					acc += n
-					keep++
-				}
-				keep = min(max(keep, 1), len(x)-1)
-				return x[:keep], len(x), keep
+// A list keeps the longest prefix that fits its size less excess, so one cut lands near
+// the budget, not far below it as halving would; at least one item goes and one stays (a
+// cut inside that one follows if it is still too big).
+func cutValue(n *jsonNode, excess, size int) (total, kept int) {
+	switch n.kind {
+	case '[':
+		keep, acc := 0, 2
+		for keep < len(n.kids) {
+			add := n.kids[keep].size + 1
+			if acc+add > size-excess {
+				break
 			}
-			return x[:keep], len(x), keep
-		case string:
-			n := len(x) / 2
-			if excess > 0 {
-				n = max(len(x)-excess-16, 0)
-			}
-			for n > 0 && !utf8.RuneStart(x[n]) {
-				n--
-			}
-			return x[:n] + "… [cut]", -1, -2
+			acc += add
+			keep++
 		}
-		return v, 0, 0
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		child, total, kept := cutAt(x[path[0]], path[1:], excess, size)
-		x[path[0]] = child
-		return x, total, kept
-	case []any:
-		var i int
-		fmt.Sscan(path[0], &i)
-		child, total, kept := cutAt(x[i], path[1:], excess, size)
-		x[i] = child
-		return x, total, kept
-	}
-	return v, 0, 0
-}
-
-// approxSize estimates the JSON size of v without encoding it.
-func approxSize(v any) int {
-	switch x := v.(type) {
-	case map[string]any:
-		n := 2
-		for k, it := range x {
-			n += len(k) + 4 + approxSize(it)
+		total, keep = len(n.kids), min(max(keep, 1), len(n.kids)-1)
+		n.kids = n.kids[:keep]
+		return total, keep
+	case '"':
+		s := gjson.Parse(n.raw).String()
+		k := max(len(s)-excess-16, 0)
+		for k > 0 && !utf8.RuneStart(s[k]) {
+			k--
 		}
-		return n
-	case []any:
-		n := 2
-		for _, it := range x {
-			n += 1 + approxSize(it)
-		}
-		return n
-	case string:
-		return len(x) + 2 + strings.Count(x, `"`) + strings.Count(x, `\`) + 5*strings.Count(x, "\n")
-	case json.Number:
-		return len(x)
-	case bool:
-		return 5
-	case nil:
-		return 4
+		n.set(quote(s[:k] + "… [cut]"))
+		return -1, -2
 	}
-	return 8
+	return 0, 0
 }
 
 func clip(s string, n int) string {

@@ -1,0 +1,478 @@
+package tools
+
+// The tree shaper image-mcp used before the one-pass shaper: kept only as the reference
+// the new one is compared with (shaper_equiv_test.go). It decodes the whole answer into
+// Go values, so its output has sorted keys and Go's escaping; what it keeps is the point.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/tidwall/gjson"
+)
+
+type refShaper struct{ MaxBytes int }
+
+// Page is JSON for an answer that can be read in parts (page nil: it cannot): a cut of
+// the paged list keeps a prefix and the notice ends with the arguments of the next part.
+func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
+	body = bytes.TrimSpace(body)
+	if !gjson.ValidBytes(body) {
+		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
+	}
+	// The text is exactly the structured content, compact (the budget counts it so).
+	var buf bytes.Buffer
+	if json.Compact(&buf, body) == nil {
+		body = buf.Bytes()
+	}
+	budget := s.MaxBytes
+	if budget > 0 {
+		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
+	}
+	// The common case: small, no fields, nothing skipped. No parse, no re-encode.
+	if len(fields) == 0 && (budget <= 0 || len(body) <= budget) && !page.skips() {
+		return structuredResult(wrapRaw(body), append(notes, page.fullPage(body))...)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return errorResult("cannot read the upstream's JSON: %v", err)
+	}
+	out := body // without fields or a skip the size is known: no need to encode it again
+	if page.skips() {
+		var note string
+		v, note = refSkip(page, v)
+		notes, out = append(notes, note), nil
+	}
+	if len(fields) > 0 {
+		v, out = refSelectFields(v, fields), nil
+	}
+	if out == nil {
+		var err error
+		if out, err = json.Marshal(v); err != nil {
+			return errorResult("internal error: %v", err)
+		}
+	}
+	if budget <= 0 || len(out) <= budget {
+		return structuredResult(wrapRaw(out), append(notes, page.fullPage(body))...)
+	}
+	var cuts []string
+	next := ""
+	if page != nil {
+		// The paged list first: the longest prefix that fits beside the rest.
+		if desc, n, ok := refCut(page, &v, budget); ok {
+			cuts, next = append(cuts, desc), n
+		}
+	}
+	if out, _ = json.Marshal(v); len(out) > budget {
+		var more []string
+		v, more = refShrink(v, budget)
+		cuts = append(cuts, more...)
+		out, _ = json.Marshal(v)
+	}
+	if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
+		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
+			len(body), s.MaxBytes, strings.Join(cuts, "; "))
+		if narrowHint != "" {
+			notice += " " + narrowHint
+		}
+		if next != "" {
+			notice += " To read on, call again with the same arguments and continue with " + next
+		}
+		notes = append(notes, notice)
+	}
+	return structuredResult(wrapRaw(out), notes...)
+}
+
+// selectFields keeps only the given gjson paths of each item of a list answer: the body
+// itself when it is an array, else its largest array member ({"images": [...]}).
+func refSelectFields(v any, fields []string) any {
+	pick := func(item any) any {
+		raw, err := json.Marshal(item)
+		if err != nil {
+			return item
+		}
+		out := make(map[string]any, len(fields))
+		for _, f := range fields {
+			r := gjson.GetBytes(raw, f)
+			if !r.Exists() {
+				continue
+			}
+			var val any
+			d := json.NewDecoder(strings.NewReader(r.Raw))
+			d.UseNumber()
+			if d.Decode(&val) == nil {
+				out[f] = val
+			}
+		}
+		return out
+	}
+	pickAll := func(list []any) []any {
+		res := make([]any, len(list))
+		for i, it := range list {
+			res[i] = pick(it)
+		}
+		return res
+	}
+	switch x := v.(type) {
+	case []any:
+		return pickAll(x)
+	case map[string]any:
+		// A single object (one image) when the paths name its own members.
+		if raw, err := json.Marshal(x); err == nil {
+			for _, f := range fields {
+				if gjson.GetBytes(raw, f).Exists() {
+					return pick(x)
+				}
+			}
+		}
+		key, best := "", -1
+		for k, val := range x {
+			if l, ok := val.([]any); ok && len(l) > best {
+				key, best = k, len(l)
+			}
+		}
+		if key == "" {
+			return pick(x)
+		}
+		cp := make(map[string]any, len(x))
+		for k, val := range x {
+			cp[k] = val
+		}
+		cp[key] = pickAll(x[key].([]any))
+		return cp
+	}
+	return v
+}
+
+// shrink cuts the largest arrays (keeping their first items) and strings until the value
+// fits the budget, and says what it cut.
+func refShrink(v any, budget int) (any, []string) {
+	type cutInfo struct{ kept, total int }
+	cuts := map[string]*cutInfo{}
+	// cut cuts the biggest part at path by excess bytes and records it; false when
+	// nothing could go.
+	cut := func(path []string, excess, biggest int) bool {
+		var total, kept int
+		v, total, kept = refCutAt(v, path, excess, biggest)
+		if total == kept {
+			return false
+		}
+		p := strings.Join(path, ".")
+		if p == "" {
+			p = "(top level)"
+		}
+		if c, ok := cuts[p]; ok {
+			c.kept = kept
+		} else {
+			cuts[p] = &cutInfo{kept: kept, total: total}
+		}
+		return true
+	}
+	for range 200 {
+		size, path, biggest := refScan(v)
+		if size <= budget*95/100 || path == nil || biggest < 64 {
+			break
+		}
+		if !cut(path, size-budget*95/100, biggest) {
+			break
+		}
+	}
+	// A last resort for values approxSize misjudges: drop array items until it really fits.
+	for {
+		b, _ := json.Marshal(v)
+		if len(b) <= budget {
+			break
+		}
+		_, path, biggest := refScan(v)
+		if path == nil || !cut(path, len(b)-budget, biggest) {
+			break
+		}
+	}
+	names := make([]string, 0, len(cuts))
+	for p := range cuts {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	msgs := make([]string, len(names))
+	for i, p := range names {
+		c := cuts[p]
+		if c.total < 0 {
+			msgs[i] = fmt.Sprintf("%s: text shortened", p)
+		} else {
+			msgs[i] = fmt.Sprintf("%s: kept the first %d of %d items", p, c.kept, c.total)
+		}
+	}
+	return v, msgs
+}
+
+// scan sizes v in one post-order walk (each node visited once, not once per enclosing
+// array): its approximate JSON size, and the path and size of its biggest array (of two
+// items or more) or long string. The top level's path is empty, not nil.
+func refScan(v any) (total int, bestPath []string, best int) {
+	best = -1
+	var walk func(v any, path []string) int
+	walk = func(v any, path []string) int {
+		switch x := v.(type) {
+		case []any:
+			n := 2
+			for i, it := range x {
+				n += 1 + walk(it, append(path, strconv.Itoa(i)))
+			}
+			if n > best && len(x) > 1 { // halving one item would leave nothing
+				best, bestPath = n, append([]string{}, path...)
+			}
+			return n
+		case map[string]any:
+			n := 2
+			for k, it := range x {
+				n += len(k) + 4 + walk(it, append(path, k))
+			}
+			return n
+		case string:
+			if len(x) > best && len(x) > 256 {
+				best, bestPath = len(x), append([]string{}, path...)
+			}
+		}
+		return refApproxSize(v)
+	}
+	total = walk(v, nil)
+	if best < 0 {
+		return total, nil, 0
+	}
+	return total, bestPath, best
+}
+
+// cutAt shortens the array (or string) at path; total is -1 for strings.
+//
+// A list keeps the longest prefix that fits its size less excess (the bytes over the
+// target), so one cut lands near the budget, not far below it as halving would; at least
+// one item goes and one stays (a cut inside that one follows if it is still too big).
+func refCutAt(v any, path []string, excess, size int) (any, int, int) {
+	if len(path) == 0 {
+		switch x := v.(type) {
+		case []any:
+			keep := len(x) / 2
+			if size > 0 && excess > 0 {
+				// The longest prefix that fits what may remain of this list.
+				keep, acc := 0, 2
+				for keep < len(x) {
+					n := refApproxSize(x[keep]) + 1
+					if acc+n > size-excess {
+						break
+					}
+					acc += n
+					keep++
+				}
+				keep = min(max(keep, 1), len(x)-1)
+				return x[:keep], len(x), keep
+			}
+			return x[:keep], len(x), keep
+		case string:
+			n := len(x) / 2
+			if excess > 0 {
+				n = max(len(x)-excess-16, 0)
+			}
+			for n > 0 && !utf8.RuneStart(x[n]) {
+				n--
+			}
+			return x[:n] + "… [cut]", -1, -2
+		}
+		return v, 0, 0
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		child, total, kept := refCutAt(x[path[0]], path[1:], excess, size)
+		x[path[0]] = child
+		return x, total, kept
+	case []any:
+		var i int
+		fmt.Sscan(path[0], &i)
+		child, total, kept := refCutAt(x[i], path[1:], excess, size)
+		x[i] = child
+		return x, total, kept
+	}
+	return v, 0, 0
+}
+
+// approxSize estimates the JSON size of v without encoding it.
+func refApproxSize(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 2
+		for k, it := range x {
+			n += len(k) + 4 + refApproxSize(it)
+		}
+		return n
+	case []any:
+		n := 2
+		for _, it := range x {
+			n += 1 + refApproxSize(it)
+		}
+		return n
+	case string:
+		return len(x) + 2 + strings.Count(x, `"`) + strings.Count(x, `\`) + 5*strings.Count(x, "\n")
+	case json.Number:
+		return len(x)
+	case bool:
+		return 5
+	case nil:
+		return 4
+	}
+	return 8
+}
+
+// skip leaves out the first Offset items of the list in v; a note when there is none.
+func refSkip(p *Page, v any) (any, string) {
+	list, ok := refGetPath(v, p.List)
+	if !ok {
+		return v, fmt.Sprintf("NOTE: %s=%d was not used: the answer has no list at %s.", p.Arg, p.Offset, p.name())
+	}
+	items, lines := refListItems(list)
+	if items == nil && !lines {
+		return v, fmt.Sprintf("NOTE: %s=%d was not used: %s is not a list.", p.Arg, p.Offset, p.name())
+	}
+	n := len(items)
+	note := ""
+	if p.Offset >= n {
+		note = fmt.Sprintf("NOTE: %s=%d is at or past the end: %s has %d items.", p.Arg, p.Offset, p.name(), n)
+	}
+	return refSetPath(v, p.List, refJoinItems(items[min(p.Offset, n):], lines)), note
+}
+
+// cut keeps the longest prefix of the paged list (at least one item) with which v fits
+// budget bytes, and says what it kept and how to read on; false when the list is not
+// there or already fits as a whole.
+func refCut(p *Page, v *any, budget int) (desc, next string, ok bool) {
+	list, found := refGetPath(*v, p.List)
+	if !found {
+		return "", "", false
+	}
+	items, lines := refListItems(list)
+	if len(items) < 2 {
+		return "", "", false
+	}
+	*v = refSetPath(*v, p.List, refJoinItems(nil, lines))
+	rest, err := json.Marshal(*v)
+	if err != nil {
+		*v = refSetPath(*v, p.List, list)
+		return "", "", false
+	}
+	acc, k := len(rest), 0
+	for k < len(items) {
+		b, _ := json.Marshal(items[k])
+		add := len(b)
+		if lines {
+			add -= 2 // the quotes are counted once, in rest
+		} else if k > 0 {
+			add++ // the comma
+		}
+		if acc+add > budget {
+			break
+		}
+		acc += add
+		k++
+	}
+	k = min(max(k, 1), len(items))
+	if k == len(items) {
+		*v = refSetPath(*v, p.List, list)
+		return "", "", false
+	}
+	*v = refSetPath(*v, p.List, refJoinItems(items[:k], lines))
+	unit := "items"
+	if lines {
+		unit = "lines"
+	}
+	switch total := len(items); {
+	case p.Local && p.Offset > 0:
+		desc = fmt.Sprintf("%s: kept %s %d–%d of %d", p.name(), unit, p.Offset+1, p.Offset+k, p.Offset+total)
+	case p.Offset > 0:
+		desc = fmt.Sprintf("%s: kept the first %d of %d %s (from offset %d)", p.name(), k, total, unit, p.Offset)
+	default:
+		desc = fmt.Sprintf("%s: kept the first %d of %d %s", p.name(), k, total, unit)
+	}
+	return desc, p.next(k), true
+}
+
+// listItems is a list's items; a string is paged by lines (each keeps its newline).
+func refListItems(list any) (items []any, lines bool) {
+	switch x := list.(type) {
+	case []any:
+		return x, false
+	case string:
+		parts := strings.SplitAfter(x, "\n")
+		if parts[len(parts)-1] == "" {
+			parts = parts[:len(parts)-1]
+		}
+		items = make([]any, len(parts))
+		for i, s := range parts {
+			items[i] = s
+		}
+		return items, true
+	}
+	return nil, false
+}
+
+func refJoinItems(items []any, lines bool) any {
+	if !lines {
+		if items == nil {
+			return []any{}
+		}
+		return items
+	}
+	var b strings.Builder
+	for _, it := range items {
+		b.WriteString(it.(string))
+	}
+	return b.String()
+}
+
+// getPath finds the value at a dotted path: nested members, or one member named by the
+// whole path (as `fields` names what it keeps).
+func refGetPath(v any, path string) (any, bool) {
+	if path == "" {
+		return v, true
+	}
+	if m, ok := v.(map[string]any); ok {
+		if x, ok := m[path]; ok {
+			return x, true
+		}
+	}
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// setPath puts x where getPath found the list and returns the (new) root.
+func refSetPath(v any, path string, x any) any {
+	if path == "" {
+		return x
+	}
+	if m, ok := v.(map[string]any); ok {
+		if _, ok := m[path]; ok {
+			m[path] = x
+			return v
+		}
+	}
+	keys := strings.Split(path, ".")
+	cur := v
+	for _, k := range keys[:len(keys)-1] {
+		cur = cur.(map[string]any)[k]
+	}
+	cur.(map[string]any)[keys[len(keys)-1]] = x
+	return v
+}
