@@ -222,7 +222,6 @@ func (b *bench) streams() ([]row, error) {
 	mcpLoad := time.Since(t0)
 	hwm := procKiB(c.cmd.Process.Pid, "VmHWM")
 
-
 	pct := func(a, base time.Duration) string {
 		return fmt.Sprintf("%.0f %% of curl", 100*base.Seconds()/a.Seconds())
 	}
@@ -277,7 +276,6 @@ func (b *bench) stackrox() ([]row, error) {
 		)
 	}
 	hwm := procKiB(c.cmd.Process.Pid, "VmHWM")
-
 	rows = append(rows, row{"stackrox", "peak RSS of image-mcp (VmHWM)", mib(hwm), "", "", goal("≤ 24 MiB", hwm <= 24<<10)})
 	return rows, nil
 }
