@@ -98,7 +98,7 @@ fi
 # A short run of each fuzz target (FUZZTIME=0 skips them; the seeds ran above as tests).
 fuzztime=${FUZZTIME:-10s}
 if [ "$fuzztime" != "0" ]; then
-  for target in ./capabilities:FuzzLoad ./tools:FuzzCheckArguments ./tools:FuzzBuildRequest ./podman:FuzzReadNDJSON; do
+  for target in ./capabilities:FuzzLoad ./tools:FuzzCheckArguments ./tools:FuzzBuildRequest ./tools:FuzzShape ./podman:FuzzReadNDJSON; do
     go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" "${target%%:*}"
   done
 fi
