@@ -103,7 +103,9 @@ func notesOf(r *mcp.CallToolResult) string {
 	return b.String()
 }
 
-func lastText(r *mcp.CallToolResult) string { return r.Content[len(r.Content)-1].(*mcp.TextContent).Text }
+func lastText(r *mcp.CallToolResult) string {
+	return r.Content[len(r.Content)-1].(*mcp.TextContent).Text
+}
 
 var keptRE = regexp.MustCompile(`kept the first (\d+) of`)
 
