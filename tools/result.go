@@ -73,9 +73,10 @@ func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page
 }
 
 // shape is Page for a body known to be JSON, which it takes over (it compacts it in
-// place). It reads the answer once: the text is compacted, and only the values on the
-// way to what is narrowed, skipped or cut are opened (jsonNode); members keep the
-// upstream's order and escaping.
+// place). The answer is never decoded: its text is compacted, and only the values on the
+// way to what is narrowed, skipped or cut are opened (jsonNode), each in one gjson pass
+// over its own text; the rest is written out as it came, in the upstream's member order
+// and escaping.
 func (s Shaper) shape(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
 	// The text is exactly the structured content, compact (the budget counts it so).
 	body = pretty.UglyInPlace(body)
