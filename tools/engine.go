@@ -4,6 +4,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -63,7 +64,7 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 // Register adds every tool of the engine to the server. AddTool encodes and decodes each
 // schema to check its x-mcp-header annotations (we have none: Schema writes no such
 // keyword), which was most of what was left of start-up. So AddTool checks a bare object
-// schema and the listed tool gets its schema after: the server keeps and lists the *Tool
+// schema (bareObjectSchema) and the listed tool gets its schema after: the server keeps and lists the *Tool
 // it was given (TestRegisterListsFullSchemas fails if it ever copies it). The schema is
 // listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
 // schema with reflection.
@@ -83,7 +84,7 @@ func (e *Engine) Register(s *mcp.Server) {
 						schema = raw
 					}
 				}
-				mt.InputSchema = &jsonschema.Schema{Type: "object"}
+				mt.InputSchema = bareObjectSchema
 				s.AddTool(mt, e.handler(t))
 				mt.InputSchema = schema
 			}
@@ -91,6 +92,11 @@ func (e *Engine) Register(s *mcp.Server) {
 	}
 	wg.Wait()
 }
+
+// bareObjectSchema is what AddTool checks: as raw JSON, not a *jsonschema.Schema, whose
+// first encoding (building encoding/json's encoders for its ~50 fields) cost ~0.5 ms of CPU
+// at every start.
+var bareObjectSchema = json.RawMessage(`{"type":"object"}`)
 
 func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {

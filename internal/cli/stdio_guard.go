@@ -28,10 +28,12 @@ const maxLine = mcp.DefaultMaxLineLength
 type guardedStdio struct {
 	in  io.Reader
 	out io.Writer
+	// written, when set, is called after each message is written.
+	written func()
 }
 
 func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
-	out := &serialWriter{Writer: syncio.Writer{W: g.out}}
+	out := &serialWriter{Writer: syncio.Writer{W: g.out}, written: g.written}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(filterLines(g.in, pw, out)) }()
 	conn, err := (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
@@ -85,7 +87,18 @@ func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 
 // serialWriter keeps the go-sdk's messages and the guard's error answers whole lines. Its
 // Close is a no-op: stdout outlives the go-sdk's connection.
-type serialWriter struct{ syncio.Writer }
+type serialWriter struct {
+	syncio.Writer
+	written func()
+}
+
+func (s *serialWriter) Write(p []byte) (int, error) {
+	n, err := s.Writer.Write(p)
+	if s.written != nil {
+		s.written()
+	}
+	return n, err
+}
 
 func (s *serialWriter) Close() error { return nil }
 
