@@ -106,6 +106,16 @@ func (b *bench) overhead() ([]row, error) {
 		return nil, err
 	}
 	defer c.close()
+	// The floor: the same request through a minimal go-sdk server (bench/floor), what
+	// the go-sdk's stdio round trip costs with nothing of image-mcp.
+	floor, err := startRPC(b.floor, []string{"PATH=" + os.Getenv("PATH"), "FLOOR_SOCKET=" + b.pod.sock, "FLOOR_PREFIX=" + b.pod.url("")})
+	if err != nil {
+		return nil, err
+	}
+	defer floor.close()
+	if err := floor.initialize(); err != nil {
+		return nil, fmt.Errorf("floor server: %w", err)
+	}
 	exists := b.tool("GET", "/libpod/images/{name}/exists")
 	list := b.tool("GET", "/libpod/images/json")
 	cases := []struct {
@@ -130,7 +140,9 @@ func (b *bench) overhead() ([]row, error) {
 	var rows []row
 	for _, k := range cases {
 		warm := 20
-		var viaMCP, direct []time.Duration
+		var viaMCP, viaFloor, direct []time.Duration
+		// One call each way in turn, so that all see the same moments of the machine
+		// (another process's burst, the CPU's clock) and a drift cannot favour one.
 		for i := 0; i < b.cfg.calls+warm; i++ {
 			t0 := time.Now()
 			res, _, err := c.mustTool(k.tool, k.args)
@@ -144,9 +156,21 @@ func (b *bench) overhead() ([]row, error) {
 			if i >= warm {
 				viaMCP = append(viaMCP, d)
 			}
-		}
-		for i := 0; i < b.cfg.calls+warm; i++ {
-			t0 := time.Now()
+
+			t0 = time.Now()
+			res, _, err = floor.mustTool("get", map[string]any{"path": k.direct})
+			d = time.Since(t0)
+			if err == nil {
+				err = k.check(res)
+			}
+			if err != nil {
+				return rows, fmt.Errorf("floor server: %w", err)
+			}
+			if i >= warm {
+				viaFloor = append(viaFloor, d)
+			}
+
+			t0 = time.Now()
 			resp, err := b.pod.api.Get(b.pod.url(k.direct))
 			if err != nil {
 				return rows, err
@@ -165,6 +189,8 @@ func (b *bench) overhead() ([]row, error) {
 				goal("added ≤ 0.25 ms", median(viaMCP)-median(direct) <= 250*time.Microsecond)},
 			row{"per call", k.tool + " p99", ms(percentile(viaMCP, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaMCP, 99)-percentile(direct, 99)),
 				goal("added ≤ 1 ms", percentile(viaMCP, 99)-percentile(direct, 99) <= time.Millisecond)},
+			row{"per call", k.tool + " floor: minimal go-sdk server, median", ms(median(viaFloor)), ms(median(direct)), "+" + ms(median(viaFloor)-median(direct)), ""},
+			row{"per call", k.tool + " floor: minimal go-sdk server, p99", ms(percentile(viaFloor, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaFloor, 99)-percentile(direct, 99)), ""},
 		)
 	}
 	return rows, nil

@@ -5,10 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -34,9 +35,10 @@ type guardedStdio struct {
 
 func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
 	out := &serialWriter{Writer: syncio.Writer{W: g.out}, written: g.written}
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(filterLines(g.in, pw, out)) }()
-	conn, err := (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
+	// The go-sdk's reader goroutine reads the filter itself: no goroutine and pipe
+	// between them, one hand-off less per message.
+	in := io.NopCloser(newLineFilter(g.in, out))
+	conn, err := (&mcp.IOTransport{Reader: in, Writer: out}).Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -52,19 +54,24 @@ const elicitModeSince = "2025-11-25"
 // server's initialize answer.
 type elicitCompat struct {
 	mcp.Connection
-	mu      sync.Mutex
-	version string
+	mu           sync.Mutex
+	version      string
+	versionKnown atomic.Bool
 }
 
 func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 	switch x := m.(type) {
 	case *jsonrpc.Response:
+		if c.versionKnown.Load() {
+			break // no need to scan every answer (tools/list's is 22 KB) for it
+		}
 		if v := gjson.GetBytes(x.Result, "protocolVersion"); v.Type == gjson.String && gjson.GetBytes(x.Result, "serverInfo").Exists() {
 			c.mu.Lock()
 			if c.version == "" {
 				c.version = v.String()
 			}
 			c.mu.Unlock()
+			c.versionKnown.Store(true)
 		}
 	case *jsonrpc.Request:
 		c.mu.Lock()
@@ -105,25 +112,43 @@ func (s *serialWriter) Close() error { return nil }
 // filterLines copies the lines of in that are single JSON-RPC messages to pass and
 // answers the others on out.
 func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
-	br := bufio.NewReaderSize(in, 64<<10)
-	for {
-		line, tooLong, err := readLine(br)
+	_, err := io.Copy(pass, newLineFilter(in, out))
+	return err
+}
+
+// lineFilter reads the lines of in that are single JSON-RPC messages, each ending in a
+// newline, and answers the others on out.
+type lineFilter struct {
+	br      *bufio.Reader
+	out     io.Writer
+	pending []byte // what is left of the line being read
+	err     error  // in's error (io.EOF at its end), given once pending is read
+}
+
+func newLineFilter(in io.Reader, out io.Writer) *lineFilter {
+	return &lineFilter{br: bufio.NewReaderSize(in, 64<<10), out: out}
+}
+
+func (f *lineFilter) Read(p []byte) (int, error) {
+	for len(f.pending) == 0 {
+		if f.err != nil {
+			return 0, f.err
+		}
+		line, tooLong, err := readLine(f.br)
 		if tooLong {
-			reject(out, nil, jsonrpc.CodeParseError, fmt.Sprintf("message longer than %d bytes; it was dropped", maxLine))
+			reject(f.out, nil, jsonrpc.CodeParseError, fmt.Sprintf("message longer than %d bytes; it was dropped", maxLine))
 		} else if t := bytes.TrimSpace(line); len(t) > 0 {
 			if code, msg := check(t); code != 0 {
-				reject(out, t, code, msg)
-			} else if _, werr := pass.Write(append(t, '\n')); werr != nil {
-				return werr
+				reject(f.out, t, code, msg)
+			} else {
+				f.pending = append(t, '\n')
 			}
 		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
+		f.err = err
 	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
 }
 
 // readLine reads one line of at most maxLine bytes; a longer one is skipped to its end.
@@ -151,10 +176,65 @@ func check(line []byte) (code int64, msg string) {
 	if line[0] == '[' {
 		return jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported (MCP 2025-06-18 has none); send one message per line"
 	}
+	if plainRequest(line) {
+		return 0, ""
+	}
 	if _, err := jsonrpc.DecodeMessage(line); err != nil {
 		return jsonrpc.CodeInvalidRequest, "not a JSON-RPC 2.0 message: " + err.Error()
 	}
 	return 0, ""
+}
+
+// plainRequest tells whether line (valid JSON) is a request or notification that
+// jsonrpc.DecodeMessage certainly accepts: an object of "jsonrpc":"2.0", a string
+// "method", optionally a string or small integer "id" and an object or array "params",
+// each once, keys without escapes, nothing else. It is the common case, read without
+// allocating; DecodeMessage judges the rest (it allocates two 32 KiB decoder buffers,
+// and the go-sdk decodes the line again anyway).
+func plainRequest(line []byte) bool {
+	if line[0] != '{' {
+		return false
+	}
+	var version, method, id, params bool
+	ok := true
+	gjson.ParseBytes(line).ForEach(func(k, v gjson.Result) bool {
+		if len(k.Raw) != len(k.Str)+2 { // an escaped key: the go-sdk's decoder may not read it so
+			ok = false
+			return false
+		}
+		switch k.Str {
+		case "jsonrpc":
+			ok = !version && v.Raw == `"2.0"`
+			version = true
+		case "method":
+			ok = !method && v.Type == gjson.String
+			method = true
+		case "id":
+			ok = !id && (v.Type == gjson.String || v.Type == gjson.Number && smallInt(v.Raw))
+			id = true
+		case "params":
+			ok = !params && (v.IsObject() || v.IsArray())
+			params = true
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok && version && method
+}
+
+// smallInt tells whether s is a JSON integer of at most 15 digits (exact as a float64).
+func smallInt(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if len(s) == 0 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // reject answers a dropped line with its id when one can be read from it (even from JSON
