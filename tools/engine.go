@@ -72,6 +72,7 @@ func (e *Engine) Register(s *mcp.Server) {
 	// One worker per CPU: the server lists tools sorted by name, whatever the order they
 	// were added in, and AddTool may be called concurrently.
 	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
+	listed := make([]*mcp.Tool, len(e.Tools))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -87,10 +88,12 @@ func (e *Engine) Register(s *mcp.Server) {
 				mt.InputSchema = bareObjectSchema
 				s.AddTool(mt, e.handler(t))
 				mt.InputSchema = schema
+				listed[i] = mt
 			}
 		})
 	}
 	wg.Wait()
+	s.AddReceivingMiddleware(newListCache(listed).middleware())
 }
 
 // bareObjectSchema is what AddTool checks: as raw JSON, not a *jsonschema.Schema, whose
