@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // rpcClient speaks newline-delimited JSON-RPC to the binary over its stdin/stdout with
@@ -35,6 +37,12 @@ type rpcReply struct {
 		Message string `json:"message"`
 	} `json:"error"`
 	size int
+	line []byte // the whole answer line, decoded by decode
+}
+
+// decode reads the answer line into Result and Error.
+func (r *rpcReply) decode() error {
+	return json.Unmarshal(r.line, r)
 }
 
 // toolResult is a tools/call result as the model receives it.
@@ -81,23 +89,21 @@ func (c *rpcClient) read(out io.Reader) {
 	br := bufio.NewReaderSize(out, 1<<20)
 	for {
 		line, err := br.ReadBytes('\n')
+		// Only the id is read here, as an HTTP client reads a status line and headers;
+		// the answer is decoded by its caller (after the clock stops in the overhead
+		// section, where the raw request's body is not decoded either).
 		if len(bytes.TrimSpace(line)) > 0 {
-			var msg struct {
-				ID json.RawMessage `json:"id"`
-				rpcReply
-			}
-			if json.Unmarshal(line, &msg) != nil {
+			if !gjson.ValidBytes(line) {
 				c.mu.Lock()
 				c.junk = append(c.junk, string(line))
 				c.mu.Unlock()
-			} else if id, perr := strconv.ParseInt(string(msg.ID), 10, 64); perr == nil {
-				msg.rpcReply.size = len(line)
+			} else if id, perr := strconv.ParseInt(gjson.GetBytes(line, "id").Raw, 10, 64); perr == nil {
 				c.mu.Lock()
 				ch := c.pending[id]
 				delete(c.pending, id)
 				c.mu.Unlock()
 				if ch != nil {
-					ch <- msg.rpcReply
+					ch <- rpcReply{size: len(line), line: line}
 				}
 			}
 		}
@@ -120,6 +126,21 @@ func (c *rpcClient) send(v any) error {
 
 // call sends a request and waits for its answer.
 func (c *rpcClient) call(method string, params any) (rpcReply, error) {
+	r, err := c.callRaw(method, params)
+	if err != nil {
+		return r, err
+	}
+	if err := r.decode(); err != nil {
+		return r, fmt.Errorf("%s: answer %.200q: %w", method, r.line, err)
+	}
+	if r.Error != nil {
+		return r, fmt.Errorf("%s: JSON-RPC error %d: %s", method, r.Error.Code, r.Error.Message)
+	}
+	return r, nil
+}
+
+// callRaw sends a request and waits for its answer line, not decoded.
+func (c *rpcClient) callRaw(method string, params any) (rpcReply, error) {
 	c.mu.Lock()
 	c.next++
 	id := c.next
@@ -131,9 +152,6 @@ func (c *rpcClient) call(method string, params any) (rpcReply, error) {
 	}
 	select {
 	case r := <-ch:
-		if r.Error != nil {
-			return r, fmt.Errorf("%s: JSON-RPC error %d: %s", method, r.Error.Code, r.Error.Message)
-		}
 		return r, nil
 	case <-c.done:
 		return rpcReply{}, fmt.Errorf("%s: the server closed stdout; stderr:\n%s", method, c.stderr)
@@ -160,6 +178,34 @@ func (c *rpcClient) tool(name string, args map[string]any) (*toolResult, int, er
 	if err != nil {
 		return nil, 0, err
 	}
+	return r.toolResult()
+}
+
+// timedTool calls a tool and gives how long its answer took to arrive, not counting its
+// decoding; it fails unless the tool succeeded.
+func (c *rpcClient) timedTool(name string, args map[string]any) (*toolResult, time.Duration, error) {
+	params := map[string]any{"name": name, "arguments": args}
+	t0 := time.Now()
+	r, err := c.callRaw("tools/call", params)
+	d := time.Since(t0)
+	if err == nil {
+		err = r.decode()
+	}
+	if err == nil && r.Error != nil {
+		err = fmt.Errorf("tools/call %s: JSON-RPC error %d: %s", name, r.Error.Code, r.Error.Message)
+	}
+	if err != nil {
+		return nil, d, err
+	}
+	res, _, err := r.toolResult()
+	if err == nil && res.IsError {
+		err = fmt.Errorf("%s failed: %s", name, res.Text())
+	}
+	return res, d, err
+}
+
+// toolResult decodes the answer's result as a tools/call result.
+func (r rpcReply) toolResult() (*toolResult, int, error) {
 	var res toolResult
 	if err := json.Unmarshal(r.Result, &res); err != nil {
 		return nil, 0, err

@@ -20,37 +20,62 @@ const smallImage = "localhost/bench-small:1"
 // start: exec → initialize answered → tools/list answered, and RSS then. Baseline: exec of
 // the same binary with --version (process start and Go runtime, nothing of MCP).
 func (b *bench) start() ([]row, error) {
-	var took, base []time.Duration
+	var took, base, floorTook, floorBase []time.Duration
 	var rss []time.Duration // KiB, kept as Durations to reuse median
 	for i := 0; i < b.cfg.startRuns; i++ {
-		t0 := time.Now()
-		c, err := startRPC(b.binary, b.env(""))
-		if err != nil {
-			return nil, err
-		}
-		err = c.initialize()
-		if err == nil {
-			_, err = c.call("tools/list", map[string]any{})
-		}
-		d := time.Since(t0)
-		kib := procKiB(c.cmd.Process.Pid, "VmRSS")
-		c.close()
+		d, kib, err := timeStart(b.binary, b.env(""))
 		if err != nil {
 			return nil, err
 		}
 		took, rss = append(took, d), append(rss, time.Duration(kib))
-
-		t0 = time.Now()
-		if out, err := exec.Command(b.binary, "--version").CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("--version: %v: %s", err, out)
+		if d, err = timeVersion(b.binary); err != nil {
+			return nil, err
 		}
-		base = append(base, time.Since(t0))
+		base = append(base, d)
+
+		// The floor: a minimal go-sdk server (bench/floor, one tool), the same way.
+		if d, _, err = timeStart(b.floor, []string{"PATH=" + os.Getenv("PATH")}); err != nil {
+			return nil, fmt.Errorf("floor server: %w", err)
+		}
+		floorTook = append(floorTook, d)
+		if d, err = timeVersion(b.floor); err != nil {
+			return nil, err
+		}
+		floorBase = append(floorBase, d)
 	}
 	m, mb := median(took), median(base)
+	fm, fmb := median(floorTook), median(floorBase)
 	return []row{
 		{"start", fmt.Sprintf("exec → initialize → tools/list, median of %d", len(took)), ms(m), ms(mb) + " (exec of --version)", "+" + ms(m-mb), goal("≤ --version + 3 ms", m-mb <= 3*time.Millisecond)},
+		{"start", "floor: minimal go-sdk server (1 tool), the same", ms(fm), ms(fmb) + " (its --version)", "+" + ms(fm-fmb), ""},
 		{"start", "RSS after start (VmRSS), median", mib(int64(median(rss))), "", "", goal("≤ 20 MiB", median(rss) <= 20<<10)},
 	}, nil
+}
+
+// timeStart times exec → initialize answered → tools/list answered, and reads the RSS then.
+func timeStart(binary string, env []string) (time.Duration, int64, error) {
+	t0 := time.Now()
+	c, err := startRPC(binary, env)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = c.initialize()
+	if err == nil {
+		_, err = c.call("tools/list", map[string]any{})
+	}
+	d := time.Since(t0)
+	kib := procKiB(c.cmd.Process.Pid, "VmRSS")
+	c.close()
+	return d, kib, err
+}
+
+// timeVersion times an exec of binary --version.
+func timeVersion(binary string) (time.Duration, error) {
+	t0 := time.Now()
+	if out, err := exec.Command(binary, "--version").CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("%s --version: %v: %s", binary, err, out)
+	}
+	return time.Since(t0), nil
 }
 
 // toolsList: the size of tools/list (compact JSON), which every client pays in every
@@ -144,9 +169,7 @@ func (b *bench) overhead() ([]row, error) {
 		// One call each way in turn, so that all see the same moments of the machine
 		// (another process's burst, the CPU's clock) and a drift cannot favour one.
 		for i := 0; i < b.cfg.calls+warm; i++ {
-			t0 := time.Now()
-			res, _, err := c.mustTool(k.tool, k.args)
-			d := time.Since(t0)
+			res, d, err := c.timedTool(k.tool, k.args)
 			if err == nil {
 				err = k.check(res)
 			}
@@ -157,9 +180,7 @@ func (b *bench) overhead() ([]row, error) {
 				viaMCP = append(viaMCP, d)
 			}
 
-			t0 = time.Now()
-			res, _, err = floor.mustTool("get", map[string]any{"path": k.direct})
-			d = time.Since(t0)
+			res, d, err = floor.timedTool("get", map[string]any{"path": k.direct})
 			if err == nil {
 				err = k.check(res)
 			}
@@ -170,7 +191,7 @@ func (b *bench) overhead() ([]row, error) {
 				viaFloor = append(viaFloor, d)
 			}
 
-			t0 = time.Now()
+			t0 := time.Now()
 			resp, err := b.pod.api.Get(b.pod.url(k.direct))
 			if err != nil {
 				return rows, err

@@ -80,13 +80,12 @@ func (e *Engine) Register(s *mcp.Server) {
 				t := e.Tools[i]
 				mt := MCPTool(t)
 				schema := mt.InputSchema
-				if typed, ok := schema.(*jsonschema.Schema); ok {
-					if raw, err := EncodeSchema(typed); err == nil {
-						schema = raw
-					}
+				typed := schema.(*jsonschema.Schema)
+				if raw, err := EncodeSchema(typed); err == nil {
+					schema = raw
 				}
 				mt.InputSchema = bareObjectSchema
-				s.AddTool(mt, e.handler(t))
+				s.AddTool(mt, e.handler(t, typed))
 				mt.InputSchema = schema
 				listed[i] = mt
 			}
@@ -101,7 +100,8 @@ func (e *Engine) Register(s *mcp.Server) {
 // at every start.
 var bareObjectSchema = json.RawMessage(`{"type":"object"}`)
 
-func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
+// handler runs calls of t; schema is Schema(t), which checks the arguments.
+func (e *Engine) handler(t *capabilities.Tool, schema *jsonschema.Schema) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 		ctx, end := e.callContext(ctx)
 		defer end()
@@ -125,7 +125,7 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 		if req.Params != nil {
 			raw = req.Params.Arguments
 		}
-		vals, err := CheckArguments(t, raw)
+		vals, err := checkArguments(t, schema, raw)
 		if err != nil {
 			return errorResult("%v", err), nil
 		}

@@ -1,8 +1,9 @@
 // Command floor is the bench's measure of what the go-sdk alone costs a call: a minimal
 // MCP server on stdio with one tool, get, that sends a GET to the Podman socket and
 // answers with the body, with none of image-mcp (no stdio guard, no argument check, no
-// shaping, no log). The bench times it beside image-mcp and the raw request
-// (go run ./bench -only overhead).
+// shaping, no log). The bench times its calls beside image-mcp's and the raw request
+// (go run ./bench -only overhead), and its start beside image-mcp's (-only start; with
+// --version it only prints a line, the floor of its start).
 //
 //	FLOOR_SOCKET=/path/podman.sock FLOOR_PREFIX=http://d/v4.3.1 floor
 package main
@@ -20,6 +21,10 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "--version" {
+		fmt.Println("floor 1")
+		return
+	}
 	sock, prefix := os.Getenv("FLOOR_SOCKET"), os.Getenv("FLOOR_PREFIX")
 	hc := &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: 64,
