@@ -107,6 +107,7 @@ type bench struct {
 	cfg     config
 	dir     string
 	binary  string
+	floor   string // bench/floor: a minimal go-sdk server, the per-call floor
 	pod     *podman
 	central *central
 	tools   map[string]string // "METHOD path" → tool name
@@ -155,6 +156,13 @@ func (b *bench) setup() error {
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
+	}
+	b.floor = filepath.Join(b.dir, "floor")
+	build = exec.Command("go", "build", "-o", b.floor, "./bench/floor")
+	build.Dir = moduleRoot()
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build ./bench/floor: %w", err)
 	}
 	caps, err := capabilities.Embedded()
 	if err != nil {

@@ -36,8 +36,13 @@ type rpcReply struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
-	line    []byte    // the whole answer line
-	arrived time.Time // when its last byte was read
+	size int
+	line []byte // the whole answer line, decoded by decode
+}
+
+// decode reads the answer line into Result and Error.
+func (r *rpcReply) decode() error {
+	return json.Unmarshal(r.line, r)
 }
 
 // toolResult is a tools/call result as the model receives it.
@@ -48,7 +53,6 @@ type toolResult struct {
 		Text string `json:"text"`
 	} `json:"content"`
 	Structured json.RawMessage `json:"structuredContent"`
-	arrived    time.Time       // when the answer's last byte was read
 }
 
 func (r *toolResult) Text() string {
@@ -85,22 +89,22 @@ func (c *rpcClient) read(out io.Reader) {
 	br := bufio.NewReaderSize(out, 1<<20)
 	for {
 		line, err := br.ReadBytes('\n')
-		arrived := time.Now()
+		// Only the id is read here, as an HTTP client reads a status line and headers;
+		// the answer is decoded by its caller (after the clock stops in the overhead
+		// section, where the raw request's body is not decoded either).
 		if len(bytes.TrimSpace(line)) > 0 {
-			// Only the id is read here: decoding the answer is the caller's, after the
-			// time it arrived, so a big answer's timing is the server's, not this client's.
-			if id := gjson.GetBytes(line, "id"); id.Type == gjson.Number {
-				c.mu.Lock()
-				ch := c.pending[id.Int()]
-				delete(c.pending, id.Int())
-				c.mu.Unlock()
-				if ch != nil {
-					ch <- rpcReply{line: line, arrived: arrived}
-				}
-			} else if !gjson.ValidBytes(line) {
+			if !gjson.ValidBytes(line) {
 				c.mu.Lock()
 				c.junk = append(c.junk, string(line))
 				c.mu.Unlock()
+			} else if id, perr := strconv.ParseInt(gjson.GetBytes(line, "id").Raw, 10, 64); perr == nil {
+				c.mu.Lock()
+				ch := c.pending[id]
+				delete(c.pending, id)
+				c.mu.Unlock()
+				if ch != nil {
+					ch <- rpcReply{size: len(line), line: line}
+				}
 			}
 		}
 		if err != nil {
@@ -122,6 +126,21 @@ func (c *rpcClient) send(v any) error {
 
 // call sends a request and waits for its answer.
 func (c *rpcClient) call(method string, params any) (rpcReply, error) {
+	r, err := c.callRaw(method, params)
+	if err != nil {
+		return r, err
+	}
+	if err := r.decode(); err != nil {
+		return r, fmt.Errorf("%s: answer %.200q: %w", method, r.line, err)
+	}
+	if r.Error != nil {
+		return r, fmt.Errorf("%s: JSON-RPC error %d: %s", method, r.Error.Code, r.Error.Message)
+	}
+	return r, nil
+}
+
+// callRaw sends a request and waits for its answer line, not decoded.
+func (c *rpcClient) callRaw(method string, params any) (rpcReply, error) {
 	c.mu.Lock()
 	c.next++
 	id := c.next
@@ -133,12 +152,6 @@ func (c *rpcClient) call(method string, params any) (rpcReply, error) {
 	}
 	select {
 	case r := <-ch:
-		if err := json.Unmarshal(r.line, &r); err != nil {
-			return r, fmt.Errorf("%s: the answer is not JSON-RPC (%v): %.200s", method, err, r.line)
-		}
-		if r.Error != nil {
-			return r, fmt.Errorf("%s: JSON-RPC error %d: %s", method, r.Error.Code, r.Error.Message)
-		}
 		return r, nil
 	case <-c.done:
 		return rpcReply{}, fmt.Errorf("%s: the server closed stdout; stderr:\n%s", method, c.stderr)
@@ -165,11 +178,39 @@ func (c *rpcClient) tool(name string, args map[string]any) (*toolResult, int, er
 	if err != nil {
 		return nil, 0, err
 	}
-	res := toolResult{arrived: r.arrived}
+	return r.toolResult()
+}
+
+// timedTool calls a tool and gives how long its answer took to arrive, not counting its
+// decoding; it fails unless the tool succeeded.
+func (c *rpcClient) timedTool(name string, args map[string]any) (*toolResult, time.Duration, error) {
+	params := map[string]any{"name": name, "arguments": args}
+	t0 := time.Now()
+	r, err := c.callRaw("tools/call", params)
+	d := time.Since(t0)
+	if err == nil {
+		err = r.decode()
+	}
+	if err == nil && r.Error != nil {
+		err = fmt.Errorf("tools/call %s: JSON-RPC error %d: %s", name, r.Error.Code, r.Error.Message)
+	}
+	if err != nil {
+		return nil, d, err
+	}
+	res, _, err := r.toolResult()
+	if err == nil && res.IsError {
+		err = fmt.Errorf("%s failed: %s", name, res.Text())
+	}
+	return res, d, err
+}
+
+// toolResult decodes the answer's result as a tools/call result.
+func (r rpcReply) toolResult() (*toolResult, int, error) {
+	var res toolResult
 	if err := json.Unmarshal(r.Result, &res); err != nil {
 		return nil, 0, err
 	}
-	return &res, len(r.line), nil
+	return &res, r.size, nil
 }
 
 // mustTool calls a tool and fails unless it succeeded.

@@ -20,37 +20,62 @@ const smallImage = "localhost/bench-small:1"
 // start: exec → initialize answered → tools/list answered, and RSS then. Baseline: exec of
 // the same binary with --version (process start and Go runtime, nothing of MCP).
 func (b *bench) start() ([]row, error) {
-	var took, base []time.Duration
+	var took, base, floorTook, floorBase []time.Duration
 	var rss []time.Duration // KiB, kept as Durations to reuse median
 	for i := 0; i < b.cfg.startRuns; i++ {
-		t0 := time.Now()
-		c, err := startRPC(b.binary, b.env(""))
-		if err != nil {
-			return nil, err
-		}
-		err = c.initialize()
-		if err == nil {
-			_, err = c.call("tools/list", map[string]any{})
-		}
-		d := time.Since(t0)
-		kib := procKiB(c.cmd.Process.Pid, "VmRSS")
-		c.close()
+		d, kib, err := timeStart(b.binary, b.env(""))
 		if err != nil {
 			return nil, err
 		}
 		took, rss = append(took, d), append(rss, time.Duration(kib))
-
-		t0 = time.Now()
-		if out, err := exec.Command(b.binary, "--version").CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("--version: %v: %s", err, out)
+		if d, err = timeVersion(b.binary); err != nil {
+			return nil, err
 		}
-		base = append(base, time.Since(t0))
+		base = append(base, d)
+
+		// The floor: a minimal go-sdk server (bench/floor, one tool), the same way.
+		if d, _, err = timeStart(b.floor, []string{"PATH=" + os.Getenv("PATH")}); err != nil {
+			return nil, fmt.Errorf("floor server: %w", err)
+		}
+		floorTook = append(floorTook, d)
+		if d, err = timeVersion(b.floor); err != nil {
+			return nil, err
+		}
+		floorBase = append(floorBase, d)
 	}
 	m, mb := median(took), median(base)
+	fm, fmb := median(floorTook), median(floorBase)
 	return []row{
 		{"start", fmt.Sprintf("exec → initialize → tools/list, median of %d", len(took)), ms(m), ms(mb) + " (exec of --version)", "+" + ms(m-mb), goal("≤ --version + 3 ms", m-mb <= 3*time.Millisecond)},
+		{"start", "floor: minimal go-sdk server (1 tool), the same", ms(fm), ms(fmb) + " (its --version)", "+" + ms(fm-fmb), ""},
 		{"start", "RSS after start (VmRSS), median", mib(int64(median(rss))), "", "", goal("≤ 20 MiB", median(rss) <= 20<<10)},
 	}, nil
+}
+
+// timeStart times exec → initialize answered → tools/list answered, and reads the RSS then.
+func timeStart(binary string, env []string) (time.Duration, int64, error) {
+	t0 := time.Now()
+	c, err := startRPC(binary, env)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = c.initialize()
+	if err == nil {
+		_, err = c.call("tools/list", map[string]any{})
+	}
+	d := time.Since(t0)
+	kib := procKiB(c.cmd.Process.Pid, "VmRSS")
+	c.close()
+	return d, kib, err
+}
+
+// timeVersion times an exec of binary --version.
+func timeVersion(binary string) (time.Duration, error) {
+	t0 := time.Now()
+	if out, err := exec.Command(binary, "--version").CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("%s --version: %v: %s", binary, err, out)
+	}
+	return time.Since(t0), nil
 }
 
 // toolsList: the size of tools/list (compact JSON), which every client pays in every
@@ -106,6 +131,16 @@ func (b *bench) overhead() ([]row, error) {
 		return nil, err
 	}
 	defer c.close()
+	// The floor: the same request through a minimal go-sdk server (bench/floor), what
+	// the go-sdk's stdio round trip costs with nothing of image-mcp.
+	floor, err := startRPC(b.floor, []string{"PATH=" + os.Getenv("PATH"), "FLOOR_SOCKET=" + b.pod.sock, "FLOOR_PREFIX=" + b.pod.url("")})
+	if err != nil {
+		return nil, err
+	}
+	defer floor.close()
+	if err := floor.initialize(); err != nil {
+		return nil, fmt.Errorf("floor server: %w", err)
+	}
 	exists := b.tool("GET", "/libpod/images/{name}/exists")
 	list := b.tool("GET", "/libpod/images/json")
 	cases := []struct {
@@ -130,11 +165,11 @@ func (b *bench) overhead() ([]row, error) {
 	var rows []row
 	for _, k := range cases {
 		warm := 20
-		var viaMCP, direct []time.Duration
+		var viaMCP, viaFloor, direct []time.Duration
+		// One call each way in turn, so that all see the same moments of the machine
+		// (another process's burst, the CPU's clock) and a drift cannot favour one.
 		for i := 0; i < b.cfg.calls+warm; i++ {
-			t0 := time.Now()
-			res, _, err := c.mustTool(k.tool, k.args)
-			d := time.Since(t0)
+			res, d, err := c.timedTool(k.tool, k.args)
 			if err == nil {
 				err = k.check(res)
 			}
@@ -144,8 +179,18 @@ func (b *bench) overhead() ([]row, error) {
 			if i >= warm {
 				viaMCP = append(viaMCP, d)
 			}
-		}
-		for i := 0; i < b.cfg.calls+warm; i++ {
+
+			res, d, err = floor.timedTool("get", map[string]any{"path": k.direct})
+			if err == nil {
+				err = k.check(res)
+			}
+			if err != nil {
+				return rows, fmt.Errorf("floor server: %w", err)
+			}
+			if i >= warm {
+				viaFloor = append(viaFloor, d)
+			}
+
 			t0 := time.Now()
 			resp, err := b.pod.api.Get(b.pod.url(k.direct))
 			if err != nil {
@@ -165,6 +210,8 @@ func (b *bench) overhead() ([]row, error) {
 				goal("added ≤ 0.25 ms", median(viaMCP)-median(direct) <= 250*time.Microsecond)},
 			row{"per call", k.tool + " p99", ms(percentile(viaMCP, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaMCP, 99)-percentile(direct, 99)),
 				goal("added ≤ 1 ms", percentile(viaMCP, 99)-percentile(direct, 99) <= time.Millisecond)},
+			row{"per call", k.tool + " floor: minimal go-sdk server, median", ms(median(viaFloor)), ms(median(direct)), "+" + ms(median(viaFloor)-median(direct)), ""},
+			row{"per call", k.tool + " floor: minimal go-sdk server, p99", ms(percentile(viaFloor, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaFloor, 99)-percentile(direct, 99)), ""},
 		)
 	}
 	return rows, nil
@@ -255,15 +302,18 @@ func (b *bench) stackrox() ([]row, error) {
 	} {
 		var viaMCP, direct []time.Duration
 		var modelBytes, textBytes, upBytes int
+		res, n, err := c.mustTool(k.tool, k.args) // also the first request's set-up, untimed
+		if err != nil {
+			return rows, err
+		}
+		modelBytes, textBytes = n, len(res.Text())
 		for i := 0; i < runs; i++ {
-			t0 := time.Now()
-			res, n, err := c.mustTool(k.tool, k.args)
+			_, d, err := c.timedTool(k.tool, k.args)
 			if err != nil {
 				return rows, err
 			}
-			viaMCP = append(viaMCP, res.arrived.Sub(t0))
-			modelBytes, textBytes = n, len(res.Text())
-			t0 = time.Now()
+			viaMCP = append(viaMCP, d)
+			t0 := time.Now()
 			if upBytes, err = b.central.get(k.path); err != nil {
 				return rows, err
 			}

@@ -45,6 +45,12 @@ func (v Values) Bool(name string) bool {
 // empty array or false is not given. A header value must not break the header. Nothing
 // is sent upstream unless this passes.
 func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
+	return checkArguments(t, Schema(t), raw)
+}
+
+// checkArguments is CheckArguments against s, the tool's Schema built once (at Register)
+// rather than at every call.
+func checkArguments(t *capabilities.Tool, s *jsonschema.Schema, raw json.RawMessage) (Values, error) {
 	bad := func(format string, a ...any) error {
 		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
 	}
@@ -62,7 +68,6 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 			}
 		}
 	}
-	s := Schema(t)
 	for _, name := range slices.Sorted(maps.Keys(vals)) {
 		p := s.Properties[name]
 		if p == nil {

@@ -4,6 +4,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -63,7 +64,7 @@ func MCPTool(t *capabilities.Tool) *mcp.Tool {
 // Register adds every tool of the engine to the server. AddTool encodes and decodes each
 // schema to check its x-mcp-header annotations (we have none: Schema writes no such
 // keyword), which was most of what was left of start-up. So AddTool checks a bare object
-// schema and the listed tool gets its schema after: the server keeps and lists the *Tool
+// schema (bareObjectSchema) and the listed tool gets its schema after: the server keeps and lists the *Tool
 // it was given (TestRegisterListsFullSchemas fails if it ever copies it). The schema is
 // listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
 // schema with reflection.
@@ -71,6 +72,7 @@ func (e *Engine) Register(s *mcp.Server) {
 	// One worker per CPU: the server lists tools sorted by name, whatever the order they
 	// were added in, and AddTool may be called concurrently.
 	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
+	listed := make([]*mcp.Tool, len(e.Tools))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -78,21 +80,28 @@ func (e *Engine) Register(s *mcp.Server) {
 				t := e.Tools[i]
 				mt := MCPTool(t)
 				schema := mt.InputSchema
-				if typed, ok := schema.(*jsonschema.Schema); ok {
-					if raw, err := EncodeSchema(typed); err == nil {
-						schema = raw
-					}
+				typed := schema.(*jsonschema.Schema)
+				if raw, err := EncodeSchema(typed); err == nil {
+					schema = raw
 				}
-				mt.InputSchema = &jsonschema.Schema{Type: "object"}
-				s.AddTool(mt, e.handler(t))
+				mt.InputSchema = bareObjectSchema
+				s.AddTool(mt, e.handler(t, typed))
 				mt.InputSchema = schema
+				listed[i] = mt
 			}
 		})
 	}
 	wg.Wait()
+	s.AddReceivingMiddleware(newListCache(listed).middleware())
 }
 
-func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
+// bareObjectSchema is what AddTool checks: as raw JSON, not a *jsonschema.Schema, whose
+// first encoding (building encoding/json's encoders for its ~50 fields) cost ~0.5 ms of CPU
+// at every start.
+var bareObjectSchema = json.RawMessage(`{"type":"object"}`)
+
+// handler runs calls of t; schema is Schema(t), which checks the arguments.
+func (e *Engine) handler(t *capabilities.Tool, schema *jsonschema.Schema) mcp.ToolHandler {
 	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 		ctx, end := e.callContext(ctx)
 		defer end()
@@ -116,7 +125,7 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 		if req.Params != nil {
 			raw = req.Params.Arguments
 		}
-		vals, err := CheckArguments(t, raw)
+		vals, err := checkArguments(t, schema, raw)
 		if err != nil {
 			return errorResult("%v", err), nil
 		}

@@ -53,6 +53,8 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 		return 2
 	}
 	defer stopProfile()
+	gc := pauseGC()
+	defer gc.resume()
 
 	// stdout carries MCP and nothing else.
 	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(o.LogLevel).With().Timestamp().Logger()
@@ -69,5 +71,5 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 	case o.Doctor:
 		return runDoctor(o, stdout, c)
 	}
-	return serveMCP(o, b, c, stdin, stdout, stderr, log)
+	return serveMCP(o, b, c, stdin, stdout, stderr, log, gc)
 }

@@ -22,7 +22,7 @@ import (
 )
 
 // serveMCP serves the catalog on stdio until the client leaves or a signal comes.
-func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger) int {
+func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *startGC) int {
 	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
 	rox, roxErr := centralConfig(o)
 	ups := &tools.Upstreams{}
@@ -93,10 +93,10 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 	})
 	engine.Register(server)
 	prompts.Register(server, c.prompts)
-	server.AddReceivingMiddleware(c.hidden.Refuse(), c.hiddenPrompts.Refuse())
+	server.AddReceivingMiddleware(c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.middleware())
 
 	log.Info().Int("tools", len(c.served)).Int("filtered out", len(c.hidden)).Int("prompts", len(c.prompts)).Str("version", b.Version).Msg("serving MCP on stdio")
-	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout})
+	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout, written: gc.written})
 	endSession()
 	if !engine.Drain(30 * time.Second) {
 		log.Warn().Msg("tool calls still running at exit")

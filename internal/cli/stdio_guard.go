@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -28,17 +30,20 @@ const maxLine = mcp.DefaultMaxLineLength
 type guardedStdio struct {
 	in  io.Reader
 	out io.Writer
+	// written, when set, is called after each message is written.
+	written func()
 }
 
 func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
-	out := &serialWriter{Writer: syncio.Writer{W: g.out}}
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(filterLines(g.in, pw, out)) }()
-	conn, err := (&mcp.IOTransport{Reader: pr, Writer: out}).Connect(ctx)
+	out := &serialWriter{Writer: syncio.Writer{W: g.out}, written: g.written}
+	// The go-sdk's reader goroutine reads the filter itself: no goroutine and pipe
+	// between them, one hand-off less per message.
+	in := io.NopCloser(newLineFilter(g.in, out))
+	conn, err := (&mcp.IOTransport{Reader: in, Writer: out}).Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &elicitCompat{Connection: conn}, nil
+	return &elicitCompat{Connection: conn, out: out}, nil
 }
 
 // elicitModeSince is the first protocol version whose elicitation requests have `mode`.
@@ -48,21 +53,39 @@ const elicitModeSince = "2025-11-25"
 // older protocol (2025-06-18 has no such field, and strict clients such as the official
 // TypeScript SDK's refuse it); the go-sdk always writes it. The version is read from the
 // server's initialize answer.
+//
+// It also writes answers with a result itself (see encodeAnswer).
 type elicitCompat struct {
 	mcp.Connection
-	mu      sync.Mutex
-	version string
+	out          io.Writer // the go-sdk's connection writes there too
+	mu           sync.Mutex
+	version      string
+	versionKnown atomic.Bool
 }
 
 func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 	switch x := m.(type) {
 	case *jsonrpc.Response:
-		if v := gjson.GetBytes(x.Result, "protocolVersion"); v.Type == gjson.String && gjson.GetBytes(x.Result, "serverInfo").Exists() {
-			c.mu.Lock()
-			if c.version == "" {
-				c.version = v.String()
+		// Once known, no need to scan every answer (tools/list's is 22 KB) for it.
+		if !c.versionKnown.Load() {
+			if v := gjson.GetBytes(x.Result, "protocolVersion"); v.Type == gjson.String && gjson.GetBytes(x.Result, "serverInfo").Exists() {
+				c.mu.Lock()
+				if c.version == "" {
+					c.version = v.String()
+				}
+				c.mu.Unlock()
+				c.versionKnown.Store(true)
 			}
-			c.mu.Unlock()
+		}
+		if c.out == nil {
+			break
+		}
+		if b, ok := encodeAnswer(x); ok {
+			if err := ctx.Err(); err != nil {
+				return err // as the go-sdk's Write
+			}
+			_, err := c.out.Write(b)
+			return err
 		}
 	case *jsonrpc.Request:
 		c.mu.Lock()
@@ -83,34 +106,93 @@ func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 	return c.Connection.Write(ctx, m)
 }
 
+// encodeAnswer writes an answer with a result as the go-sdk's Write would, byte for byte,
+// without its second pass over the result: the go-sdk encodes the result (compact JSON),
+// then encodes the answer around it, which validates and copies the whole result again
+// (0.3 ms for tools/list's 22 KB at start, and again on every call). ok is false for the
+// rest (errors, ids other than integers and strings): the go-sdk writes them.
+func encodeAnswer(r *jsonrpc.Response) (b []byte, ok bool) {
+	if r.Error != nil || len(r.Result) == 0 {
+		return nil, false
+	}
+	b = make([]byte, 0, len(r.Result)+64)
+	b = append(b, `{"jsonrpc":"2.0","id":`...)
+	switch id := r.ID.Raw().(type) {
+	case int64:
+		b = strconv.AppendInt(b, id, 10)
+	case string:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(id) != nil {
+			return nil, false
+		}
+		b = append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
+	default:
+		return nil, false
+	}
+	b = append(b, `,"result":`...)
+	b = append(b, r.Result...)
+	return append(b, "}\n"...), true
+}
+
 // serialWriter keeps the go-sdk's messages and the guard's error answers whole lines. Its
 // Close is a no-op: stdout outlives the go-sdk's connection.
-type serialWriter struct{ syncio.Writer }
+type serialWriter struct {
+	syncio.Writer
+	written func()
+}
+
+func (s *serialWriter) Write(p []byte) (int, error) {
+	n, err := s.Writer.Write(p)
+	if s.written != nil {
+		s.written()
+	}
+	return n, err
+}
 
 func (s *serialWriter) Close() error { return nil }
 
 // filterLines copies the lines of in that are single JSON-RPC messages to pass and
 // answers the others on out.
 func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
-	br := bufio.NewReaderSize(in, 64<<10)
-	for {
-		line, tooLong, err := readLine(br)
+	_, err := io.Copy(pass, newLineFilter(in, out))
+	return err
+}
+
+// lineFilter reads the lines of in that are single JSON-RPC messages, each ending in a
+// newline, and answers the others on out.
+type lineFilter struct {
+	br      *bufio.Reader
+	out     io.Writer
+	pending []byte // what is left of the line being read
+	err     error  // in's error (io.EOF at its end), given once pending is read
+}
+
+func newLineFilter(in io.Reader, out io.Writer) *lineFilter {
+	return &lineFilter{br: bufio.NewReaderSize(in, 64<<10), out: out}
+}
+
+func (f *lineFilter) Read(p []byte) (int, error) {
+	for len(f.pending) == 0 {
+		if f.err != nil {
+			return 0, f.err
+		}
+		line, tooLong, err := readLine(f.br)
 		if tooLong {
-			reject(out, nil, jsonrpc.CodeParseError, fmt.Sprintf("message longer than %d bytes; it was dropped", maxLine))
+			reject(f.out, nil, jsonrpc.CodeParseError, fmt.Sprintf("message longer than %d bytes; it was dropped", maxLine))
 		} else if t := bytes.TrimSpace(line); len(t) > 0 {
 			if code, msg := check(t); code != 0 {
-				reject(out, t, code, msg)
-			} else if _, werr := pass.Write(append(t, '\n')); werr != nil {
-				return werr
+				reject(f.out, t, code, msg)
+			} else {
+				f.pending = append(t, '\n')
 			}
 		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
+		f.err = err
 	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
 }
 
 // readLine reads one line of at most maxLine bytes; a longer one is skipped to its end.
@@ -138,10 +220,65 @@ func check(line []byte) (code int64, msg string) {
 	if line[0] == '[' {
 		return jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported (MCP 2025-06-18 has none); send one message per line"
 	}
+	if plainRequest(line) {
+		return 0, ""
+	}
 	if _, err := jsonrpc.DecodeMessage(line); err != nil {
 		return jsonrpc.CodeInvalidRequest, "not a JSON-RPC 2.0 message: " + err.Error()
 	}
 	return 0, ""
+}
+
+// plainRequest tells whether line (valid JSON) is a request or notification that
+// jsonrpc.DecodeMessage certainly accepts: an object of "jsonrpc":"2.0", a string
+// "method", optionally a string or small integer "id" and an object or array "params",
+// each once, keys without escapes, nothing else. It is the common case, read without
+// allocating; DecodeMessage judges the rest (it allocates two 32 KiB decoder buffers,
+// and the go-sdk decodes the line again anyway).
+func plainRequest(line []byte) bool {
+	if line[0] != '{' {
+		return false
+	}
+	var version, method, id, params bool
+	ok := true
+	gjson.ParseBytes(line).ForEach(func(k, v gjson.Result) bool {
+		if len(k.Raw) != len(k.Str)+2 { // an escaped key: the go-sdk's decoder may not read it so
+			ok = false
+			return false
+		}
+		switch k.Str {
+		case "jsonrpc":
+			ok = !version && v.Raw == `"2.0"`
+			version = true
+		case "method":
+			ok = !method && v.Type == gjson.String
+			method = true
+		case "id":
+			ok = !id && (v.Type == gjson.String || v.Type == gjson.Number && smallInt(v.Raw))
+			id = true
+		case "params":
+			ok = !params && (v.IsObject() || v.IsArray())
+			params = true
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok && version && method
+}
+
+// smallInt tells whether s is a JSON integer of at most 15 digits (exact as a float64).
+func smallInt(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if len(s) == 0 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // reject answers a dropped line with its id when one can be read from it (even from JSON

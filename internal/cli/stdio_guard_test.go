@@ -126,3 +126,104 @@ func TestElicitCompat(t *testing.T) {
 		})
 	}
 }
+
+// plainRequest is the guard's fast path: every line it accepts, jsonrpc.DecodeMessage
+// accepts as a request; the common requests take it; the odd ones are left to
+// DecodeMessage.
+func TestPlainRequest(t *testing.T) {
+	cases := []struct {
+		line  string
+		plain bool
+	}{
+		{`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, true},
+		{`{"jsonrpc":"2.0","id":"a-1","method":"tools/call","params":{"name":"x","arguments":{"a":[1,{"b":null}]}}}`, true},
+		{`{"method":"initialize","params":{},"id":0,"jsonrpc":"2.0"}`, true},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, true},
+		{`{"jsonrpc":"2.0","id":-123456789012345,"method":"m","params":[]}`, true},
+		{`{"jsonrpc":"2.0","id":1234567890123456,"method":"m"}`, false}, // beyond 15 digits
+		{`{"jsonrpc":"2.0","id":1.5,"method":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":1e3,"method":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":null,"method":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":{"x":1},"method":"m"}`, false},
+		{`{"jsonrpc":"1.0","id":1,"method":"m"}`, false},
+		{`{"jsonrpc":"2\u002e0","id":1,"method":"m"}`, false},
+		{`{"jsonrpc":"2.0","jsonrpc":"1.0","id":1,"method":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":1,"id":{},"method":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":1,"method":"m","method":2}`, false},
+		{`{"jsonrpc":"2.0","id":1,"method":7}`, false},
+		{`{"jsonrpc":"2.0","id":1,"\u006dethod":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":1,"method":"m","params":"x"}`, false},
+		{`{"jsonrpc":"2.0","id":1,"method":"m","result":{}}`, false},
+		{`{"jsonrpc":"2.0","id":1,"method":"m","error":5}`, false},
+		{`{"jsonrpc":"2.0","id":1,"Method":"m"}`, false},
+		{`{"jsonrpc":"2.0","id":1}`, false},
+		{`{"jsonrpc":"2.0","id":1,"result":{}}`, false},
+		{`[{"jsonrpc":"2.0","id":1,"method":"m"}]`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.line, func(t *testing.T) {
+			line := []byte(c.line)
+			if !json.Valid(line) {
+				t.Fatalf("not valid JSON")
+			}
+			got := plainRequest(line)
+			if got != c.plain {
+				t.Fatalf("plainRequest = %v, want %v", got, c.plain)
+			}
+			if !got {
+				return
+			}
+			m, err := jsonrpc.DecodeMessage(line)
+			if err != nil {
+				t.Fatalf("the fast path took a line DecodeMessage refuses: %v", err)
+			}
+			if _, ok := m.(*jsonrpc.Request); !ok {
+				t.Fatalf("DecodeMessage gave a %T, want a request", m)
+			}
+		})
+	}
+}
+
+// encodeAnswer writes exactly what the go-sdk's jsonrpc.EncodeMessage writes for the
+// answers it takes, and leaves the others to it.
+func TestEncodeAnswer(t *testing.T) {
+	id := func(v any) jsonrpc.ID {
+		i, err := jsonrpc.MakeID(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i
+	}
+	cases := []struct {
+		name string
+		resp *jsonrpc.Response
+		ok   bool
+	}{
+		{"integer id", &jsonrpc.Response{ID: id(float64(7)), Result: json.RawMessage(`{"tools":[]}`)}, true},
+		{"negative id", &jsonrpc.Response{ID: id(float64(-42)), Result: json.RawMessage(`{}`)}, true},
+		{"string id", &jsonrpc.Response{ID: id("a-1"), Result: json.RawMessage(`{"x":1}`)}, true},
+		{"string id to escape", &jsonrpc.Response{ID: id("q\"<&>\u2028\\\n é"), Result: json.RawMessage(`{"x":1}`)}, true},
+		{"result with HTML and unicode", &jsonrpc.Response{ID: id(float64(1)), Result: json.RawMessage(`{"t":"<a&b> é \u2028 \"q\""}`)}, true},
+		{"error", &jsonrpc.Response{ID: id(float64(1)), Error: &jsonrpc.Error{Code: -32602, Message: "bad"}}, false},
+		{"no result", &jsonrpc.Response{ID: id(float64(1))}, false},
+		{"no id", &jsonrpc.Response{Result: json.RawMessage(`{}`)}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := encodeAnswer(c.resp)
+			if ok != c.ok {
+				t.Fatalf("ok = %v, want %v", ok, c.ok)
+			}
+			if !ok {
+				return
+			}
+			want, err := jsonrpc.EncodeMessage(c.resp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want)+"\n" {
+				t.Fatalf("wrote\n%s\nthe go-sdk writes\n%s", got, want)
+			}
+		})
+	}
+}
