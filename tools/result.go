@@ -69,17 +69,15 @@ func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page
 	if !gjson.ValidBytes(body) {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
 	}
-	return s.shape(bytes.Clone(body), fields, narrowHint, page, notes...)
+	return s.shape(pretty.Ugly(body), fields, narrowHint, page, notes...)
 }
 
-// shape is Page for a body known to be JSON, which it takes over (it compacts it in
-// place). The answer is never decoded: its text is compacted, and only the values on the
-// way to what is narrowed, skipped or cut are opened (jsonNode), each in one gjson pass
-// over its own text; the rest is written out as it came, in the upstream's member order
-// and escaping.
+// shape is Page for a body that is compact JSON (the text is exactly the structured
+// content, and the budget counts it so), which it takes over. The answer is never
+// decoded: only the values on the way to what is narrowed, skipped or cut are opened
+// (jsonNode), each in one gjson pass over its own text; the rest is written out as it
+// came, in the upstream's member order and escaping.
 func (s Shaper) shape(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
-	// The text is exactly the structured content, compact (the budget counts it so).
-	body = pretty.UglyInPlace(body)
 	budget := s.MaxBytes
 	if budget > 0 {
 		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
