@@ -56,7 +56,11 @@ func loadEmbedded(name string) (*Capability, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded %s: %w", correctionsFile(name), err)
 	}
-	return Load(name, spec, corr)
+	c, err := Load(name, spec, corr)
+	if c != nil {
+		c.Builtin = true
+	}
+	return c, err
 }
 
 // LoadFile loads a capability file given by the user, with its corrections file

@@ -26,6 +26,7 @@ type Capability struct {
 	ErrorHints map[int]string
 	Tools      []*Tool
 	Prompts    []PromptDef // declared in the corrections file
+	Builtin    bool        // embedded in the binary, not a --capability file
 }
 
 // Tool is one MCP tool, resolved down to the HTTP operation it calls.

@@ -1584,6 +1584,7 @@ func prebuiltCapabilities() []*Capability {
 				Instead:    "Use load-image with `upload` (a file on this machine) instead.",
 			},
 		},
+		Builtin: true,
 	}
 	for _, t := range c0.Tools {
 		t.Capability = c0
@@ -1842,6 +1843,7 @@ func prebuiltCapabilities() []*Capability {
 				Response: "json",
 			},
 		},
+		Builtin: true,
 	}
 	for _, t := range c1.Tools {
 		t.Capability = c1

@@ -44,12 +44,17 @@ type Engine struct {
 
 // MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.
 func MCPTool(t *capabilities.Tool) *mcp.Tool {
+	return mcpTool(t, Schema(t))
+}
+
+// mcpTool is MCPTool with the input schema given (typed, or encoded).
+func mcpTool(t *capabilities.Tool, schema any) *mcp.Tool {
 	ro, destr, idem := t.ReadOnly, t.Destructive, t.Idempotent
 	return &mcp.Tool{
 		Name:        t.Name,
 		Title:       t.Title,
 		Description: t.Description,
-		InputSchema: Schema(t),
+		InputSchema: schema,
 		// No annotations.title: clients prefer the tool's title, and every byte of
 		// tools/list is paid in every conversation.
 		Annotations: &mcp.ToolAnnotations{
@@ -78,14 +83,9 @@ func (e *Engine) Register(s *mcp.Server) {
 		wg.Go(func() {
 			for i := w; i < len(e.Tools); i += workers {
 				t := e.Tools[i]
-				mt := MCPTool(t)
-				schema := mt.InputSchema
-				typed := schema.(*jsonschema.Schema)
-				if raw, err := EncodeSchema(typed); err == nil {
-					schema = raw
-				}
-				mt.InputSchema = bareObjectSchema
-				s.AddTool(mt, e.handler(t, typed))
+				schema := listedSchema(t)
+				mt := mcpTool(t, bareObjectSchema)
+				s.AddTool(mt, e.handler(t))
 				mt.InputSchema = schema
 				listed[i] = mt
 			}
@@ -100,8 +100,23 @@ func (e *Engine) Register(s *mcp.Server) {
 // at every start.
 var bareObjectSchema = json.RawMessage(`{"type":"object"}`)
 
-// handler runs calls of t; schema is Schema(t), which checks the arguments.
-func (e *Engine) handler(t *capabilities.Tool, schema *jsonschema.Schema) mcp.ToolHandler {
+// listedSchema is t's input schema as tools/list shows it: generated for a built-in tool
+// (listed_schemas.go; building and encoding 29 schemas was a quarter of the start-up work
+// left), encoded at start for a tool of a --capability file.
+func listedSchema(t *capabilities.Tool) any {
+	if raw, ok := builtinSchemas[t.Name]; ok && t.Capability.Builtin {
+		return json.RawMessage(raw)
+	}
+	typed := Schema(t)
+	if raw, err := EncodeSchema(typed); err == nil {
+		return raw
+	}
+	return typed
+}
+
+// handler runs calls of t. The schema that checks the arguments is built at the first.
+func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
+	schema := sync.OnceValue(func() *jsonschema.Schema { return Schema(t) })
 	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 		ctx, end := e.callContext(ctx)
 		defer end()
@@ -125,7 +140,7 @@ func (e *Engine) handler(t *capabilities.Tool, schema *jsonschema.Schema) mcp.To
 		if req.Params != nil {
 			raw = req.Params.Arguments
 		}
-		vals, err := checkArguments(t, schema, raw)
+		vals, err := checkArguments(t, schema(), raw)
 		if err != nil {
 			return errorResult("%v", err), nil
 		}

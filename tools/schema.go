@@ -12,6 +12,12 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
+// ListedSchemasFile is the generated file of the built-in tools' listed schemas; a test
+// fails when it differs from what the specs give, until `go generate ./tools` is run.
+const ListedSchemasFile = "listed_schemas.go"
+
+//go:generate go run ./internal/listedschemas
+
 // Schema builds a tool's input schema from its arguments: for tools/list, and for
 // CheckArguments, which reads its checks from it (cheap next to a call). Dotted names
 // (pagination.limit) stay flat property names, as the wire wants them. It is a typed
