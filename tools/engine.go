@@ -38,8 +38,11 @@ type Engine struct {
 	// Paths, when set, keeps path arguments inside the allowed directories.
 	Paths *PathRule
 	// Session, when set, ends every running call when it is done (the client left).
-	Session  context.Context
-	inflight sync.WaitGroup
+	Session context.Context
+	// BigAnswer, when set, is called when a call has read and shaped an answer of 256 KiB
+	// or more.
+	BigAnswer func()
+	inflight  sync.WaitGroup
 }
 
 // MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.

@@ -28,18 +28,22 @@ type Config struct {
 	ConfirmDestructive string
 	// Session ends every running call when it is done (the client left); nil for never.
 	Session context.Context
+	// BigAnswer, when set, is called when a call has read and shaped an answer of 256 KiB
+	// or more (its garbage is then several times its size).
+	BigAnswer func()
 }
 
 // New builds the engine with its confirmation hooks installed.
 func New(c Config) (*Engine, error) {
 	e := &Engine{
-		Tools:   c.Tools,
-		Connect: c.Connect,
-		Shaper:  Shaper{MaxBytes: c.MaxOutputBytes},
-		Timeout: c.Timeout,
-		Log:     c.Log,
-		Paths:   c.Paths,
-		Session: c.Session,
+		Tools:     c.Tools,
+		Connect:   c.Connect,
+		Shaper:    Shaper{MaxBytes: c.MaxOutputBytes},
+		Timeout:   c.Timeout,
+		Log:       c.Log,
+		Paths:     c.Paths,
+		Session:   c.Session,
+		BigAnswer: c.BigAnswer,
 	}
 	conf, err := newConfirmer(e, cmp.Or(c.ConfirmDestructive, ConfirmAllow))
 	if err != nil {

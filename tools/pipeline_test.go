@@ -181,3 +181,52 @@ func httpConnector(t *testing.T, base string) tools.Connector {
 	}
 	return func(*capabilities.Capability) (upstream.Client, error) { return client, nil }
 }
+
+// A big answer (256 KiB or more), JSON or not, is reported to Config.BigAnswer once read;
+// a small one is not. It is shaped the same either way: checked, compacted, cut.
+func TestBigAnswerReported(t *testing.T) {
+	inspect := embeddedTool(t, "GET", "/libpod/images/{name}/json")
+	big := `{"Id":"sha256:1","Labels":{"a":"` + strings.Repeat("x ", 200_000) + `"}}`
+	for _, tc := range []struct {
+		name, body string
+		reported   bool
+		isError    bool
+		want       string
+	}{
+		{"small", `{"Id":"sha256:1"}`, false, false, `"Id":"sha256:1"`},
+		{"big", big, true, false, "Labels.a: text shortened"},
+		{"big, pretty-printed", strings.ReplaceAll(big, `,"Labels"`, ",\n    \"Labels\""), true, false, "Labels.a: text shortened"},
+		{"big, not JSON", big[:len(big)-1], true, true, "not JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := httptest.NewServer(http.HandlerFunc(jsonAnswer(200, tc.body)))
+			defer api.Close()
+			client, err := upstream.NewHTTPClient(api.URL, http.Header{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reported := 0
+			e, err := tools.New(tools.Config{
+				Tools:          []*capabilities.Tool{inspect},
+				Connect:        func(*capabilities.Capability) (upstream.Client, error) { return client, nil },
+				MaxOutputBytes: 80000,
+				Log:            zerolog.Nop(),
+				BigAnswer:      func() { reported++ },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := tools.CheckArguments(inspect, json.RawMessage(`{"name":"x"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := e.Call(context.Background(), callRequest(inspect, `{"name":"x"}`, false, "", ""), inspect, v)
+			if text := resultText(res); res.IsError != tc.isError || !strings.Contains(text, tc.want) {
+				t.Fatalf("isError %v, want %v; %q not in %.300s", res.IsError, tc.isError, tc.want, text)
+			}
+			if (reported == 1) != tc.reported || reported > 1 {
+				t.Fatalf("reported %d times, want %v", reported, tc.reported)
+			}
+		})
+	}
+}

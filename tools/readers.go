@@ -46,6 +46,9 @@ func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 	if err != nil {
 		return e.transportError(a.ctx, t, fmt.Errorf("the answer from %s broke off after %d bytes (%w); nothing of it is used, call again", cp.Display, len(body), err))
 	}
+	if len(body) >= bigAnswer && e.BigAnswer != nil {
+		defer e.BigAnswer()
+	}
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return valueResult(map[string]any{"ok": true, "status": a.StatusCode},
@@ -62,15 +65,16 @@ func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 	return e.Shaper.shape(compact, fieldsOf(t, c.v), narrowHint(t), c.page, confirmNotice(t, c.v, compact))
 }
 
-// checkAsideFrom is the size from which an answer is checked on another core while it is
-// compacted: for 2 MB, each pass takes ~3 ms, and they took turns on one core before.
-const checkAsideFrom = 256 << 10
+// bigAnswer is the size from which an answer is checked on another core while it is
+// compacted (for 2 MB, each pass takes ~3 ms, and they took turns on one core before), and
+// reported to Config.BigAnswer once read.
+const bigAnswer = 256 << 10
 
 // compactJSON checks that body is JSON and gives it compact (the text the shaper measures
 // and writes); false when it is not JSON. A small body is compacted in place, a big one
 // into a copy, as the check reads it meanwhile.
 func compactJSON(body []byte) ([]byte, bool) {
-	if len(body) < checkAsideFrom {
+	if len(body) < bigAnswer {
 		if !gjson.ValidBytes(body) {
 			return nil, false
 		}

@@ -22,7 +22,7 @@ import (
 )
 
 // serveMCP serves the catalog on stdio until the client leaves or a signal comes.
-func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *startGC) int {
+func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector) int {
 	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
 	rox, roxErr := centralConfig(o)
 	ups := &tools.Upstreams{}
@@ -80,6 +80,7 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 		Paths:              paths,
 		ConfirmDestructive: o.ConfirmDestructive,
 		Session:            session,
+		BigAnswer:          gc.bigAnswerRead,
 	})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot build the tools")

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -54,5 +56,44 @@ func TestStartGC(t *testing.T) {
 				t.Fatalf("after the tools/list answer: GOGC %d GOMEMLIMIT %d, want %d and %d", p, l, tc.percent, tc.limit)
 			}
 		})
+	}
+}
+
+// TestCollectAfterBigAnswer: a big answer read is followed by one collection once the
+// next message is written, not before; a write without one starts none.
+func TestCollectAfterBigAnswer(t *testing.T) {
+	numGC := func() uint32 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.NumGC
+	}
+	g := pauseGC()
+	g.resume()                   // as after start
+	p0 := debug.SetGCPercent(-1) // no collection but the ones asked for
+	defer debug.SetGCPercent(p0)
+
+	before := numGC()
+	g.written()
+	g.bigAnswerRead()
+	time.Sleep(50 * time.Millisecond)
+	if n := numGC(); n != before {
+		t.Fatalf("%d collections before the answer was written, want none", n-before)
+	}
+	g.written()
+	deadline := time.Now().Add(10 * time.Second)
+	for numGC() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("no collection after the big answer was written")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for g.collecting.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	after := numGC()
+	g.written()
+	time.Sleep(50 * time.Millisecond)
+	if n := numGC(); n != after {
+		t.Fatalf("%d collections after a write with no big answer, want none", n-after)
 	}
 }
