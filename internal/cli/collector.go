@@ -53,10 +53,15 @@ func (g *collector) resume() {
 
 // middleware arms the resume when a request other than initialize has been handled; its
 // answer is written next (by the go-sdk, after the middleware returns), then written
-// calls resume.
+// calls resume. A tool call resumes it before it runs: a client may call a tool first
+// (it knows the tools), and a first StackRox call (TLS, the CA pool, a big answer) run
+// with the collector off took the process from 14 to 25 MiB.
 func (g *collector) middleware() mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "tools/call" {
+				g.resume()
+			}
 			res, err := next(ctx, method, req)
 			if method != "initialize" && !strings.HasPrefix(method, "notifications/") && !g.armed.Load() {
 				g.armed.Store(true)

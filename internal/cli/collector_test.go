@@ -97,3 +97,23 @@ func TestCollectAfterBigAnswer(t *testing.T) {
 		t.Fatalf("%d collections after a write with no big answer, want none", n-after)
 	}
 }
+
+// A tool call right after initialize (a client that knows the tools) runs with the
+// collector on: it is resumed before the call, not after its answer.
+func TestStartGCResumedByToolCall(t *testing.T) {
+	p0, l0 := gcSettings()
+	defer func() { debug.SetGCPercent(p0); debug.SetMemoryLimit(l0) }()
+	g := pauseGC()
+	defer g.resume()
+	var during int
+	handle := g.middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) {
+		during, _ = gcSettings()
+		return nil, nil
+	})
+	handle(context.Background(), "initialize", nil)
+	g.written()
+	handle(context.Background(), "tools/call", nil)
+	if during != p0 {
+		t.Fatalf("the tool call ran with GOGC %d, want %d", during, p0)
+	}
+}
