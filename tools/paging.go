@@ -121,10 +121,10 @@ func (p *Page) cut(root *jsonNode, budget int) (desc, next string, ok bool) {
 		return "", "", false
 	}
 	l := listOf(c[len(c)-1])
-	total := l.len()
-	if total < 2 {
+	if l == nil || l.len() < 2 {
 		return "", "", false
 	}
+	total := l.len()
 	acc, k := root.size-l.node.size+2, 0 // the answer with an empty list ([] or "")
 	for k < total {
 		add := l.itemSize(k)

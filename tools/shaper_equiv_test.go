@@ -112,11 +112,11 @@ var keptRE = regexp.MustCompile(`kept the first (\d+) of`)
 // sameResult: the same notices, and the same structured content once decoded; the text is
 // the structured content, byte for byte.
 //
-// With more: a cut list may keep more items than the tree shaper kept. It judged a value's
-// size by an estimate (approxSize) that counts a byte too many for every object and list,
-// and a small budget can feel that: it stopped an item early.
-// Then every kept count must be at least the tree shaper's, and the answer cut back to
-// those counts must be exactly the tree shaper's.
+// With more: a cut list may keep more items, and a shortened string more text, than the
+// tree shaper kept. It judged a value's size by an estimate (approxSize) that counts a byte
+// too many for every object and list, and a small budget can feel that: it stopped an item
+// (or a few bytes of text) early. Then every kept count must be at least the tree
+// shaper's, and the answer cut back to what it kept must be exactly the tree shaper's.
 func sameResult(t *testing.T, got, want *mcp.CallToolResult, more bool) {
 	t.Helper()
 	if got.IsError != want.IsError {
@@ -167,9 +167,17 @@ func sameResult(t *testing.T, got, want *mcp.CallToolResult, more bool) {
 	}
 }
 
-// cutLike cuts every list of got to the length of the same list in want.
+// cutLike cuts every list of got to the length of the same list in want, and every
+// shortened string to the length of the same string in want when it keeps as much.
 func cutLike(got, want any) any {
 	switch g := got.(type) {
+	case string:
+		w, ok := want.(string)
+		gs, gcut := strings.CutSuffix(g, "… [cut]")
+		ws, wcut := strings.CutSuffix(w, "… [cut]")
+		if ok && gcut && wcut && strings.HasPrefix(gs, ws) {
+			return want
+		}
 	case map[string]any:
 		if w, ok := want.(map[string]any); ok {
 			for k, v := range g {
@@ -266,4 +274,26 @@ func keptPrefix(out, in any, cut bool) bool {
 		return ok && o == i
 	}
 	return reflect.DeepEqual(out, in)
+}
+
+// A paged list that is not a list (a number, an object) or is not there: the answer is
+// cut as one without paging, as the tree shaper did.
+func TestPageOfNoList(t *testing.T) {
+	big := strings.Repeat("x", 5000)
+	for _, tc := range []struct{ name, body, list string }{
+		{"a number", `{"images":42,"pad":"` + big + `"}`, "images"},
+		{"an object", `{"images":{"a":1},"pad":"` + big + `"}`, "images"},
+		{"missing", `{"pad":"` + big + `"}`, "images"},
+		{"a string at the top", `"` + big + `"`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, local := range []bool{false, true} {
+				p1 := &Page{Arg: "offset", List: tc.list, Local: local, Offset: 1}
+				p2 := &Page{Arg: "offset", List: tc.list, Local: local, Offset: 1}
+				got := Shaper{MaxBytes: 1000}.Page([]byte(tc.body), nil, "", p1)
+				want := refShaper{MaxBytes: 1000}.Page([]byte(tc.body), nil, "", p2)
+				sameResult(t, got, want, true)
+			}
+		})
+	}
 }
