@@ -204,6 +204,7 @@ func FuzzShape(f *testing.F) {
 	f.Add([]byte(`[{"Id":"<&>","Size":1e3},{"Id":"\u00e9\n","Tags":[true,false,null]}]`), uint16(30))
 	f.Add([]byte(`{"Tree":"line 1\nline 2\nline 3\n","a":{"b":[[1,2],[3,4,5]]}}`), uint16(20))
 	f.Add([]byte(`"just a string"`), uint16(5))
+	f.Add([]byte(`{"images":42,"a":{"b":[1,2,3]},"Tree":"x\ny\nz\n"}`), uint16(25))
 	f.Fuzz(func(t *testing.T, body []byte, budget uint16) {
 		if !json.Valid(body) {
 			return
@@ -237,6 +238,21 @@ func FuzzShape(f *testing.F) {
 		cut := strings.Contains(notesOf(res), "was cut")
 		if !keptPrefix(out, in, cut) {
 			t.Fatalf("not a cut of the answer (cut noted: %v):\n in  %s\n out %s", cut, body, last)
+		}
+		// Read in parts, by image-mcp or by the upstream, at any list path and offset:
+		// JSON whose text is its structured content, whatever the answer holds there.
+		for _, list := range []string{"", "images", "a.b", "Tree"} {
+			for _, local := range []bool{true, false} {
+				p := &Page{Arg: "offset", List: list, Local: local, Offset: int(budget % 7), LimitArg: "limit", PageSize: 2}
+				res := Shaper{MaxBytes: int(budget)}.Page(body, []string{"id"}[:budget%2], "", p)
+				if res.IsError {
+					t.Fatalf("isError for valid JSON paged at %q: %s", list, textOf(res))
+				}
+				last := lastText(res)
+				if raw, _ := res.StructuredContent.(json.RawMessage); string(raw) != last || !json.Valid(raw) {
+					t.Fatalf("paged at %q: not JSON, or the text is not the structured content:\n%s\n%s", list, last, raw)
+				}
+			}
 		}
 	})
 }
