@@ -259,8 +259,8 @@ func TestAllowedDirsFlag(t *testing.T) {
 				must(t, os.MkdirAll(filepath.Join(f.base, "unused"), 0o755))
 			}
 			s := StartServer(t, tc.opts)
-			if !strings.Contains(s.StderrText(), "path arguments must be inside these directories") {
-				t.Errorf("the start-up log does not state the rule:\n%s", s.StderrText())
+			if log := s.LoggedText("path arguments must be inside these directories"); !strings.Contains(log, "path arguments must be inside these directories") {
+				t.Errorf("the start-up log does not state the rule:\n%s", log)
 			}
 			f.runEscapes(t, s)
 			f.runInside(t, s, f.allowed)
@@ -277,8 +277,8 @@ func TestAllowedDirsBadSetting(t *testing.T) {
 
 func TestNoAllowedDirsLogsAnyPath(t *testing.T) {
 	s := StartServer(t, ServerOptions{})
-	if n := strings.Count(s.StderrText(), "no --allowed-dirs"); n != 1 {
-		t.Fatalf("the start-up log says it %d times:\n%s", n, s.StderrText())
+	if log := s.LoggedText("no --allowed-dirs"); strings.Count(log, "no --allowed-dirs") != 1 {
+		t.Fatalf("the start-up log says it %d times:\n%s", strings.Count(log, "no --allowed-dirs"), log)
 	}
 }
 

@@ -453,3 +453,21 @@ type lockedWriter = syncio.Writer
 func (s *Server) StderrText() string {
 	return s.cmd.Stderr.(*lockedWriter).String()
 }
+
+// LoggedText is StderrText once it holds want, or after 10 s: a line the server logged
+// before an answer may still be in the pipe to this process when the answer is read.
+func (s *Server) LoggedText(want string) string {
+	return s.LoggedWhen(func(log string) bool { return strings.Contains(log, want) })
+}
+
+// LoggedWhen is StderrText once ok says it holds what is awaited, or after 10 s.
+func (s *Server) LoggedWhen(ok func(log string) bool) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		text := s.StderrText()
+		if ok(text) || time.Now().After(deadline) {
+			return text
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -75,8 +75,8 @@ func TestPodmanTCP(t *testing.T) {
 
 	s := StartServer(t, ServerOptions{NoPod: true, Args: []string{"--podman-url", "tcp://" + addr}})
 	s.MustSucceed(t, "inspect-image", map[string]any{"name": baseImage})
-	if !strings.Contains(s.StderrText(), "tcp://"+addr) {
-		t.Fatalf("the chosen URL is not logged:\n%s", s.StderrText())
+	if log := s.LoggedText("tcp://" + addr); !strings.Contains(log, "tcp://"+addr) {
+		t.Fatalf("the chosen URL is not logged:\n%s", log)
 	}
 }
 
@@ -130,13 +130,14 @@ func TestPodmanAutostart(t *testing.T) {
 			s := StartServer(t, ServerOptions{NoPod: true, Env: append(isolatedPodmanEnv(t, dir), clientTemplateEnv...)})
 			s.MustSucceed(t, "list-images", nil)
 			// Discovery runs in the background; the first Podman call waits for it.
-			if !strings.Contains(s.StderrText(), "starts `podman system service` on first use") {
-				t.Fatalf("autostart is not logged:\n%s", s.StderrText())
+			if log := s.LoggedText("starts `podman system service` on first use"); !strings.Contains(log, "starts `podman system service` on first use") {
+				t.Fatalf("autostart is not logged:\n%s", log)
 			}
 			s.MustSucceed(t, "list-images", nil)
-			m := startedPID.FindStringSubmatch(s.StderrText())
+			log := s.LoggedWhen(startedPID.MatchString)
+			m := startedPID.FindStringSubmatch(log)
 			if m == nil {
-				t.Fatalf("no start logged:\n%s", s.StderrText())
+				t.Fatalf("no start logged:\n%s", log)
 			}
 			sock, pid := m[1], atoi(t, m[2])
 			t.Logf("image-mcp's log:\n%s", s.StderrText())
@@ -157,9 +158,10 @@ func TestPodmanAutostart(t *testing.T) {
 					time.Sleep(50 * time.Millisecond) // until image-mcp has reaped it
 				}
 				s.MustSucceed(t, "list-images", nil)
-				all := startedPID.FindAllStringSubmatch(s.StderrText(), -1)
+				log := s.LoggedWhen(func(log string) bool { return len(startedPID.FindAllString(log, -1)) >= 2 })
+				all := startedPID.FindAllStringSubmatch(log, -1)
 				if len(all) != 2 {
-					t.Fatalf("want a second start after the service died:\n%s", s.StderrText())
+					t.Fatalf("want a second start after the service died:\n%s", log)
 				}
 				pid = atoi(t, all[1][2])
 			}

@@ -61,7 +61,7 @@ func TestRegistryAuth(t *testing.T) {
 			t.Fatal("pull reported success but the image is not there")
 		}
 		keep(withFile.MustSucceed(t, "push-image", map[string]any{"name": local, "destination": reg + "/auth/img:2", "tlsVerify": false}))
-		if !strings.Contains(withFile.StderrText(), authFile) {
+		if !strings.Contains(withFile.LoggedText(authFile), authFile) {
 			t.Errorf("the debug log does not say the credentials came from %s", authFile)
 		}
 	})

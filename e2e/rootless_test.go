@@ -243,7 +243,7 @@ func TestRootless(t *testing.T) {
 			t.Fatalf("the Podman service runs as uid %d, want %d", uid, u.uid)
 		}
 		s.MustSucceed(t, "list-images", nil)
-		if want := "url=unix://" + u.sock(); !strings.Contains(s.StderrText(), want) {
+		if want := "url=unix://" + u.sock(); !strings.Contains(s.LoggedText(want), want) {
 			t.Fatalf("image-mcp did not log %s:\n%s", want, s.StderrText())
 		}
 	})
