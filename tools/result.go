@@ -66,10 +66,11 @@ func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...s
 // the paged list keeps a prefix and the notice ends with the arguments of the next part.
 func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
 	body = bytes.TrimSpace(body)
-	if !gjson.ValidBytes(body) {
+	compact, ok := compactJSON(bytes.Clone(body)) // the caller keeps its body
+	if !ok {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
 	}
-	return s.shape(pretty.Ugly(body), fields, narrowHint, page, notes...)
+	return s.shape(compact, fields, narrowHint, page, notes...)
 }
 
 // shape is Page for a body that is compact JSON (the text is exactly the structured

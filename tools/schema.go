@@ -12,10 +12,8 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// ListedSchemasFile is the generated file of the built-in tools' listed schemas; a test
-// fails when it differs from what the specs give, until `go generate ./tools` is run.
-const ListedSchemasFile = "listed_schemas.go"
-
+// listed_schemas.go holds the built-in tools' listed schemas; TestListedSchemasMatchSpecs
+// fails when they differ from what the specs give, until `go generate ./tools` is run.
 //go:generate go run ./internal/listedschemas
 
 // Schema builds a tool's input schema from its arguments: for tools/list, and for

@@ -153,13 +153,6 @@ func (s *serialWriter) Write(p []byte) (int, error) {
 
 func (s *serialWriter) Close() error { return nil }
 
-// filterLines copies the lines of in that are single JSON-RPC messages to pass and
-// answers the others on out.
-func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
-	_, err := io.Copy(pass, newLineFilter(in, out))
-	return err
-}
-
 // lineFilter reads the lines of in that are single JSON-RPC messages, each ending in a
 // newline, and answers the others on out.
 type lineFilter struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -226,4 +227,11 @@ func TestEncodeAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// filterLines copies the lines of in that are single JSON-RPC messages to pass and
+// answers the others on out, as the go-sdk's reader reads them from the filter.
+func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
+	_, err := io.Copy(pass, newLineFilter(in, out))
+	return err
 }

@@ -14,10 +14,13 @@ import (
 	"github.com/image-mcp/image-mcp/tools"
 )
 
+// file is written in the directory go generate runs it in: tools.
+const file = "listed_schemas.go"
+
 func main() {
 	src, err := source()
 	if err == nil {
-		err = os.WriteFile(tools.ListedSchemasFile, src, 0o644)
+		err = os.WriteFile(file, src, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "listedschemas: %v\n", err)
