@@ -35,19 +35,17 @@ type snapshot struct {
 	commit  string // HEAD of the repo
 }
 
-// goreleaser finds the goreleaser command: on PATH or where `go install` puts it.
+// goreleaser finds the pinned GoReleaser (scripts/devtools/goreleaser/go.mod): `go tool -n`
+// prints its path, building it first when needed (scripts/test.sh has built it already).
 func goreleaser() (string, error) {
-	if p, err := exec.LookPath("goreleaser"); err == nil {
-		return p, nil
+	cmd := exec.Command("go", "-C", "../scripts/devtools/goreleaser", "tool", "-n", "goreleaser")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("building the pinned goreleaser (scripts/devtools/goreleaser): %v\n%s", err, stderr.Bytes())
 	}
-	out, err := exec.Command("go", "env", "GOPATH").Output()
-	if err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "goreleaser")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("goreleaser is not installed: run ./scripts/test.sh, which installs it with go install github.com/goreleaser/goreleaser/v2@v2.13.3")
+	return strings.TrimSpace(string(out)), nil
 }
 
 // releaseSnapshot runs `goreleaser release --snapshot --clean` once per test run, with

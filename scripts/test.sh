@@ -6,58 +6,74 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What each tool was: found on this machine, or installed by this run (printed below).
+declare -A how
 need=()
-for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busybox-static htpasswd:apache2-utils git:git setpriv:util-linux newuidmap:uidmap; do
+for pair in podman:podman runc:runc docker-registry:docker-registry busybox:busybox-static htpasswd:apache2-utils git:git setpriv:util-linux newuidmap:uidmap node:nodejs npm:npm; do
   cmd=${pair%%:*} pkg=${pair#*:}
-  command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+  if command -v "$cmd" >/dev/null 2>&1; then how[$cmd]=found; else need+=("$pkg"); how[$cmd]="installed (apt: $pkg)"; fi
 done
 # The ssh:// tests run a private sshd and use ssh-keygen, ssh-agent and ssh-add.
 [ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
 command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
-# The release tests (e2e/release_test.go …): Node.js for npx and the MCP Inspector, CA roots
-# for the container image, GoReleaser (below).
-command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# CA roots for the container image of the release tests.
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test dependencies: ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   # RUNLEVEL=1: install openssh-server without starting a system sshd on port 22.
   DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if ! command -v goreleaser >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/goreleaser" ]; then
-  echo "installing goreleaser v2.13.3 (go install; takes a few minutes)"
-  go install github.com/goreleaser/goreleaser/v2@v2.13.3
-fi
-
-# Rootless Podman (e2e/rootless_test.go runs image-mcp and Podman as this user): the
-# unprivileged user imagemcp-rootless, set up as a desktop user's rootless Podman is.
-echo "setting up the rootless test user (scripts/rootless.sh)"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO ./scripts/rootless.sh >/dev/null
-
-# Podman 5 for lane 2 installs (the first time: ~1-2 min, ~370 MB under /opt) while lane 1 runs.
+# Podman 5 for lane 2 installs (the first time: ~1-2 min, ~370 MB under /opt) while the rest runs.
 p5tmp=$(mktemp -d)
 p5install=""
 # On any exit: let a running install finish (interrupted, it would start over next time) and
 # drop this run's wrapper folder.
 trap '[ -z "$p5install" ] || wait "$p5install" 2>/dev/null; rm -rf "$p5tmp"' EXIT
+p5found=""
 if [ "${PODMAN5:-1}" != "0" ]; then
-  bash scripts/podman5.sh install >"$p5tmp/install.log" 2>&1 &
-  p5install=$!
+  if p5found=$($SUDO bash scripts/podman5.sh version 2>/dev/null); then :; else
+    p5found=""
+    bash scripts/podman5.sh install >"$p5tmp/install.log" 2>&1 &
+    p5install=$!
+  fi
 fi
+
+# The Go development tools are pinned where go records and checks them: a `tool` directive in
+# a go.mod of their own, scripts/devtools/NAME/go.mod, whose go.sum holds their checksums (the
+# product's go.mod does not grow). `go tool -n` builds one when needed and prints its path; a
+# version the module proxy does not serve fails here, at once. docs/testing.md: how to update.
+devtool() { # NAME: prints the pinned tool's module version and whether it was in the module cache
+  local dir=scripts/devtools/$1 mod
+  mod=$(sed -n 's/^tool //p' "$dir/go.mod")
+  if GOFLAGS=-mod=mod GOPROXY=off go -C "$dir" mod download >/dev/null 2>&1; then how[$1]=found; else how[$1]=installed; fi
+  go -C "$dir" tool -n "$1" >/dev/null || { echo "cannot build the pinned $1 ($dir/go.mod)" >&2; exit 1; }
+  go -C "$dir" list -f '{{.Module.Version}}' "$mod"
+}
+staticcheck_v=$(devtool staticcheck)
+goreleaser_v=$(devtool goreleaser)
+staticcheck=$(go -C scripts/devtools/staticcheck tool -n staticcheck)
+
+echo "=== versions (found: already on this machine; installed: by this run)"
+printf '%-12s %s\n' \
+  go: "$(go version | cut -d' ' -f3-) (found)" \
+  podman: "$(podman --version | awk '{print $NF}') at $(command -v podman) (${how[podman]})" \
+  "podman 5:" "$(if [ "${PODMAN5:-1}" = 0 ]; then echo "not used (PODMAN5=0)"; elif [ -n "$p5found" ]; then echo "$p5found (scripts/podman5.sh, found)"; else echo "installing in the background (scripts/podman5.sh; its version is printed before lane 2)"; fi)" \
+  staticcheck: "$("$staticcheck" -version | head -n1), module $staticcheck_v (${how[staticcheck]})" \
+  goreleaser: "$goreleaser_v (${how[goreleaser]})" \
+  node: "$(node --version) (${how[node]}), npm $(npm --version) (${how[npm]})"
+
+# Rootless Podman (e2e/rootless_test.go runs image-mcp and Podman as this user): the
+# unprivileged user imagemcp-rootless, set up as a desktop user's rootless Podman is.
+echo "setting up the rootless test user (scripts/rootless.sh)"
+$SUDO ./scripts/rootless.sh >/dev/null
 
 go vet ./...
 
-# staticcheck (pinned: 2026.2.2 is the release that supports Go 1.26), installed when missing.
-staticcheck=$(go env GOPATH)/bin/staticcheck
-if ! "$staticcheck" -version 2>/dev/null | grep -q '^staticcheck 2026.2.2 '; then
-  echo "installing staticcheck 2026.2.2 (go install)"
-  go install honnef.co/go/tools/cmd/staticcheck@2026.2.2
-fi
+# staticcheck: the pinned release (scripts/devtools/staticcheck).
 "$staticcheck" ./...
 
 # The e2e tests that run in lane 1 only: the release snapshot (GoReleaser, several minutes),
@@ -88,8 +104,12 @@ lane "$(command -v podman): $(podman --version)" go test -count=1 -timeout 40m "
 # version (release, npm, Inspector, StackRox) ran in lane 1 and are skipped here to keep CI short.
 # PODMAN5=0 skips this lane (e.g. a machine without root).
 if [ "${PODMAN5:-1}" != "0" ]; then
-  wait "$p5install" || { cat "$p5tmp/install.log" >&2; echo "installing Podman 5 failed" >&2; exit 1; }
-  p5install=""
+  if [ -n "$p5install" ]; then
+    t0=$SECONDS
+    wait "$p5install" || { cat "$p5tmp/install.log" >&2; echo "installing Podman 5 failed" >&2; exit 1; }
+    p5install=""
+    echo "podman 5:   $(bash scripts/podman5.sh version) (scripts/podman5.sh, installed; waited $((SECONDS - t0)) s for it)"
+  fi
   p5bin=$(bash scripts/podman5.sh bindir "$p5tmp/bin")
   lane "$p5bin/podman (scripts/podman5.sh): $(PATH="$p5bin:$PATH" podman --version)" env PATH="$p5bin:$PATH" \
     go test -count=1 -timeout 40m -skip "$lane2_skip" "$@" ./e2e
