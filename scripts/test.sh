@@ -46,15 +46,15 @@ fi
 # a go.mod of their own, scripts/devtools/NAME/go.mod, whose go.sum holds their checksums (the
 # product's go.mod does not grow). `go tool -n` builds one when needed and prints its path; a
 # version the module proxy does not serve fails here, at once. docs/testing.md: how to update.
-devtool() { # NAME: prints the pinned tool's module version and whether it was in the module cache
-  local dir=scripts/devtools/$1 mod
-  mod=$(sed -n 's/^tool //p' "$dir/go.mod")
+declare -A ver
+devtool() { # NAME: builds the pinned tool; sets how[NAME] and ver[NAME]
+  local dir=scripts/devtools/$1
   if GOFLAGS=-mod=mod GOPROXY=off go -C "$dir" mod download >/dev/null 2>&1; then how[$1]=found; else how[$1]=installed; fi
-  go -C "$dir" tool -n "$1" >/dev/null || { echo "cannot build the pinned $1 ($dir/go.mod)" >&2; exit 1; }
-  go -C "$dir" list -f '{{.Module.Version}}' "$mod"
+  go -C "$dir" tool -n "$1" >/dev/null 2>"$p5tmp/$1.log" || { cat "$p5tmp/$1.log" >&2; echo "cannot build the pinned $1 ($dir/go.mod)" >&2; exit 1; }
+  ver[$1]=$(go -C "$dir" list -f '{{.Module.Version}}' "$(sed -n 's/^tool //p' "$dir/go.mod")")
 }
-staticcheck_v=$(devtool staticcheck)
-goreleaser_v=$(devtool goreleaser)
+devtool staticcheck
+devtool goreleaser
 staticcheck=$(go -C scripts/devtools/staticcheck tool -n staticcheck)
 
 echo "=== versions (found: already on this machine; installed: by this run)"
@@ -62,8 +62,8 @@ printf '%-12s %s\n' \
   go: "$(go version | cut -d' ' -f3-) (found)" \
   podman: "$(podman --version | awk '{print $NF}') at $(command -v podman) (${how[podman]})" \
   "podman 5:" "$(if [ "${PODMAN5:-1}" = 0 ]; then echo "not used (PODMAN5=0)"; elif [ -n "$p5found" ]; then echo "$p5found (scripts/podman5.sh, found)"; else echo "installing in the background (scripts/podman5.sh; its version is printed before lane 2)"; fi)" \
-  staticcheck: "$("$staticcheck" -version | head -n1), module $staticcheck_v (${how[staticcheck]})" \
-  goreleaser: "$goreleaser_v (${how[goreleaser]})" \
+  staticcheck: "$("$staticcheck" -version | head -n1), module ${ver[staticcheck]} (${how[staticcheck]})" \
+  goreleaser: "${ver[goreleaser]} (${how[goreleaser]})" \
   node: "$(node --version) (${how[node]}), npm $(npm --version) (${how[npm]})"
 
 # Rootless Podman (e2e/rootless_test.go runs image-mcp and Podman as this user): the
