@@ -234,11 +234,12 @@ func TestConfirmAnswerExpires(t *testing.T) {
 	}
 }
 
-// A client that cannot elicit gets the --confirm-destructive fallback; a call no ask rule
-// matches is never asked about.
+// A client that cannot elicit gets the --confirm-destructive fallback; a destructive call
+// no ask rule matches is asked about all the same (the hint decides), and a dry run is not.
 func TestConfirmFallback(t *testing.T) {
 	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
 	prune := embeddedTool(t, "POST", "/libpod/images/prune")
+	del := embeddedTool(t, "DELETE", "/v1/images")
 	for _, tc := range []struct {
 		name     string
 		tool     *capabilities.Tool
@@ -246,11 +247,14 @@ func TestConfirmFallback(t *testing.T) {
 		fallback string
 		elicit   bool
 		ran      bool
+		asked    string
 		errorHas string
 	}{
 		{name: "deny", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
 		{name: "allow", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmAllow, ran: true},
-		{name: "no rule matches", tool: prune, args: `{}`, fallback: tools.ConfirmDeny, elicit: true, ran: true},
+		{name: "no rule matches", tool: prune, args: `{}`, fallback: tools.ConfirmAllow, elicit: true, asked: `Run "Prune unused images"? Delete dangling images`},
+		{name: "no rule matches, cannot ask, deny", tool: prune, args: `{}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
+		{name: "a dry run", tool: del, args: `{"query.query":"Image:x"}`, fallback: tools.ConfirmDeny, elicit: true, ran: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up := &handlerUpstream{h: removedOK}
@@ -259,8 +263,8 @@ func TestConfirmFallback(t *testing.T) {
 			if ran := len(up.requests()) > 0; ran != tc.ran {
 				t.Fatalf("ran=%v, want %v: %s", ran, tc.ran, resultText(res))
 			}
-			if q := question(res); q != "" {
-				t.Fatalf("asked %q", q)
+			if q := question(res); !strings.HasPrefix(q, tc.asked) || (q == "") != (tc.asked == "") {
+				t.Fatalf("asked %q, want %q", q, tc.asked)
 			}
 			if tc.errorHas != "" && (!res.IsError || !strings.Contains(resultText(res), tc.errorHas)) {
 				t.Fatalf("result %q, want an isError with %q", resultText(res), tc.errorHas)
