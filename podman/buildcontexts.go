@@ -3,8 +3,8 @@ package podman
 import (
 	"encoding/json"
 	"maps"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 

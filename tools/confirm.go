@@ -98,12 +98,21 @@ func (c *Confirmer) ask(ctx context.Context, req *mcp.CallToolRequest, t *capabi
 	args, _ := json.Marshal(v) // map keys sorted: a stable form of the call
 	bound := key + "\x00" + t.Name + "\x00" + subject
 	if req != nil && req.Params != nil {
-		if ans, ok := req.Params.InputResponses[key].(*mcp.ElicitResult); ok && c.verify(req.Params.RequestState, bound, args) {
-			if !c.useOnce(req.Params.RequestState) {
-				return errorResult("%s was not run: this answer (its requestState) was already used. A person's answer counts for one call; "+
-					"call again without requestState and inputResponses to ask again. Nothing was changed.", t.Name)
+		if ans, ok := req.Params.InputResponses[key].(*mcp.ElicitResult); ok {
+			state := req.Params.RequestState
+			used := errorResult("%s was not run: this answer (its requestState) was already used. A person's answer counts for one call; "+
+				"call again without requestState and inputResponses to ask again. Nothing was changed.", t.Name)
+			switch {
+			case c.wasUsed(state):
+				// Refused whatever it was bound to: the file it was about may have been
+				// replaced by its own use.
+				return used
+			case c.verify(state, bound, args):
+				if !c.useOnce(state) { // a call at the same time used it first
+					return used
+				}
+				return c.answered(t, v, key, ans)
 			}
-			return c.answered(t, v, key, ans)
 		}
 	}
 	if !canElicit(req) {
@@ -147,6 +156,14 @@ func (c *Confirmer) answered(t *capabilities.Tool, v Values, key string, ans *mc
 	default:
 		return errorResult("%s was not run: the person cancelled the confirmation. Nothing was changed.", t.Name)
 	}
+}
+
+// wasUsed: the state was answered before.
+func (c *Confirmer) wasUsed(state string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, seen := c.used[state]
+	return seen
 }
 
 // useOnce records an answered state; false when it was answered before. States are
