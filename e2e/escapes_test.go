@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 MCP roots are deprecated as of protocol 2026-07-28 but still in use; this tests them.
+
 package e2e
 
 import (
