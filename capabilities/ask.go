@@ -1,8 +1,10 @@
 package capabilities
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // AskRule says when a destructive call asks the person first (MCP elicitation) and what
@@ -26,15 +28,36 @@ var Placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
 // AskPlaceholder is Placeholder as Questions use it: checked here, filled by the engine.
 var AskPlaceholder = Placeholder
 
-// AskFor returns the rule that applies to a call with these boolean arguments, or nil.
+// AskFor returns the rule that applies to a call with these boolean arguments, or nil
+// when the call needs no yes. Every call of a destructive tool needs one, except the dry
+// run of a tool with a confirm rule (its argument false: nothing is changed): a call no
+// rule of the tool matches gets DefaultAsk. The hint decides, not a list of tools.
 func (t *Tool) AskFor(isTrue func(arg string) bool) *AskRule {
+	if !t.Destructive || t.ReadOnly || (t.Confirm != nil && !isTrue(t.Confirm.Argument)) {
+		return nil
+	}
 	for i := range t.Ask {
 		r := &t.Ask[i]
 		if r.When == "" || isTrue(r.When) {
 			return r
 		}
 	}
-	return nil
+	return t.DefaultAsk()
+}
+
+// DefaultAsk is the question for a destructive call no ask rule of its tool matches:
+// the tool's title and description (the arguments are shown with every question), and
+// the dry run's count when the tool has a confirm rule.
+func (t *Tool) DefaultAsk() *AskRule {
+	// Braces in a description are text, not placeholders.
+	desc := strings.NewReplacer("{", "(", "}", ")").Replace(t.Description)
+	q := fmt.Sprintf("Run %q? %s", cmp.Or(t.Title, t.Name), desc)
+	r := &AskRule{Question: strings.TrimSpace(q)}
+	if t.Confirm != nil {
+		r.DryRun = true
+		r.Question += " It affects {count} " + t.Confirm.Noun + "."
+	}
+	return r
 }
 
 // checkAsk validates a tool's ask rules against its arguments.

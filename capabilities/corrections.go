@@ -97,6 +97,14 @@ type ArgumentCorrection struct {
 	// query parameter it does not know, so a call that gives the argument to an older
 	// upstream is refused with both versions named instead of silently losing it.
 	MinVersion string `yaml:"minVersion"`
+	// URLPrefixes (roles url and build-contexts) are the beginnings of the values the
+	// upstream fetches as URLs (e.g. "https://"); a value of role url that has none of
+	// them is refused, whatever the allowed directories: the upstream would read it as a
+	// path on its own machine.
+	URLPrefixes []string `yaml:"urlPrefixes"`
+	// FilesArg (role url) names the argument that takes local files instead, for the
+	// message that refuses a path.
+	FilesArg string `yaml:"filesArg"`
 }
 
 // ArgumentDef is an argument this project adds to a tool.
@@ -112,8 +120,12 @@ type ArgumentDef struct {
 	//   overwrite    a boolean: the output file may replace an existing one
 	//   host-path    a path on the Podman service's machine, sent as usual; checked
 	//                against the allowed directories when that machine is this one
-	//   context-file a path inside the build context (or a JSON array of them), sent as
-	//                usual; with allowed directories it must be relative and stay inside
+	//   host-context-dir  a host-path that is a build context directory
+	//   context-file a Containerfile in the build context (or a JSON array of them), sent
+	//                as usual; with allowed directories, what Podman will read must lie
+	//                inside the context, with no symlink on the way
+	//   url          a URL the upstream fetches (see URLPrefixes); a path is refused
+	//   build-contexts  additional build contexts: images, URLs, or host-paths
 	//   fields       gjson paths that narrow a list answer
 	//                (or, when they name its members, a single object)
 	//   offset       items of List to skip; when the output budget cuts List, the notice

@@ -68,6 +68,11 @@ type Argument struct {
 	List        string // role offset: the gjson path of the paged list ("" = the answer)
 	PageSize    int    // role limit: the upstream's page when the limit is not given
 	MinVersion  string // the first upstream version that reads it; "" for every version
+	// URLPrefixes: roles url and build-contexts, what the upstream fetches as a URL.
+	URLPrefixes []string
+	// FilesArg: role url, the argument that takes local files instead (named when a
+	// path is refused).
+	FilesArg string
 }
 
 // Arg finds an argument by name.
@@ -447,11 +452,20 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 				return bad(field+".type", "unknown type %q", ad.Type)
 			case !ad.Role.Known() || ad.Role == "":
 				return bad(field+".role", "unknown role %q (want input-file, context-dir, output-file, overwrite, fields or offset)", ad.Role)
+			case ad.Role.OnHost():
+				return bad(field+".role", "role %s is for an argument the upstream reads; an added one is never sent", ad.Role)
 			}
 			if ad.Description == "" && ad.Role == RoleOffset {
 				ad.Description = "Items to skip, as a cut answer says."
 			}
 			t.Args = append(t.Args, &Argument{Name: ad.Name, Type: ad.Type, Description: ad.Description, Required: ad.Required, Role: ad.Role, List: ad.List, PageSize: ad.PageSize})
+		}
+		for _, an := range slices.Sorted(maps.Keys(c.Arguments)) {
+			if err := checkURLRole(t, t.Arg(an), c.Arguments[an], func(field, format string, args ...any) error {
+				return bad("arguments."+an+"."+field, format, args...)
+			}); err != nil {
+				return err
+			}
 		}
 		if err := checkPaging(t, bad); err != nil {
 			return err
@@ -494,6 +508,24 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			return bad("response", "file responses need an argument with role output-file")
 		}
 	}
+	return nil
+}
+
+// checkURLRole: an argument whose values may be URLs the upstream fetches says which
+// (urlPrefixes); a url argument may name the argument that takes local files instead.
+func checkURLRole(t *Tool, a *Argument, ac ArgumentCorrection, bad func(field, format string, a ...any) error) error {
+	urls := a.Role == RoleURL || a.Role == RoleBuildContexts
+	switch {
+	case urls && len(ac.URLPrefixes) == 0:
+		return bad("urlPrefixes", "role %s needs the prefixes of the URLs the upstream fetches (e.g. https://)", a.Role)
+	case !urls && len(ac.URLPrefixes) > 0:
+		return bad("urlPrefixes", "only for roles url and build-contexts")
+	case ac.FilesArg != "" && a.Role != RoleURL:
+		return bad("filesArg", "only for role url")
+	case ac.FilesArg != "" && t.Arg(ac.FilesArg) == nil:
+		return bad("filesArg", "%q is not an argument of the tool", ac.FilesArg)
+	}
+	a.URLPrefixes, a.FilesArg = ac.URLPrefixes, ac.FilesArg
 	return nil
 }
 

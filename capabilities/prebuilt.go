@@ -70,6 +70,13 @@ func prebuiltCapabilities() []*Capability {
 						In:          "query",
 						Type:        "array",
 						Description: "Extra contexts, name=value.",
+						Role:        "build-contexts",
+						URLPrefixes: []string{
+							"http://",
+							"https://",
+							"git://",
+							"github.com/",
+						},
 					},
 					&Argument{
 						Name:        "extrahosts",
@@ -92,6 +99,14 @@ func prebuiltCapabilities() []*Capability {
 						In:          "query",
 						Type:        "string",
 						Description: "Context URL Podman fetches (HTTP(S) tar or Containerfile, or git).",
+						Role:        "url",
+						URLPrefixes: []string{
+							"http://",
+							"https://",
+							"git://",
+							"github.com/",
+						},
+						FilesArg: "context",
 					},
 					&Argument{
 						Name: "q",
@@ -456,6 +471,12 @@ func prebuiltCapabilities() []*Capability {
 						In:          "query",
 						Type:        "string",
 						Description: "URL of the tarball.",
+						Role:        "url",
+						URLPrefixes: []string{
+							"http://",
+							"https://",
+						},
+						FilesArg: "upload",
 					},
 					&Argument{
 						Name:        "upload",
@@ -1294,7 +1315,7 @@ func prebuiltCapabilities() []*Capability {
 						Type:        "string",
 						Description: "Absolute path on the Podman host.",
 						Required:    true,
-						Role:        "host-path",
+						Role:        "host-context-dir",
 					},
 					&Argument{
 						Name:        "dockerfile",
@@ -1302,7 +1323,7 @@ func prebuiltCapabilities() []*Capability {
 						In:          "query",
 						Type:        "string",
 						Description: "Containerfile path on the Podman host.",
-						Role:        "host-path",
+						Role:        "context-file",
 					},
 					&Argument{
 						Name: "t",
@@ -1321,6 +1342,13 @@ func prebuiltCapabilities() []*Capability {
 						Wire: "additionalbuildcontexts",
 						In:   "query",
 						Type: "array",
+						Role: "build-contexts",
+						URLPrefixes: []string{
+							"http://",
+							"https://",
+							"git://",
+							"github.com/",
+						},
 					},
 					&Argument{
 						Name: "extrahosts",
@@ -1339,6 +1367,14 @@ func prebuiltCapabilities() []*Capability {
 						Wire: "remote",
 						In:   "query",
 						Type: "string",
+						Role: "url",
+						URLPrefixes: []string{
+							"http://",
+							"https://",
+							"git://",
+							"github.com/",
+						},
+						FilesArg: "localcontextdir",
 					},
 					&Argument{
 						Name: "q",

@@ -163,14 +163,19 @@ func (f *pathFixture) escapes() []escape {
 	add("import-image", "upload", nil, "rootfs")
 	add("build-image", "context", map[string]any{"t": "localhost/allowdirs:escape"}, "dir")
 	add("create-image-local-build-context", "localcontextdir", nil, "dir")
-	add("create-image-local-build-context", "dockerfile", map[string]any{"localcontextdir": filepath.Join(f.allowed, "ctx")}, "file")
 	add("load-image-local-path", "path", nil, "file")
 	// The Containerfile of a build is named inside the context; Podman would read an
-	// absolute one (in a JSON array) from its own machine.
+	// absolute one (in a JSON array) from its own machine. (More in escapes_test.go.)
 	for i, df := range []string{`["` + filepath.Join(f.outside, "img.tar") + `"]`, filepath.Join(f.outside, "img.tar"), "../../outside/img.tar", `["ok", "../x"]`} {
 		list = append(list, escape{name: fmt.Sprintf("build-image/dockerfile/%d", i), tool: "build-image", arg: "dockerfile",
 			args: map[string]any{"context": filepath.Join(f.allowed, "ctx"), "dockerfile": df, "t": "localhost/allowdirs:escape"},
-			want: []string{`"dockerfile"`, "must be a relative path inside the build context"}})
+			want: []string{`"dockerfile"`, "build context"}})
+	}
+	for i, df := range []string{filepath.Join(f.outside, "img.tar"), f.allowed + "/ctx/../../outside/img.tar", filepath.Join(f.allowed, "linkdir", "img.tar"),
+		filepath.Join(f.allowed, "linkfile"), "../../outside/img.tar", `["` + filepath.Join(f.outside, "img.tar") + `"]`} {
+		list = append(list, escape{name: fmt.Sprintf("create-image-local-build-context/dockerfile/%d", i), tool: "create-image-local-build-context", arg: "dockerfile",
+			args: map[string]any{"localcontextdir": filepath.Join(f.allowed, "ctx"), "dockerfile": df},
+			want: []string{`"dockerfile"`, "must be a path inside the build context"}})
 	}
 	return list
 }
@@ -331,7 +336,7 @@ func TestAllowedDirsFromRoots(t *testing.T) {
 
 			// Removing every root allows nothing rather than everything.
 			s.client.RemoveRoots(rootURI(f.other))
-			s.MustFail(t, "export-image", map[string]any{"name": baseImage, "output": filepath.Join(f.other, "none.tar")}, "roots list no directory")
+			s.MustFail(t, "export-image", map[string]any{"name": baseImage, "output": filepath.Join(f.other, "none.tar")}, "no path on this machine may be used")
 		})
 	}
 }

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -119,7 +121,7 @@ func TestConfirmRemoveManyNamesEveryImage(t *testing.T) {
 	}
 }
 
-func TestConfirmPruneAllAsksAndPlainUntagDoesNot(t *testing.T) {
+func TestConfirmPruneAllAsks(t *testing.T) {
 	needPodman(t)
 	el := &elicitor{action: "decline"}
 	s := StartServer(t, ServerOptions{Client: el.options()})
@@ -130,14 +132,118 @@ func TestConfirmPruneAllAsksAndPlainUntagDoesNot(t *testing.T) {
 	if q := el.asked(); len(q) != 1 || !strings.Contains(q[0], "Remove EVERY image in Podman's local storage that no container uses") {
 		t.Fatalf("prune all: question %q", q)
 	}
-	// untag is destructive but declares no ask rule: it runs without a question.
-	img := tagBase(t, "localhost/issue5-untag", "1")
-	s.MustSucceed(t, "untag-image", map[string]any{"name": img, "repo": "localhost/issue5-untag", "tag": "1"})
-	if imageExists(t, img) {
-		t.Fatal("untag did not untag")
+}
+
+// Every call of a destructive tool needs the person's yes, also where the tool's
+// corrections declare no question (untag, a plain prune): the rule comes from the hint.
+// The attack: a person declines removing an image, then untag + prune delete it.
+func TestEveryDestructiveCallAsks(t *testing.T) {
+	needPodman(t)
+	img := tagBase(t, "localhost/trust-untag", "1")
+	// A dangling image a plain prune would delete.
+	rootfs, err := os.Open(busyboxTar)
+	must(t, err)
+	code, body, err := PodmanRaw("POST", "/libpod/images/import?message=dangling-for-trust", rootfs)
+	rootfs.Close()
+	if err != nil || code != 200 {
+		t.Fatalf("import: %d %s %v", code, body, err)
 	}
-	if q := el.asked(); len(q) != 1 {
-		t.Fatalf("untag asked: %q", q)
+	var imported struct{ Id string }
+	must(t, json.Unmarshal(body, &imported))
+	t.Cleanup(func() { PodmanRaw("DELETE", "/libpod/images/"+imported.Id, nil) })
+	calls := []struct {
+		tool     string
+		args     map[string]any
+		question string
+	}{
+		{"untag-image", map[string]any{"name": img, "repo": "localhost/trust-untag", "tag": "1"}, `Run "Untag an image"?`},
+		{"untag-image", map[string]any{"name": img}, `Run "Untag an image"?`},
+		{"prune-unused-images", nil, `Run "Prune unused images"?`},
+		{"remove-image-local-storage", map[string]any{"name": img}, "Remove the image " + img},
+	}
+	check := func(t *testing.T) {
+		t.Helper()
+		if !imageExists(t, img) {
+			t.Fatalf("%s is gone", img)
+		}
+		if !imageExists(t, imported.Id) {
+			t.Fatalf("the dangling image %s is gone", imported.Id)
+		}
+	}
+	for _, protocol := range []string{"", "2025-06-18"} {
+		t.Run("declined/protocol-"+protocol, func(t *testing.T) {
+			el := &elicitor{action: "decline"}
+			s := StartServer(t, ServerOptions{Client: el.options(), ProtocolVersion: protocol})
+			for _, c := range calls {
+				s.MustFail(t, c.tool, c.args, "the person declined. Nothing was changed.")
+			}
+			q := el.asked()
+			if len(q) != len(calls) {
+				t.Fatalf("asked %d questions, want %d: %q", len(q), len(calls), q)
+			}
+			for i, c := range calls {
+				if !strings.Contains(q[i], c.question) || !strings.Contains(q[i], "("+c.tool+" ") {
+					t.Errorf("question %d %q, want %q", i, q[i], c.question)
+				}
+			}
+			check(t)
+		})
+	}
+	t.Run("deny", func(t *testing.T) {
+		s := StartServer(t, ServerOptions{Args: []string{"--confirm-destructive", "deny"}})
+		for _, c := range calls {
+			s.MustFail(t, c.tool, c.args, "this MCP client cannot ask", "--confirm-destructive=deny", "Nothing was changed")
+		}
+		check(t)
+	})
+	// StackRox's delete without confirm=true is a dry run: it deletes nothing and asks
+	// nothing (TestConfirmFallback, tools).
+}
+
+// An accepted requestState was good for 30 minutes and ran again each time, on whatever
+// then matched. A yes now counts once: sent again it is refused, and the image made
+// again meanwhile stays.
+func TestApprovalReplayIsRefused(t *testing.T) {
+	needPodman(t)
+	img := tagBase(t, "localhost/trust-replay", "1")
+	s := StartServer(t, ServerOptions{Client: manualRoundTrips(true)})
+	args := map[string]any{"name": img}
+	first := s.callRound(t, "remove-image-local-storage", args, nil, "")
+	if first.RequestState == "" || first.InputRequests["confirm"] == nil {
+		t.Fatalf("no question: %s", Text(first))
+	}
+	if res := s.callRound(t, "remove-image-local-storage", args, map[string]string{"confirm": "accept"}, first.RequestState); res.IsError || imageExists(t, img) {
+		t.Fatalf("the accepted remove: %v %s", res.IsError, Text(res))
+	}
+	tagBase(t, "localhost/trust-replay", "1") // made again after the yes
+	replay := s.callRound(t, "remove-image-local-storage", args, map[string]string{"confirm": "accept"}, first.RequestState)
+	if !replay.IsError || !strings.Contains(Text(replay), "was already used") || !strings.Contains(Text(replay), "Nothing was changed") {
+		t.Fatalf("the replay: %v %s", replay.IsError, Text(replay))
+	}
+	if !imageExists(t, img) {
+		t.Fatal("the replayed yes removed the image made after it")
+	}
+}
+
+// A client that declares elicitation but fails elicitation/create: the call is an
+// isError that says so (it reached the client as -32601 method not found: "tools/call").
+func TestFailingElicitationIsAnError(t *testing.T) {
+	needPodman(t)
+	img := tagBase(t, "localhost/trust-elicit-fails", "1")
+	r := StartRawWith(t, ServerOptions{},
+		`{"protocolVersion":"2025-06-18","capabilities":{"elicitation":{}},"clientInfo":{"name":"raw","version":"1"}}`,
+		func(string, json.RawMessage) string { return `"error":{"code":-32601,"message":"Method not found"}` })
+	p := r.CallTool(t, "remove-image-local-storage", `{"name":"`+img+`"}`)
+	if p.Error != nil || p.Result == nil || !p.Result.IsError {
+		t.Fatalf("answer %+v, want an isError result", p)
+	}
+	for _, want := range []string{"elicitation/create", "the client failed", "Method not found", "Nothing was changed"} {
+		if !strings.Contains(p.Text(), want) {
+			t.Fatalf("the error does not say %q: %s", want, p.Text())
+		}
+	}
+	if !imageExists(t, img) {
+		t.Fatal("the image is gone")
 	}
 }
 

@@ -28,11 +28,24 @@ type RawServer struct {
 	byID   map[string]chan json.RawMessage
 	next   int
 	closed chan struct{}
+	// Init is the answer to initialize, as it came.
+	Init json.RawMessage
+	// serve answers the server's own requests (elicitation/create, roots/list): the
+	// JSON of the answer's "result" or "error" member, e.g. `"result":{}`.
+	serve func(method string, params json.RawMessage) string
+	wmu   sync.Mutex
 }
 
 // StartRaw starts the binary with the same clean environment as StartServer and
 // initializes the session.
 func StartRaw(t testing.TB, o ServerOptions) *RawServer {
+	t.Helper()
+	return StartRawWith(t, o, `{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}`, nil)
+}
+
+// StartRawWith is StartRaw with the initialize params given, and serve answering the
+// server's requests to the client (nil: none are answered).
+func StartRawWith(t testing.TB, o ServerOptions, initParams string, serve func(method string, params json.RawMessage) string) *RawServer {
 	t.Helper()
 	cmd := exec.Command(binary, o.Args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
@@ -41,7 +54,7 @@ func StartRaw(t testing.TB, o ServerOptions) *RawServer {
 		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
 	}
 	cmd.Env = append(cmd.Env, o.Env...)
-	r := &RawServer{cmd: cmd, errBuf: &bytes.Buffer{}, byID: map[string]chan json.RawMessage{}, closed: make(chan struct{})}
+	r := &RawServer{cmd: cmd, errBuf: &bytes.Buffer{}, byID: map[string]chan json.RawMessage{}, closed: make(chan struct{}), serve: serve}
 	r.stderr = &lockedWriter{W: r.errBuf}
 	cmd.Stderr = r.stderr
 	var err error
@@ -67,7 +80,7 @@ func StartRaw(t testing.TB, o ServerOptions) *RawServer {
 			<-done
 		}
 	})
-	r.MustCall(t, "initialize", `{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}`)
+	r.Init = r.Request(t, "initialize", initParams)
 	r.Write(t, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	return r
 }
@@ -81,9 +94,15 @@ func (r *RawServer) read(out io.Reader) {
 			r.mu.Lock()
 			r.lines = append(r.lines, line)
 			var msg struct {
-				ID json.RawMessage `json:"id"`
+				ID     json.RawMessage `json:"id"`
+				Method string          `json:"method"`
+				Params json.RawMessage `json:"params"`
 			}
-			if json.Unmarshal(line, &msg) == nil && len(msg.ID) > 0 {
+			if json.Unmarshal(line, &msg) == nil && len(msg.ID) > 0 && msg.Method != "" {
+				if r.serve != nil {
+					go r.answer(msg.ID, msg.Method, msg.Params)
+				}
+			} else if len(msg.ID) > 0 {
 				if ch := r.byID[string(msg.ID)]; ch != nil {
 					ch <- json.RawMessage(line)
 					delete(r.byID, string(msg.ID))
@@ -100,9 +119,19 @@ func (r *RawServer) read(out io.Reader) {
 // Write sends one raw line (a newline is added).
 func (r *RawServer) Write(t testing.TB, line string) {
 	t.Helper()
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
 	if _, err := io.WriteString(r.in, line+"\n"); err != nil {
 		t.Fatalf("write to stdin: %v\nstderr:\n%s", err, r.Stderr())
 	}
+}
+
+// answer answers one request of the server with serve.
+func (r *RawServer) answer(id json.RawMessage, method string, params json.RawMessage) {
+	line := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,%s}`, id, r.serve(method, params))
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	io.WriteString(r.in, line+"\n")
 }
 
 // Request sends a request with raw params and returns the whole answer line.

@@ -4,21 +4,17 @@ import (
 	"archive/tar"
 	"encoding/json"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/tidwall/gjson"
 )
 
 // ArchiveImages lists the image names in an image archive (docker-archive manifest.json or
-// oci-archive index.json), reading only tar headers and the small index files.
-func ArchiveImages(path string) []string {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	tr := tar.NewReader(f)
+// oci-archive index.json), reading only tar headers and the small index files. It reads
+// what it is given, an archive just written and still open, never a path again: the
+// path may have been swapped meanwhile.
+func ArchiveImages(r io.Reader) []string {
+	tr := tar.NewReader(r)
 	var names []string
 	for {
 		h, err := tr.Next()

@@ -24,7 +24,12 @@ import (
 // allowdirs.OpenRoot), and every file is read through it: symlinks are stored as links,
 // as Podman's own client does, never followed, and a directory swapped for a symlink
 // during the walk cannot lead the tar outside the context.
-func TarDirectory(dir string, allowed allowdirs.Dirs) (io.ReadCloser, error) {
+//
+// containerfiles (see ContainerfilePaths; nil: no check) must not be symlinks nor lie
+// under one (CheckContainerfiles, a *ContainerfileError): Podman, unpacking the tar,
+// would follow such a link on its own machine. The walk checks them again as it sends
+// them, so a link swapped in after the check is not sent either.
+func TarDirectory(dir string, allowed allowdirs.Dirs, containerfiles []string) (io.ReadCloser, error) {
 	root, _, err := allowed.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("build context: %w", err)
@@ -34,6 +39,10 @@ func TarDirectory(dir string, allowed allowdirs.Dirs) (io.ReadCloser, error) {
 		root.Close()
 		return nil, fmt.Errorf("build context %s is not a directory", dir)
 	}
+	if err := CheckContainerfiles(root, containerfiles); err != nil {
+		root.Close()
+		return nil, err
+	}
 	ignore, err := readIgnoreFile(root)
 	if err != nil {
 		root.Close()
@@ -42,7 +51,7 @@ func TarDirectory(dir string, allowed allowdirs.Dirs) (io.ReadCloser, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		defer root.Close()
-		pw.CloseWithError(writeContextTar(pw, root, ignore))
+		pw.CloseWithError(writeContextTar(pw, root, ignore, onTheWay(containerfiles)))
 	}()
 	return pr, nil
 }
@@ -82,8 +91,9 @@ func readIgnoreFile(root *os.Root) (*patternmatcher.PatternMatcher, error) {
 
 // writeContextTar walks the root as Docker's archive code does with a pattern matcher:
 // the parent's match result is carried down, and an excluded directory is skipped
-// unless a `!` exception could re-include something below it.
-func writeContextTar(w io.Writer, root *os.Root, pm *patternmatcher.PatternMatcher) error {
+// unless a `!` exception could re-include something below it. A symlink at a path of
+// noLinks fails the walk.
+func writeContextTar(w io.Writer, root *os.Root, pm *patternmatcher.PatternMatcher, noLinks map[string]bool) error {
 	tw := tar.NewWriter(w)
 	parents := map[string]patternmatcher.MatchInfo{}
 	fsys := root.FS()
@@ -118,6 +128,9 @@ func writeContextTar(w io.Writer, root *os.Root, pm *patternmatcher.PatternMatch
 		}
 		link := ""
 		if info.Mode()&os.ModeSymlink != 0 {
+			if noLinks[rel] {
+				return symlinkError(root, rel, rel)
+			}
 			if link, err = root.Readlink(rel); err != nil {
 				return err
 			}

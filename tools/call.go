@@ -32,7 +32,7 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		defer c.out.Abort() // a no-op once committed
 	}
 
-	ureq, err := buildRequestIn(t, v, c.allowed)
+	ureq, err := buildRequestIn(t, v, c.allowed, c.containerfiles)
 	if err != nil {
 		return errorResult("%v", err)
 	}

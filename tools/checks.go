@@ -16,23 +16,31 @@ import (
 type call struct {
 	t       *capabilities.Tool
 	v       Values
+	req     *mcp.CallToolRequest
 	client  upstream.Client
 	allowed allowdirs.Dirs // the directories path arguments must be inside
-	page    *Page          // which part of a long answer
-	out     *OutputFile    // where a file answer goes; nil for other kinds
+	// containerfiles are those a build reads in the context it sends as a tar, which
+	// the tar holds to the context (nil: no rule, or no such build)
+	containerfiles []string
+	page           *Page       // which part of a long answer
+	out            *OutputFile // where a file answer goes; nil for other kinds
 }
 
 // check runs everything that can refuse a call before anything is sent, cheapest
-// first: paths (a refused path costs nothing upstream), the upstream's version, a blank
-// scope, paging, the person's confirmation, and the output file.
+// first: URLs that are paths and paths (a refused path costs nothing upstream), the
+// upstream's version, a blank scope, paging, the person's confirmation, and the output
+// file.
 func (e *Engine) check(ctx context.Context, req *mcp.CallToolRequest, client upstream.Client, t *capabilities.Tool, v Values) (*call, *mcp.CallToolResult) {
-	c := &call{t: t, v: v, client: client}
+	c := &call{t: t, v: v, req: req, client: client}
+	if res := checkURLs(t, v); res != nil {
+		return nil, res
+	}
 	if hasPathArgs(t, v) {
 		var res *mcp.CallToolResult
 		if c.allowed, res = e.Paths.allowedFor(ctx, req); res != nil {
 			return nil, res
 		}
-		if res := checkHostPaths(t, v, c.allowed, isLocal(client)); res != nil {
+		if c.containerfiles, res = checkHostPaths(ctx, t, v, c.allowed, client); res != nil {
 			return nil, res
 		}
 	}
@@ -55,18 +63,27 @@ func (e *Engine) check(ctx context.Context, req *mcp.CallToolRequest, client ups
 		a := t.ArgWithRole(capabilities.RoleOutputFile)
 		ow := t.ArgWithRole(capabilities.RoleOverwrite)
 		overwrite := ow != nil && v.Bool(ow.Name)
-		if overwrite && e.ConfirmOverwrite != nil {
-			if path, size, exists := ExistingOutput(v.String(a.Name), c.allowed); exists {
-				if res := e.ConfirmOverwrite(ctx, req, t, v, path, size); res != nil {
-					return nil, res
-				}
+		var approved *Existing
+		if ex, exists := ExistingOutput(v.String(a.Name), c.allowed); exists && overwrite {
+			if res := e.confirmOverwrite(ctx, req, t, v, ex); res != nil {
+				return nil, res
 			}
+			approved = &ex
 		}
 		if c.out, err = CreateOutputFile(v.String(a.Name), overwrite, c.allowed); err != nil {
 			return nil, errorResult("%s: argument %q: %v", t.Name, a.Name, err)
 		}
+		c.out.approve(approved)
 	}
 	return c, nil
+}
+
+// confirmOverwrite asks the ConfirmOverwrite hook, if any, whether ex may be replaced.
+func (e *Engine) confirmOverwrite(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, ex Existing) *mcp.CallToolResult {
+	if e.ConfirmOverwrite == nil {
+		return nil
+	}
+	return e.ConfirmOverwrite(ctx, req, t, v, ex)
 }
 
 func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool, v Values) *mcp.CallToolResult {

@@ -234,11 +234,12 @@ func TestConfirmAnswerExpires(t *testing.T) {
 	}
 }
 
-// A client that cannot elicit gets the --confirm-destructive fallback; a call no ask rule
-// matches is never asked about.
+// A client that cannot elicit gets the --confirm-destructive fallback; a destructive call
+// no ask rule matches is asked about all the same (the hint decides), and a dry run is not.
 func TestConfirmFallback(t *testing.T) {
 	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
 	prune := embeddedTool(t, "POST", "/libpod/images/prune")
+	del := embeddedTool(t, "DELETE", "/v1/images")
 	for _, tc := range []struct {
 		name     string
 		tool     *capabilities.Tool
@@ -246,11 +247,14 @@ func TestConfirmFallback(t *testing.T) {
 		fallback string
 		elicit   bool
 		ran      bool
+		asked    string
 		errorHas string
 	}{
 		{name: "deny", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
 		{name: "allow", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmAllow, ran: true},
-		{name: "no rule matches", tool: prune, args: `{}`, fallback: tools.ConfirmDeny, elicit: true, ran: true},
+		{name: "no rule matches", tool: prune, args: `{}`, fallback: tools.ConfirmAllow, elicit: true, asked: `Run "Prune unused images"? Delete dangling images`},
+		{name: "no rule matches, cannot ask, deny", tool: prune, args: `{}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
+		{name: "a dry run", tool: del, args: `{"query.query":"Image:x"}`, fallback: tools.ConfirmDeny, elicit: true, ran: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up := &handlerUpstream{h: removedOK}
@@ -259,8 +263,8 @@ func TestConfirmFallback(t *testing.T) {
 			if ran := len(up.requests()) > 0; ran != tc.ran {
 				t.Fatalf("ran=%v, want %v: %s", ran, tc.ran, resultText(res))
 			}
-			if q := question(res); q != "" {
-				t.Fatalf("asked %q", q)
+			if q := question(res); !strings.HasPrefix(q, tc.asked) || (q == "") != (tc.asked == "") {
+				t.Fatalf("asked %q, want %q", q, tc.asked)
 			}
 			if tc.errorHas != "" && (!res.IsError || !strings.Contains(resultText(res), tc.errorHas)) {
 				t.Fatalf("result %q, want an isError with %q", resultText(res), tc.errorHas)
@@ -294,5 +298,69 @@ func TestConfirmDryRunCount(t *testing.T) {
 	reqs = up.requests()
 	if res.IsError || len(reqs) != 2 || !strings.Contains(reqs[1], "confirm=true") {
 		t.Fatalf("after accepting: %v %s", reqs, resultText(res))
+	}
+}
+
+// An answer is used once: the same accepted state sent again is refused, and nothing
+// reaches the upstream the second time.
+func TestConfirmAnswerUsedOnce(t *testing.T) {
+	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	const args = `{"name":"localhost/x:1"}`
+	up := &handlerUpstream{h: removedOK}
+	e := confirmEngine(t, up, tools.ConfirmDeny, remove)
+	first := call(t, e, remove, callRequest(remove, args, true, "", ""))
+	if first.RequestState == "" {
+		t.Fatalf("no state: %s", resultText(first))
+	}
+	if res := call(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState)); res.IsError {
+		t.Fatalf("the accepted call failed: %s", resultText(res))
+	}
+	replay := call(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState))
+	if !replay.IsError || !strings.Contains(resultText(replay), "was already used") || !strings.Contains(resultText(replay), "Nothing was changed") {
+		t.Fatalf("replay: %v %s", replay.IsError, resultText(replay))
+	}
+	if n := len(up.requests()); n != 1 {
+		t.Fatalf("the upstream got %d requests, want 1: %v", n, up.requests())
+	}
+	// Two questions alike in the same second have states of their own.
+	a := call(t, e, remove, callRequest(remove, args, true, "", ""))
+	b := call(t, e, remove, callRequest(remove, args, true, "", ""))
+	if a.RequestState == b.RequestState {
+		t.Fatalf("two questions share the state %q", a.RequestState)
+	}
+}
+
+// An overwrite answer is bound to the file it was given for: the same answer about a
+// changed file asks again.
+func TestOverwriteAnswerBoundToTheFile(t *testing.T) {
+	export := embeddedTool(t, "GET", "/libpod/images/{name}/get")
+	e := confirmEngine(t, &handlerUpstream{h: removedOK}, tools.ConfirmDeny, export)
+	v := tools.Values{"name": "x", "output": "/tmp/x.tar", "overwrite": true}
+	was := tools.Existing{Path: "/tmp/x.tar", Kind: "file", Size: 3, ID: tools.FileID{Dev: 1, Ino: 2, Size: 3, ModTime: 4}}
+	overwriteReq := func(answer, state string) *mcp.CallToolRequest {
+		req := callRequest(export, `{}`, true, "", "")
+		if answer != "" {
+			req.Params.InputResponses = mcp.InputResponseMap{"overwrite": &mcp.ElicitResult{Action: answer}}
+			req.Params.RequestState = state
+		}
+		return req
+	}
+	first := e.ConfirmOverwrite(context.Background(), overwriteReq("", ""), export, v, was)
+	p, _ := first.InputRequests["overwrite"].(*mcp.ElicitParams)
+	if p == nil || !strings.Contains(p.Message, "Replace the existing file /tmp/x.tar (3 bytes)") {
+		t.Fatalf("first round: %+v", first)
+	}
+	changed := was
+	changed.ID.ModTime++
+	if res := e.ConfirmOverwrite(context.Background(), overwriteReq("accept", first.RequestState), export, v, changed); res == nil || res.InputRequests == nil {
+		t.Fatalf("an answer about the file before it changed let it be replaced: %+v", res)
+	}
+	if res := e.ConfirmOverwrite(context.Background(), overwriteReq("accept", first.RequestState), export, v, was); res != nil {
+		t.Fatalf("the answer about the unchanged file: %s", resultText(res))
+	}
+	fifo := tools.Existing{Path: "/tmp/x.tar", Kind: "FIFO"}
+	q := e.ConfirmOverwrite(context.Background(), overwriteReq("", ""), export, v, fifo)
+	if p, _ := q.InputRequests["overwrite"].(*mcp.ElicitParams); p == nil || !strings.Contains(p.Message, "the existing FIFO /tmp/x.tar (not a regular file)") {
+		t.Fatalf("the question about a FIFO: %+v", q)
 	}
 }

@@ -33,8 +33,9 @@ type Engine struct {
 	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
 	// to stop the call (declined, cancelled).
 	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
-	// ConfirmOverwrite, when set, is asked before an output file replaces an existing one.
-	ConfirmOverwrite func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, path string, size int64) *mcp.CallToolResult
+	// ConfirmOverwrite, when set, is asked before an output file replaces an existing one
+	// (at the check, and again when the file is committed if another one is there then).
+	ConfirmOverwrite func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, ex Existing) *mcp.CallToolResult
 	// Paths, when set, keeps path arguments inside the allowed directories.
 	Paths *PathRule
 	// Session, when set, ends every running call when it is done (the client left).

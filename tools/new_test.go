@@ -26,7 +26,7 @@ func TestNewInstallsEveryHook(t *testing.T) {
 		}
 		// The fallback reached the hooks: a client that cannot ask (no request to elicit
 		// with) is refused under deny and let through under allow.
-		res := e.ConfirmOverwrite(context.Background(), nil, &capabilities.Tool{Name: "export"}, Values{}, "/tmp/x", 1)
+		res := e.ConfirmOverwrite(context.Background(), nil, &capabilities.Tool{Name: "export"}, Values{}, Existing{Path: "/tmp/x", Kind: "file", Size: 1})
 		if refused := res != nil && res.IsError; refused != (tc.fallback == ConfirmDeny) {
 			t.Fatalf("%q: overwrite without elicitation refused=%v, want %v", tc.given, refused, tc.fallback == ConfirmDeny)
 		}

@@ -72,6 +72,11 @@ package tools
 //   [x] Podman ignores unknown query parameters: arguments newer than the connected Podman
 //       (per-argument minVersion, from each release's handlers) are refused, not dropped
 //         cap TestEmbeddedCorrections, e2e TestVersionGate, TestBuildImage (sourcedateepoch)
+//   [x] "URL" arguments Podman reads as paths when they are not URLs (remote, import's url,
+//       additionalbuildcontexts), and a JSON-array dockerfile 4.3.1 reads from its working
+//       directory: roles url, build-contexts, context-file
+//         podman TestContainerfilePaths, TestAdditionalBuildContexts, e2e TestRemoteLocalPathDeletesNothing,
+//         TestImportURLLocalPath, TestAdditionalBuildContextsOutside, TestContainerfileOutsideContext
 
 import (
 	"encoding/json"

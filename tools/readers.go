@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -149,9 +150,35 @@ func readFile(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 		out.Abort()
 		return e.transportError(a.ctx, t, fmt.Errorf("writing %s stopped after %d bytes; the partial file was removed: %w", out.Path, n, err))
 	}
-	if err := out.Commit(); err != nil {
-		return errorResult("%s: %v", t.Name, err)
+	// Read from the file as written, before it takes its name: the name may be swapped.
+	images := podman.ArchiveImages(out.Written())
+	if res := e.commit(c, a); res != nil {
+		return res
 	}
 	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
-	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": podman.ArchiveImages(out.Path)})
+	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": images})
+}
+
+// commit gives the output file its name. Something there that the person did not approve
+// replacing (it appeared or changed during the call) is asked about now, as at the check:
+// a yes replaces it; a question for a client of MCP 2026-07-28 ends this call, whose
+// output is dropped, and the call runs again once answered.
+func (e *Engine) commit(c *call, a *answer) *mcp.CallToolResult {
+	err := c.out.Commit()
+	var taken *TakenError
+	if errors.As(err, &taken) {
+		if res := e.confirmOverwrite(a.ctx, c.req, c.t, c.v, taken.Existing); res != nil {
+			c.out.Abort()
+			return res
+		}
+		c.out.approve(&taken.Existing)
+		if err = c.out.Commit(); errors.As(err, &taken) {
+			c.out.Abort()
+			err = fmt.Errorf("%s changed again while the person was asked; nothing was overwritten", taken.Existing.Path)
+		}
+	}
+	if err != nil {
+		return errorResult("%s: %v", c.t.Name, err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package tools
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,12 +22,13 @@ import (
 // from a file or a directory is opened here and streamed; the caller closes it (see
 // closeBody). Local arguments (roles) are not sent.
 func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
-	return buildRequestIn(t, v, nil)
+	return buildRequestIn(t, v, nil, nil)
 }
 
 // buildRequestIn is BuildRequest with local files and directories opened only inside
-// the allowed directories (none: any path).
-func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*upstream.Request, error) {
+// the allowed directories (none: any path), and the containerfiles of a build context
+// sent as a tar held to the context (see podman.TarDirectory).
+func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs, containerfiles []string) (*upstream.Request, error) {
 	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response.Streams()}
 	path := t.Path
 	for _, a := range t.Args {
@@ -61,7 +63,7 @@ func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*up
 		}
 	}
 	req.Path = path
-	if err := setLocalBody(t, v, req, allowed); err != nil {
+	if err := setLocalBody(t, v, req, allowed, containerfiles); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -97,7 +99,7 @@ func setBody(req *upstream.Request, a *capabilities.Argument, val any) error {
 
 // setLocalBody streams a file (role input-file) or a tar of a directory (role
 // context-dir) as the request body.
-func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed allowdirs.Dirs) error {
+func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed allowdirs.Dirs, containerfiles []string) error {
 	bad := func(format string, a ...any) error {
 		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
 	}
@@ -118,9 +120,14 @@ func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed
 	}
 	if a := t.ArgWithRole(capabilities.RoleContextDir); a != nil {
 		if p := v.String(a.Name); p != "" {
-			body, err := podman.TarDirectory(p, allowed)
+			body, err := podman.TarDirectory(p, allowed, containerfiles)
 			if err != nil {
-				return bad("argument %q: %v", a.Name, err)
+				name := a.Name
+				var ce *podman.ContainerfileError
+				if cf := t.ArgWithRole(capabilities.RoleContextFile); errors.As(err, &ce) && cf != nil && v.String(cf.Name) != "" {
+					name = cf.Name // the Containerfile was named; else a default one in the context
+				}
+				return bad("argument %q: %v. Nothing was sent", name, err)
 			}
 			req.Body = body
 			req.Stream = true
@@ -167,13 +174,16 @@ func closeBody(req *upstream.Request) {
 }
 
 // sentAsIs: arguments whose role only adds a check or a notice still go on the wire: an
-// upstream's own paging arguments (for the continuation notice), paths on the Podman
-// host or inside the build context (checked against the allowed directories), and
-// arguments that narrow an answer (named in the notice when it is cut).
+// upstream's own paging arguments (for the continuation notice), what the upstream
+// opens or fetches itself (paths on the Podman host or inside the build context, build
+// contexts, URLs: checked first), and arguments that narrow an answer (named in the
+// notice when it is cut).
 func sentAsIs(a *capabilities.Argument) bool {
-	switch a.Role {
-	case capabilities.RoleHostPath, capabilities.RoleContextFile, capabilities.RoleNarrow:
+	switch {
+	case a.Role.OnHost(), a.Role == capabilities.RoleNarrow:
 		return true
+	}
+	switch a.Role {
 	case capabilities.RoleOffset, capabilities.RoleLimit:
 		return a.In != ""
 	}

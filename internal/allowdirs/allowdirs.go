@@ -25,8 +25,13 @@ func (d Dirs) Active() bool { return len(d) > 0 }
 func (d Dirs) String() string { return strings.Join(d, ", ") }
 
 // Resolve turns configured directories into Dirs: each must be an absolute path of an
-// existing directory (a typo must not silently allow nothing, or something else).
+// existing directory (a typo must not silently allow nothing, or something else). A list
+// given that names no directory at all ("", ",", " ") is an error too: it must not
+// start the server with no rule.
 func Resolve(dirs []string) (Dirs, error) {
+	if len(dirs) > 0 && strings.TrimSpace(strings.Join(dirs, "")) == "" {
+		return nil, errors.New("names no directory (it is empty or blank); give at least one absolute directory, or leave the setting out")
+	}
 	var out Dirs
 	for _, dir := range dirs {
 		if dir = strings.TrimSpace(dir); dir == "" {
@@ -136,13 +141,16 @@ func resolveExisting(p string) (string, error) {
 // OpenFile opens an existing file for reading, after Check, and checks again where the
 // opened file really is. It does not block on a FIFO (the caller looks at what it got).
 func (d Dirs) OpenFile(path string) (*os.File, string, error) {
+	if err := notADirectoryPath(path); err != nil {
+		return nil, "", err
+	}
 	resolved, err := d.Check(path)
 	if err != nil {
 		return nil, "", err
 	}
 	f, err := os.OpenFile(resolved, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot read %s: %w", path, PathCause(err))
+		return nil, "", fmt.Errorf("cannot read %s: %w", path, openCause(resolved, err))
 	}
 	if err := d.verifyOpened(f, resolved); err != nil {
 		f.Close()
@@ -221,8 +229,15 @@ func PathCause(err error) error {
 // os.Root; name is the file's name in that directory. Creating, renaming and linking
 // through the Root cannot leave the checked directory.
 func (d Dirs) OpenParent(path string) (root *os.Root, name, resolved string, err error) {
+	if err := notADirectoryPath(path); err != nil {
+		return nil, "", "", err
+	}
 	if resolved, err = d.Check(path); err != nil {
 		return nil, "", "", err
+	}
+	// Before its parent is opened: the allowed directory itself has a parent outside.
+	if fi, err := os.Stat(resolved); err == nil && fi.IsDir() {
+		return nil, "", "", fmt.Errorf("%s is a directory; give a file path", resolved)
 	}
 	dir := filepath.Dir(resolved)
 	fi, err := os.Stat(dir)
@@ -236,4 +251,30 @@ func (d Dirs) OpenParent(path string) (root *os.Root, name, resolved string, err
 		return nil, "", "", err
 	}
 	return root, filepath.Base(resolved), resolved, nil
+}
+
+// notADirectoryPath refuses a file path that ends with a slash: it names a directory
+// (cleaning the path would quietly drop the slash).
+func notADirectoryPath(path string) error {
+	if len(path) > 1 && strings.HasSuffix(path, "/") {
+		return fmt.Errorf("%s ends with a slash, which names a directory; give the path of a file", path)
+	}
+	return nil
+}
+
+// openCause says why opening a resolved path failed. A symlink there is one that Check
+// could not resolve (O_NOFOLLOW then says "too many levels of symbolic links"): say
+// where it points.
+func openCause(resolved string, err error) error {
+	if !errors.Is(err, syscall.ELOOP) {
+		return PathCause(err)
+	}
+	target, lerr := os.Readlink(resolved)
+	if lerr != nil {
+		return PathCause(err)
+	}
+	if _, serr := os.Stat(resolved); errors.Is(serr, os.ErrNotExist) {
+		return fmt.Errorf("it is a symbolic link to %s, which does not exist", target)
+	}
+	return fmt.Errorf("it is a symbolic link to %s, which cannot be followed", target)
 }

@@ -52,6 +52,12 @@ func TestBadSettingStopsStart(t *testing.T) {
 		{name: "capability flag", args: []string{"--capability", missing + ".yaml"}, want: "--capability " + missing + ".yaml: "},
 		{name: "allowed dirs env", env: map[string]string{"IMAGE_MCP_ALLOWED_DIRS": missing}, want: "IMAGE_MCP_ALLOWED_DIRS: allowed directory " + missing},
 		{name: "allowed dirs flag", args: []string{"--allowed-dirs", missing}, want: "--allowed-dirs: allowed directory " + missing},
+		// A list that names no directory must not start the server with no rule.
+		{name: "allowed dirs flag empty", args: []string{"--allowed-dirs", ""}, want: "--allowed-dirs: names no directory"},
+		{name: "allowed dirs flag comma", args: []string{"--allowed-dirs", ","}, want: "--allowed-dirs: names no directory"},
+		{name: "allowed dirs flag blank", args: []string{"--allowed-dirs", " "}, want: "--allowed-dirs: names no directory"},
+		{name: "allowed dirs env colon", env: map[string]string{"IMAGE_MCP_ALLOWED_DIRS": ":"}, want: "IMAGE_MCP_ALLOWED_DIRS: names no directory"},
+		{name: "allowed dirs env blank", env: map[string]string{"IMAGE_MCP_ALLOWED_DIRS": " "}, want: "IMAGE_MCP_ALLOWED_DIRS: names no directory"},
 		{name: "cpu profile env", env: map[string]string{"IMAGE_MCP_CPUPROFILE": filepath.Join(missing, "cpu.out")}, want: `IMAGE_MCP_CPUPROFILE="` + filepath.Join(missing, "cpu.out") + `": `},
 		{name: "unknown flag", args: []string{"--read-onyl"}, want: "flag provided but not defined: -read-onyl"},
 		{name: "flag without its value", args: []string{"--timeout"}, want: "flag needs an argument: -timeout"},

@@ -94,7 +94,7 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 	})
 	engine.Register(server)
 	prompts.Register(server, c.prompts)
-	server.AddReceivingMiddleware(c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.middleware())
+	server.AddReceivingMiddleware(tools.NegotiatedProtocol(), c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.middleware())
 
 	log.Info().Int("tools", len(c.served)).Int("filtered out", len(c.hidden)).Int("prompts", len(c.prompts)).Str("version", b.Version).Msg("serving MCP on stdio")
 	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout, written: gc.written})
