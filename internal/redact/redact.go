@@ -1,0 +1,159 @@
+// Package redact removes secrets (the StackRox API token, registry passwords, an extra
+// capability's API key) from every text image-mcp writes: one Set, applied where text
+// leaves the process (stdout's MCP messages, stderr's log, doctor's report), so that a
+// secret an upstream echoes anywhere (an error message, a progress line, a result) is
+// caught whatever path it took through the server.
+package redact
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Mask replaces every form of a secret.
+const Mask = "[redacted]"
+
+// minSecret is the shortest value taken as a secret: shorter ones would mask ordinary words.
+const minSecret = 4
+
+// minCore is the shortest base64 fragment of a secret that is masked inside other base64.
+const minCore = 6
+
+// Set is the secrets known so far and every form they are masked in. Its zero value is
+// an empty set, ready to use; it is safe for concurrent use.
+type Set struct {
+	mu    sync.Mutex
+	known map[string]bool
+	// forms, longest first, so that a secret's full encoding wins over a part of it.
+	forms atomic.Pointer[[][]byte]
+}
+
+// Add makes each value (4 bytes or more; shorter ones and repeats are ignored) a secret:
+// as is, JSON-escaped, URL-encoded, and in base64 (standard and URL alphabets, padded or
+// not), also where it is only a part of what was encoded (`user:password`, a JSON auth
+// config, an auth file): the fragment of its encoding that does not depend on the bytes
+// around it is masked, at each of the three alignments base64 has.
+func (s *Set) Add(values ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var add []string
+	for _, v := range values {
+		if len(v) < minSecret || s.known[v] {
+			continue
+		}
+		if s.known == nil {
+			s.known = map[string]bool{}
+		}
+		s.known[v] = true
+		add = append(add, Forms(v)...)
+	}
+	if len(add) == 0 {
+		return
+	}
+	var forms [][]byte
+	if old := s.forms.Load(); old != nil {
+		forms = slices.Clone(*old)
+	}
+	for _, f := range add {
+		if !slices.ContainsFunc(forms, func(b []byte) bool { return string(b) == f }) {
+			forms = append(forms, []byte(f))
+		}
+	}
+	slices.SortStableFunc(forms, func(a, b []byte) int { return len(b) - len(a) })
+	s.forms.Store(&forms)
+}
+
+// Forms are the texts a secret is masked in: as is, JSON-escaped (an auth config is JSON
+// before it is base64), URL-encoded, and the base64 of each text form.
+func Forms(v string) []string {
+	texts := []string{v}
+	for _, html := range []bool{false, true} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		enc.Encode(v)
+		texts = append(texts, strings.TrimSuffix(strings.TrimSpace(b.String()), `"`)[1:])
+	}
+	texts = slices.Compact(texts)
+	forms := append([]string{url.QueryEscape(v), url.PathEscape(v)}, texts...)
+	for _, t := range texts {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(t)))
+			raw := enc.WithPadding(base64.NoPadding)
+			for k := range 3 {
+				e := raw.EncodeToString(append(make([]byte, k), t...))
+				// The characters whose six bits all come from t: bits 8k to 8(k+len(t)).
+				from, to := (8*k+5)/6, 8*(k+len(t))/6
+				if to-from >= minCore {
+					forms = append(forms, e[from:to])
+				}
+			}
+		}
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// Active tells whether any secret is known.
+func (s *Set) Active() bool {
+	return s != nil && s.forms.Load() != nil
+}
+
+// Bytes masks every secret in b. It returns b itself when none is there.
+func (s *Set) Bytes(b []byte) []byte {
+	if s == nil {
+		return b
+	}
+	fp := s.forms.Load()
+	if fp == nil {
+		return b
+	}
+	out := b
+	for _, f := range *fp {
+		if bytes.Contains(out, f) {
+			out = bytes.ReplaceAll(out, f, []byte(Mask))
+		}
+	}
+	return out
+}
+
+// String masks every secret in t.
+func (s *Set) String(t string) string {
+	if !s.Active() {
+		return t
+	}
+	return string(s.Bytes([]byte(t)))
+}
+
+// Writer masks every secret in each Write before passing it on to w. Each Write must be
+// whole messages or lines (as zerolog's and the MCP transport's are), so that no secret
+// is split between two.
+func (s *Set) Writer(w io.Writer) io.Writer {
+	return &writer{s: s, w: w}
+}
+
+type writer struct {
+	s *Set
+	w io.Writer
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	q := w.s.Bytes(p)
+	if len(q) == len(p) && (len(q) == 0 || &q[0] == &p[0]) {
+		return w.w.Write(p)
+	}
+	if _, err := w.w.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
