@@ -1,6 +1,8 @@
 package podman
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +132,44 @@ func TestReadNDJSONShapes(t *testing.T) {
 			tc.check(t, s)
 		})
 	}
+}
+
+// A line over MaxStreamLine (an endless one too) or nested too deep ends the stream with a
+// StreamLimitError naming the line; the lines before it were read; a line just within
+// the bound is read.
+func TestReadNDJSONLimits(t *testing.T) {
+	ok := `{"stream":"STEP 1/2: FROM x\n"}` + "\n"
+	endless := io.MultiReader(strings.NewReader(ok+`{"stream":"`), endlessReader('a'))
+	cases := []struct {
+		name string
+		in   io.Reader
+		want string // "" reads to the end
+	}{
+		{"endless line", endless, "line 2 of the stream is longer than 1048576 bytes"},
+		{"line over the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", MaxStreamLine) + `"}` + "\n"), "line 2 of the stream is longer"},
+		{"line within the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", MaxStreamLine-20) + `"}` + "\n"), ""},
+		{"deep line", strings.NewReader(ok + strings.Repeat("[", 600_000) + "\n"), "line 2 of the stream is JSON nested deeper than 512 levels"},
+	}
+	for _, c := range cases {
+		sum, err := ReadNDJSON(c.in, nil)
+		var le *StreamLimitError
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (!errors.As(err, &le) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		case sum.Lines < 1 || sum.Output[0] != "STEP 1/2: FROM x":
+			t.Errorf("%s: the line before was not read: %+v", c.name, sum)
+		}
+	}
+}
+
+// endlessReader is a body that never ends.
+type endlessReader byte
+
+func (e endlessReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
 }
