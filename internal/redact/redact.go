@@ -73,35 +73,53 @@ func (s *Set) Add(values ...string) {
 	s.forms.Store(&forms)
 }
 
-// Forms are the texts a secret is masked in: as is, JSON-escaped (an auth config is JSON
-// before it is base64), URL-encoded, and the base64 of each text form.
+// Forms are the texts a secret is masked in: as is and URL-encoded (as a query value, a
+// path segment, a URL's user:password), each also JSON-escaped (with and without HTML
+// escaping: the text of a result is JSON), and the base64 of it as is and JSON-escaped
+// (an auth config is JSON before it is base64).
 func Forms(v string) []string {
-	texts := []string{v}
-	for _, html := range []bool{false, true} {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(html)
-		enc.Encode(v)
-		texts = append(texts, strings.TrimSuffix(strings.TrimSpace(b.String()), `"`)[1:])
-	}
-	texts = slices.Compact(texts)
-	forms := append([]string{url.QueryEscape(v), url.PathEscape(v)}, texts...)
-	for _, t := range texts {
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
-			forms = append(forms, enc.EncodeToString([]byte(t)))
-			raw := enc.WithPadding(base64.NoPadding)
-			for k := range 3 {
-				e := raw.EncodeToString(append(make([]byte, k), t...))
-				// The characters whose six bits all come from t: bits 8k to 8(k+len(t)).
-				from, to := (8*k+5)/6, 8*(k+len(t))/6
-				if to-from >= minCore {
-					forms = append(forms, e[from:to])
-				}
+	userinfo := strings.TrimPrefix(url.UserPassword("", v).String(), ":")
+	var forms []string
+	for i, t := range []string{v, url.QueryEscape(v), url.PathEscape(v), userinfo} {
+		texts := []string{t, jsonEscape(t, false), jsonEscape(t, true)}
+		forms = append(forms, texts...)
+		if i == 0 {
+			for _, t := range slices.Compact(texts) {
+				forms = append(forms, base64Forms(t)...)
 			}
 		}
 	}
 	slices.Sort(forms)
 	return slices.Compact(forms)
+}
+
+// jsonEscape is t as it stands inside a JSON string.
+func jsonEscape(t string, html bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	enc.Encode(t)
+	return strings.TrimSuffix(strings.TrimSpace(b.String()), `"`)[1:]
+}
+
+// base64Forms are t's base64 encodings (standard and URL alphabets), and the fragments of
+// them that do not depend on the bytes around t, at each of base64's three alignments:
+// what stays of t inside the encoding of more (user:password, a JSON auth config).
+func base64Forms(t string) []string {
+	var forms []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		forms = append(forms, enc.EncodeToString([]byte(t)))
+		raw := enc.WithPadding(base64.NoPadding)
+		for k := range 3 {
+			e := raw.EncodeToString(append(make([]byte, k), t...))
+			// The characters whose six bits all come from t: bits 8k to 8(k+len(t)).
+			from, to := (8*k+5)/6, 8*(k+len(t))/6
+			if to-from >= minCore {
+				forms = append(forms, e[from:to])
+			}
+		}
+	}
+	return forms
 }
 
 // Active tells whether any secret is known.

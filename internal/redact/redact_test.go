@@ -25,6 +25,7 @@ func TestSetMasksEveryForm(t *testing.T) {
 		"json":             string(must(json.Marshal(pass))),
 		"query":            url.QueryEscape(pass),
 		"path":             url.PathEscape(pass),
+		"userinfo":         "https://" + url.UserPassword("u", pass).String() + "@reg/v2/",
 		"base64":           b64(base64.StdEncoding, pass),
 		"base64url token":  b64(base64.RawURLEncoding, token),
 		"user:password":    b64(base64.StdEncoding, "u:"+pass),
