@@ -77,7 +77,7 @@ func newCapabilityClient(c *capabilities.Capability, red *redact.Set) (*upstream
 		if missing != "" {
 			return nil, fmt.Errorf("%s needs the environment variable %s (its authentication value); set it and restart image-mcp", c.File, missing)
 		}
-		red.Add(value)
+		red.Keep(value)
 		switch a.Placement {
 		case "", "header":
 			header.Set(a.Key, value)

@@ -64,7 +64,7 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 	// each call that sends them.
 	red := &redact.Set{}
 	rox, roxErr := centralConfig(o)
-	red.Add(rox.Secrets()...)
+	red.Keep(rox.Secrets()...)
 	stdout, stderr = red.Writer(stdout), red.Writer(stderr)
 
 	// stdout carries MCP and nothing else.

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -26,47 +27,91 @@ const minSecret = 4
 // minCore is the shortest base64 fragment of a secret that is masked inside other base64.
 const minCore = 6
 
+// maxRecent bounds the secrets calls add (Add): each new one costs every later message a
+// few more searches, and a client could send thousands of passwords. The oldest go first;
+// one added again is the newest again.
+const maxRecent = 1024
+
 // Set is the secrets known so far and every form they are masked in. Its zero value is
 // an empty set, ready to use; it is safe for concurrent use.
 type Set struct {
-	mu    sync.Mutex
-	known map[string]bool
+	mu      sync.Mutex
+	lasting map[string]bool
+	recent  []string            // Add's, oldest first
+	formsOf map[string][]string // of each secret kept
 	// forms, longest first, so that a secret's full encoding wins over a part of it.
 	forms atomic.Pointer[[][]byte]
 }
 
-// Add makes each value (4 bytes or more; shorter ones and repeats are ignored) a secret:
-// as is, JSON-escaped, URL-encoded, and in base64 (standard and URL alphabets, padded or
-// not), also where it is only a part of what was encoded (`user:password`, a JSON auth
-// config, an auth file): the fragment of its encoding that does not depend on the bytes
-// around it is masked, at each of the three alignments base64 has.
+// Keep makes each value a secret for the life of the set (the Central token, an API
+// key). Values under 4 bytes are ignored: they would mask ordinary words.
+func (s *Set) Keep(values ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := false
+	for _, v := range values {
+		if len(v) >= minSecret && !s.lasting[v] {
+			if s.lasting == nil {
+				s.lasting = map[string]bool{}
+			}
+			s.lasting[v], changed = true, true
+		}
+	}
+	if changed {
+		s.rebuild()
+	}
+}
+
+// Add makes each value a secret as Keep does, among the maxRecent most recently added
+// (the credentials a call sends).
 func (s *Set) Add(values ...string) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var add []string
+	changed := false
 	for _, v := range values {
-		if len(v) < minSecret || s.known[v] {
+		if len(v) < minSecret || s.lasting[v] {
 			continue
 		}
-		if s.known == nil {
-			s.known = map[string]bool{}
+		if i := slices.Index(s.recent, v); i >= 0 {
+			s.recent = append(slices.Delete(s.recent, i, i+1), v)
+			continue
 		}
-		s.known[v] = true
-		add = append(add, Forms(v)...)
+		s.recent, changed = append(s.recent, v), true
+		if len(s.recent) > maxRecent {
+			delete(s.formsOf, s.recent[0])
+			s.recent = slices.Delete(s.recent, 0, 1)
+		}
 	}
-	if len(add) == 0 {
-		return
+	if changed {
+		s.rebuild()
 	}
+}
+
+// rebuild makes the forms of every secret kept, longest first. s.mu is held.
+func (s *Set) rebuild() {
+	seen := map[string]bool{}
 	var forms [][]byte
-	if old := s.forms.Load(); old != nil {
-		forms = slices.Clone(*old)
+	kept := append(slices.Collect(maps.Keys(s.lasting)), s.recent...)
+	if s.formsOf == nil {
+		s.formsOf = map[string][]string{}
 	}
-	for _, f := range add {
-		if !slices.ContainsFunc(forms, func(b []byte) bool { return string(b) == f }) {
-			forms = append(forms, []byte(f))
+	for _, v := range kept {
+		if s.formsOf[v] == nil {
+			s.formsOf[v] = Forms(v)
+		}
+	}
+	for _, v := range kept {
+		for _, f := range s.formsOf[v] {
+			if !seen[f] {
+				seen[f] = true
+				forms = append(forms, []byte(f))
+			}
 		}
 	}
 	slices.SortStableFunc(forms, func(a, b []byte) int { return len(b) - len(a) })

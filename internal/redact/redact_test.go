@@ -102,3 +102,25 @@ func BenchmarkBytes2MB(b *testing.B) {
 		s.Bytes(msg.Bytes())
 	}
 }
+
+// What calls add is bounded: beyond maxRecent the oldest is forgotten, unless it was added
+// again since; what is kept stays.
+func TestRecentBounded(t *testing.T) {
+	var s Set
+	s.Keep("the-central-token")
+	s.Add("first-password")
+	for i := range maxRecent {
+		s.Add(fmt.Sprintf("password-%04d", i))
+		if i == maxRecent/2 {
+			s.Add("first-password") // used again: the newest again
+		}
+	}
+	s.Add("one-more-password", "another-password")
+	got := s.String("the-central-token first-password password-0000 password-0001 password-0002 one-more-password")
+	if got != "[redacted] [redacted] password-0000 password-0001 password-0002 [redacted]" {
+		t.Fatalf("got %q", got)
+	}
+	if len(s.recent) != maxRecent {
+		t.Fatalf("%d recent secrets kept", len(s.recent))
+	}
+}
