@@ -72,8 +72,9 @@ func echoToken(status int) http.HandlerFunc {
 	}
 }
 
-// strings of every JSON value in a line, decoded: a secret JSON-escaped in the line
-// (\u0026 for &) is found as well.
+// jsonStrings is a line with every string value in it decoded, and those that are JSON
+// themselves (a result's text block) decoded again: a secret JSON-escaped once or twice
+// (\u0026 for &, \\\" for ") is found as well.
 func jsonStrings(line []byte) string {
 	var v any
 	if json.Unmarshal(line, &v) != nil {
@@ -85,6 +86,12 @@ func jsonStrings(line []byte) string {
 		switch x := v.(type) {
 		case string:
 			b.WriteString(x + "\n")
+			var inner any
+			if json.Unmarshal([]byte(x), &inner) == nil {
+				if _, isString := inner.(string); !isString {
+					walk(inner)
+				}
+			}
 		case []any:
 			for _, e := range x {
 				walk(e)
@@ -107,8 +114,8 @@ func jsonStrings(line []byte) string {
 func TestSecretsMaskedAtTheEdge(t *testing.T) {
 	stamp := fmt.Sprint(time.Now().UnixNano())
 	token := "canary.Token_" + stamp
-	argPass := "canary/arg+pw&" + stamp
-	filePass := "canary/file+pw?" + stamp
+	argPass := `canary/arg+pw&"` + stamp
+	filePass := `canary\file+pw?<` + stamp
 	configPass := "canary config pw " + stamp
 	var canaries []string
 	for _, s := range []string{token, "Bearer " + token, argPass, filePass, configPass, "arg-user:" + argPass, "file-user:" + filePass, "cfg-user:" + configPass} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -24,6 +25,10 @@ type StreamSummary struct {
 }
 
 const keepOutputLines = 30
+
+// keepLineBytes bounds each output line kept and reported as progress: a line may be up
+// to MaxStreamLine, and thirty of those would make a 30 MB result.
+const keepLineBytes = 4 << 10
 
 // MaxStreamLine bounds one line of a stream. Podman's are a few hundred bytes (a status, a
 // build step's output line, an error); a longer one is no stream of Podman's.
@@ -81,9 +86,9 @@ func (s *StreamSummary) consume(line []byte, onLine func(int, string)) {
 	}
 	r := gjson.ParseBytes(line)
 	if e := r.Get("error"); e.Exists() && e.String() != "" {
-		s.Error = strings.TrimSpace(e.String())
+		s.Error = clipLine(strings.TrimSpace(e.String()), 4*keepLineBytes)
 	} else if e := r.Get("errorDetail.message"); e.Exists() && s.Error == "" {
-		s.Error = strings.TrimSpace(e.String())
+		s.Error = clipLine(strings.TrimSpace(e.String()), 4*keepLineBytes)
 	}
 	if st := r.Get("stream"); st.Exists() {
 		for _, l := range strings.Split(strings.TrimRight(st.String(), "\n"), "\n") {
@@ -113,6 +118,7 @@ func (s *StreamSummary) addOutput(l string, onLine func(int, string)) {
 	if l = strings.TrimRight(l, "\r"); l == "" {
 		return
 	}
+	l = clipLine(l, keepLineBytes)
 	s.Lines++
 	if len(s.Output) == keepOutputLines {
 		copy(s.Output, s.Output[1:])
@@ -122,6 +128,17 @@ func (s *StreamSummary) addOutput(l string, onLine func(int, string)) {
 	if onLine != nil {
 		onLine(s.Lines, l)
 	}
+}
+
+// clipLine shortens l to at most n bytes (whole characters), saying how much was left out.
+func clipLine(l string, n int) string {
+	if len(l) <= n {
+		return l
+	}
+	for n > 0 && !utf8.RuneStart(l[n]) {
+		n--
+	}
+	return l[:n] + fmt.Sprintf("… (%d bytes more)", len(l)-n)
 }
 
 // finishBuild fills the image ID of a build: its last output line is the full ID.

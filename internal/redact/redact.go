@@ -119,14 +119,23 @@ func (s *Set) rebuild() {
 }
 
 // Forms are the texts a secret is masked in: as is and URL-encoded (as a query value, a
-// path segment, a URL's user:password), each also JSON-escaped (with and without HTML
-// escaping: the text of a result is JSON), and the base64 of it as is and JSON-escaped
-// (an auth config is JSON before it is base64).
+// path segment, a URL's user:password), each also JSON-escaped once and twice (with and
+// without HTML escaping), and the base64 of it as is and JSON-escaped (an auth config is
+// JSON before it is base64).
 func Forms(v string) []string {
 	userinfo := strings.TrimPrefix(url.UserPassword("", v).String(), ":")
 	var forms []string
 	for i, t := range []string{v, url.QueryEscape(v), url.PathEscape(v), userinfo} {
-		texts := []string{t, jsonEscape(t, false), jsonEscape(t, true)}
+		texts := []string{t}
+		// Escaped once (an error's text, structuredContent) or twice (a result's text
+		// block is its JSON, as a JSON string).
+		for range 2 {
+			for _, e := range texts {
+				texts = append(texts, jsonEscape(e, false), jsonEscape(e, true))
+			}
+			slices.Sort(texts)
+			texts = slices.Compact(texts)
+		}
 		forms = append(forms, texts...)
 		if i == 0 {
 			for _, t := range slices.Compact(texts) {
@@ -187,7 +196,49 @@ func (s *Set) Bytes(b []byte) []byte {
 			out = bytes.ReplaceAll(out, f, []byte(Mask))
 		}
 	}
+	if bytes.Contains(out, ellipsis) {
+		out = maskCut(out, *fp)
+	}
 	return out
+}
+
+// ellipsis ends every text image-mcp shortens (an error body, an output line, a string the
+// output budget cut): what stands before it may be the start of a secret cut off there.
+var ellipsis = []byte("…")
+
+// minCut is the shortest start of a secret masked before an ellipsis.
+const minCut = 4
+
+// maskCut masks, before each ellipsis, the longest start of a secret's form (of minCut
+// bytes or more) that the text ends with there.
+func maskCut(b []byte, forms [][]byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; ; {
+		j := bytes.Index(b[i:], ellipsis)
+		if j < 0 {
+			break
+		}
+		end := i + j
+		cut := 0
+		for _, f := range forms {
+			for k := min(len(f)-1, end); k >= minCut && k > cut; k-- {
+				if bytes.Equal(b[end-k:end], f[:k]) {
+					cut = k
+					break
+				}
+			}
+		}
+		if cut > 0 {
+			out = append(append(out, b[last:end-cut]...), Mask...)
+			last = end
+		}
+		i = end + len(ellipsis)
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // String masks every secret in t.

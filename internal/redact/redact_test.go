@@ -23,6 +23,7 @@ func TestSetMasksEveryForm(t *testing.T) {
 		"raw":              pass,
 		"bearer":           "Authorization: Bearer " + token,
 		"json":             string(must(json.Marshal(pass))),
+		"json in json":     string(must(json.Marshal(string(must(json.Marshal(map[string]string{"message": pass})))))),
 		"query":            url.QueryEscape(pass),
 		"path":             url.PathEscape(pass),
 		"userinfo":         "https://" + url.UserPassword("u", pass).String() + "@reg/v2/",
@@ -45,7 +46,14 @@ func TestSetMasksEveryForm(t *testing.T) {
 			}
 		}
 	}
-	if got := s.String("abc and nothing else"); got != "abc and nothing else" {
+	// Cut off by a shortened text: the start that is left is masked before the ellipsis.
+	// (Of user:password in base64, what encodes the user name stays: "dTp" is "u:".)
+	for cut, want := range map[string]string{pass[:5]: "", token[:12]: "", b64(base64.StdEncoding, "u:"+pass)[:20]: "dTp"} {
+		if got := s.String("error: " + cut + "… [cut] and more…"); got != "error: "+want+"[redacted]… [cut] and more…" {
+			t.Errorf("a secret cut to %q became %q", cut, got)
+		}
+	}
+	if got := s.String("abc and nothing else…"); got != "abc and nothing else…" {
 		t.Errorf("a text without secrets changed: %q", got)
 	}
 }
