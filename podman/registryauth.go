@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -16,13 +18,25 @@ import (
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// RegistryCreds is what a call sends as registry credentials, kept so that the values can
-// be scrubbed from anything the call returns.
+// RegistryCreds is what a call sends as registry credentials: where they came from, for
+// the hint when a registry refuses them, and the secret values, for the redactor.
 type RegistryCreds struct {
-	Registry string   // the registry host the image reference names
-	Source   string   // "argument" or the auth file the credentials came from; "" if none
-	Searched []string // auth files looked at
-	secrets  []string
+	Registry string // the registry host the image reference names ("" for a build)
+	// ShortName: the reference names no registry; Podman picks one (aliases,
+	// unqualified-search registries).
+	ShortName bool
+	Source    string   // "argument" or the auth file(s) the credentials came from; "" if none
+	Searched  []string // auth files looked at
+	secrets   []string
+}
+
+// Secrets are the credential values sent (passwords, tokens, the header itself), to be
+// masked in everything the server writes.
+func (rc *RegistryCreds) Secrets() []string {
+	if rc == nil {
+		return nil
+	}
+	return rc.secrets
 }
 
 // authConfig is the JSON Podman decodes from X-Registry-Auth (pkg/auth: base64url of
@@ -33,9 +47,25 @@ type authConfig struct {
 	IdentityToken string `json:"identitytoken,omitempty"`
 }
 
+// secrets are the values of an auth config that must not be shown: the password, the
+// token, and user:password (what Basic auth and an auth file's "auth" encode).
+func (ac authConfig) secrets() []string {
+	out := []string{ac.Password, ac.IdentityToken}
+	if ac.Password != "" {
+		out = append(out, ac.Username+":"+ac.Password)
+	}
+	return out
+}
+
 // ApplyRegistryAuth puts registry credentials into the request per the tool's rule: the
-// header argument as given (JSON is encoded for the caller), else the entry of the
-// user's auth files that matches the image's registry.
+// header argument as given (JSON is encoded for the caller), else the user's auth files
+// as the map Podman's own remote client sends (pkg/auth MakeXRegistryAuthHeader and
+// MakeXRegistryConfigHeader: each registry its own entry, no default for all). Podman
+// writes the map into an auth file of the call and containers/image gives each registry
+// it contacts only that registry's entry, so a short name (`centos`) that Podman resolves
+// through its aliases or unqualified-search registries never carries docker.io's login
+// to another host, as a single config (which Podman presents to whatever registry it
+// lands on) would.
 func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*RegistryCreds, error) {
 	rule := t.RegistryAuth
 	if rule == nil {
@@ -47,7 +77,7 @@ func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*Re
 			break
 		}
 	}
-	rc := &RegistryCreds{Registry: registryOf(ref)}
+	rc := &RegistryCreds{Registry: registryOf(ref), ShortName: ref != "" && upstream.IsShortName(ref)}
 	if given := strings.TrimSpace(str(v, rule.Header)); given != "" {
 		rc.Source = "argument"
 		rc.secrets = append(rc.secrets, given)
@@ -64,94 +94,69 @@ func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*Re
 		req.Header.Set(rule.Header, given)
 		return rc, nil
 	}
-	if rule.All {
-		all, files, searched, err := allAuthFileConfigs()
-		rc.Searched = searched
-		if err != nil || len(all) == 0 {
-			return rc, err
-		}
-		b, _ := json.Marshal(all)
-		enc := base64.URLEncoding.EncodeToString(b)
-		rc.Source = strings.Join(files, ", ")
-		for _, ac := range all {
-			rc.secrets = append(rc.secrets, ac.Password, ac.IdentityToken)
-		}
-		rc.secrets = append(rc.secrets, enc)
-		req.Header.Set(rule.Header, enc)
-		return rc, nil
+	if !rule.All && rc.Registry == "" {
+		return rc, nil // no reference Podman would take: it refuses the call itself
 	}
-	if rc.Registry == "" {
-		return rc, nil
-	}
-	ac, file, searched, err := lookupAuthFiles(ref)
+	all, from, searched, err := allAuthFileConfigs()
 	rc.Searched = searched
-	if err != nil || ac == nil {
+	if err != nil || len(all) == 0 {
 		return rc, err
 	}
-	b, _ := json.Marshal(ac)
+	b, _ := json.Marshal(all)
 	enc := base64.URLEncoding.EncodeToString(b)
-	rc.Source = file
-	rc.secrets = append(rc.secrets, ac.Password, ac.IdentityToken, enc)
+	for _, ac := range all {
+		rc.secrets = append(rc.secrets, ac.secrets()...)
+	}
+	rc.secrets = append(rc.secrets, enc)
 	req.Header.Set(rule.Header, enc)
-	return rc, nil
+	if rule.All || rc.ShortName {
+		rc.Source = strings.Join(slices.Compact(slices.Sorted(maps.Values(from))), ", ")
+		return rc, nil
+	}
+	// The entry Podman will give the named registry, or why it cannot (a broken entry).
+	_, rc.Source, _, err = lookupAuthFiles(ref)
+	return rc, err
 }
 
 // configSecrets are the password and token values in an auth config, or in a map of them
-// (X-Registry-Config), so that they can be scrubbed.
+// (X-Registry-Config), so that they can be masked.
 func configSecrets(b []byte) []string {
 	var out []string
 	var one authConfig
 	if json.Unmarshal(b, &one) == nil {
-		out = append(out, one.Password, one.IdentityToken)
+		out = append(out, one.secrets()...)
 	}
 	var many map[string]authConfig
 	if json.Unmarshal(b, &many) == nil {
 		for _, ac := range many {
-			out = append(out, ac.Password, ac.IdentityToken)
+			out = append(out, ac.secrets()...)
 		}
 	}
 	return out
 }
 
-// allAuthFileConfigs gathers the credentials of every registry in the auth files; for a
-// registry in several files, the first file wins, as for lookupAuthFiles. Entries without
-// credentials of their own (credential helpers) are left out.
-func allAuthFileConfigs() (map[string]authConfig, []string, []string, error) {
-	all := map[string]authConfig{}
-	var used, searched []string
+// allAuthFileConfigs gathers the credentials of every registry in the auth files, and the
+// file each came from; for a registry in several files, the first file wins, as for
+// lookupAuthFiles. Entries without credentials of their own (credential helpers) are left
+// out.
+func allAuthFileConfigs() (all map[string]authConfig, from map[string]string, searched []string, err error) {
+	all, from = map[string]authConfig{}, map[string]string{}
 	for _, f := range authFiles() {
 		searched = append(searched, f)
 		entries, err := readAuthFile(f)
 		if err != nil {
 			return nil, nil, searched, err
 		}
-		added := false
 		for k, e := range entries {
 			if _, seen := all[k]; seen {
 				continue
 			}
 			if ac, err := e.config(); err == nil {
-				all[k], added = *ac, true
+				all[k], from[k] = *ac, f
 			}
 		}
-		if added {
-			used = append(used, f)
-		}
 	}
-	return all, used, searched, nil
-}
-
-// scrub removes credential values from text that leaves the server.
-func (rc *RegistryCreds) scrub(s string) string {
-	if rc == nil {
-		return s
-	}
-	for _, sec := range rc.secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
+	return all, from, searched, nil
 }
 
 // unauthorizedHint says what credentials were used and how to give others.
@@ -159,17 +164,21 @@ func (rc *RegistryCreds) unauthorizedHint(header string) string {
 	if rc == nil {
 		return ""
 	}
-	if rc.Registry == "" { // a build: its registries are named in the Containerfile
-		if rc.Source == "" {
-			return fmt.Sprintf("No registry credentials were found (looked in %s). Log in with `podman login <registry>` "+
-				"so they are in an auth file, or pass %s (base64url of {\"<registry>\": {\"username\":…,\"password\":…}}).", strings.Join(rc.Searched, ", "), header)
-		}
-		return fmt.Sprintf("A registry refused the credentials sent in %s (from %s); log in again with `podman login <registry>`.", header, rc.Source)
-	}
-	switch rc.Source {
-	case "argument":
+	switch {
+	case rc.Source == "argument" && rc.Registry != "" && !rc.ShortName:
 		return fmt.Sprintf("The registry %s refused the credentials given in %s; check the user name and password.", rc.Registry, header)
-	case "":
+	case rc.Source == "argument":
+		return fmt.Sprintf("A registry refused the credentials given in %s; check the user name and password.", header)
+	case rc.ShortName:
+		return fmt.Sprintf("The reference is a short name: Podman chose the registry (its aliases and unqualified-search registries) and "+
+			"gave it that registry's own entry of the auth files, if any (looked in %s). Name the registry in the reference, "+
+			"log in with `podman login <registry>`, or pass %s.", strings.Join(rc.Searched, ", "), header)
+	case rc.Registry == "" && rc.Source == "": // a build: its registries are named in the Containerfile
+		return fmt.Sprintf("No registry credentials were found (looked in %s). Log in with `podman login <registry>` "+
+			"so they are in an auth file, or pass %s (base64url of {\"<registry>\": {\"username\":…,\"password\":…}}).", strings.Join(rc.Searched, ", "), header)
+	case rc.Registry == "":
+		return fmt.Sprintf("A registry refused the credentials sent in %s (from %s); log in again with `podman login <registry>`.", header, rc.Source)
+	case rc.Source == "":
 		return fmt.Sprintf("No credentials for %s were found (looked in %s). Pass %s (base64url of {\"username\":…,\"password\":…}), "+
 			"or log in with `podman login %s` so they are in an auth file.", rc.Registry, strings.Join(rc.Searched, ", "), header, rc.Registry)
 	}
@@ -328,19 +337,12 @@ func authKeys(ref string) []string {
 	return append(keys, host)
 }
 
-// FinishRegistryResult scrubs credentials from a result and, when the registry refused
-// access, says which credentials were used and how to give others.
+// FinishRegistryResult says, when the registry refused access, which credentials were
+// used and how to give others. (The credentials themselves are masked where the server's
+// output leaves it: internal/redact.)
 func FinishRegistryResult(res *mcp.CallToolResult, t *capabilities.Tool, rc *RegistryCreds) *mcp.CallToolResult {
-	if res == nil {
-		return nil
-	}
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			tc.Text = rc.scrub(tc.Text)
-		}
-	}
-	if raw, ok := res.StructuredContent.(json.RawMessage); ok {
-		res.StructuredContent = json.RawMessage(rc.scrub(string(raw)))
+	if res == nil || rc == nil {
+		return res
 	}
 	if res.IsError && len(res.Content) > 0 {
 		if tc, ok := res.Content[0].(*mcp.TextContent); ok && looksUnauthorized(tc.Text) {

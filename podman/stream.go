@@ -3,10 +3,14 @@ package podman
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/internal/jsondepth"
 )
 
 // StreamSummary is what a pull, push or build stream comes to: not every line, but the
@@ -22,17 +26,50 @@ type StreamSummary struct {
 
 const keepOutputLines = 30
 
+// keepLineBytes bounds each output line kept and reported as progress: a line may be up
+// to MaxStreamLine, and thirty of those would make a 30 MB result.
+const keepLineBytes = 4 << 10
+
+// MaxStreamLine bounds one line of a stream. Podman's are a few hundred bytes (a status, a
+// build step's output line, an error); a longer one is no stream of Podman's.
+const MaxStreamLine = 1 << 20
+
+// StreamLimitError: a line of the stream broke a bound (MaxStreamLine, or nesting deeper
+// than jsondepth.Upstream); the stream was not read further.
+type StreamLimitError struct {
+	Line int    // the line's number
+	What string // which bound
+}
+
+func (e *StreamLimitError) Error() string {
+	return fmt.Sprintf("line %d of the stream is %s", e.Line, e.What)
+}
+
 // ReadNDJSON reads a stream of JSON objects (one per line) as Podman sends for pull, push
 // and build. A failure inside the stream after a 200 (an `error` member) is reported in
-// Error. onLine is called for each line of output text, for progress.
+// Error. onLine is called for each line of output text, for progress. A line over
+// MaxStreamLine or nested too deep ends the reading with a *StreamLimitError, holding
+// no more than MaxStreamLine of it.
 func ReadNDJSON(r io.Reader, onLine func(n int, text string)) (*StreamSummary, error) {
 	s := &StreamSummary{}
 	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		line, err := br.ReadBytes('\n')
+	var line []byte
+	for n := 1; ; {
+		frag, err := br.ReadSlice('\n')
+		if len(line)+len(frag) > MaxStreamLine {
+			return s, &StreamLimitError{Line: n, What: fmt.Sprintf("longer than %d bytes", MaxStreamLine)}
+		}
+		line = append(line, frag...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
+			if jsondepth.Exceeds(line, jsondepth.Upstream) {
+				return s, &StreamLimitError{Line: n, What: fmt.Sprintf("JSON nested deeper than %d levels", jsondepth.Upstream)}
+			}
 			s.consume(line, onLine)
 		}
+		line, n = line[:0], n+1
 		if err == io.EOF {
 			return s, nil
 		}
@@ -49,9 +86,9 @@ func (s *StreamSummary) consume(line []byte, onLine func(int, string)) {
 	}
 	r := gjson.ParseBytes(line)
 	if e := r.Get("error"); e.Exists() && e.String() != "" {
-		s.Error = strings.TrimSpace(e.String())
+		s.Error = clipLine(strings.TrimSpace(e.String()), 4*keepLineBytes)
 	} else if e := r.Get("errorDetail.message"); e.Exists() && s.Error == "" {
-		s.Error = strings.TrimSpace(e.String())
+		s.Error = clipLine(strings.TrimSpace(e.String()), 4*keepLineBytes)
 	}
 	if st := r.Get("stream"); st.Exists() {
 		for _, l := range strings.Split(strings.TrimRight(st.String(), "\n"), "\n") {
@@ -81,6 +118,7 @@ func (s *StreamSummary) addOutput(l string, onLine func(int, string)) {
 	if l = strings.TrimRight(l, "\r"); l == "" {
 		return
 	}
+	l = clipLine(l, keepLineBytes)
 	s.Lines++
 	if len(s.Output) == keepOutputLines {
 		copy(s.Output, s.Output[1:])
@@ -90,6 +128,17 @@ func (s *StreamSummary) addOutput(l string, onLine func(int, string)) {
 	if onLine != nil {
 		onLine(s.Lines, l)
 	}
+}
+
+// clipLine shortens l to at most n bytes (whole characters), saying how much was left out.
+func clipLine(l string, n int) string {
+	if len(l) <= n {
+		return l
+	}
+	for n > 0 && !utf8.RuneStart(l[n]) {
+		n--
+	}
+	return l[:n] + fmt.Sprintf("… (%d bytes more)", len(l)-n)
 }
 
 // finishBuild fills the image ID of a build: its last output line is the full ID.

@@ -1,10 +1,13 @@
 package podman
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The streams in testdata/podman-4.3.1 are what Podman 4.3.1 really sent (see its README).
@@ -115,9 +118,9 @@ func TestReadNDJSONShapes(t *testing.T) {
 				t.Errorf("ID %q", s.ID)
 			}
 		}},
-		{"a line over 64 KiB", `{"stream":"` + strings.Repeat("y", 100_000) + `\n"}`, func(t *testing.T, s *StreamSummary) {
-			if s.Lines != 1 || len(s.Output[0]) != 100_000 {
-				t.Errorf("lines %d", s.Lines)
+		{"a line over 64 KiB, kept shortened", `{"stream":"` + strings.Repeat("y", 100_000) + `\n"}`, func(t *testing.T, s *StreamSummary) {
+			if s.Lines != 1 || s.Output[0] != strings.Repeat("y", keepLineBytes)+"… (95904 bytes more)" {
+				t.Errorf("lines %d, kept %.80q… (%d bytes)", s.Lines, s.Output[0], len(s.Output[0]))
 			}
 		}},
 	}
@@ -130,4 +133,50 @@ func TestReadNDJSONShapes(t *testing.T) {
 			tc.check(t, s)
 		})
 	}
+}
+
+// A line over MaxStreamLine (an endless one too) or nested too deep ends the stream with a
+// StreamLimitError naming the line; the lines before it were read; a line just within
+// the bound is read.
+func TestReadNDJSONLimits(t *testing.T) {
+	ok := `{"stream":"STEP 1/2: FROM x\n"}` + "\n"
+	endless := io.MultiReader(strings.NewReader(ok+`{"stream":"`), endlessReader('a'))
+	cases := []struct {
+		name string
+		in   io.Reader
+		want string // "" reads to the end
+	}{
+		{"endless line", endless, "line 2 of the stream is longer than 1048576 bytes"},
+		{"line over the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", MaxStreamLine) + `"}` + "\n"), "line 2 of the stream is longer"},
+		{"line within the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", MaxStreamLine-20) + `"}` + "\n"), ""},
+		{"thirty long lines", strings.NewReader(ok + strings.Repeat(`{"stream":"`+strings.Repeat("é", MaxStreamLine/3)+`"}`+"\n", 30)), ""},
+		{"deep line", strings.NewReader(ok + strings.Repeat("[", 600_000) + "\n"), "line 2 of the stream is JSON nested deeper than 512 levels"},
+	}
+	for _, c := range cases {
+		sum, err := ReadNDJSON(c.in, nil)
+		var le *StreamLimitError
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (!errors.As(err, &le) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		case sum.Lines < 1 || sum.Output[0] != "STEP 1/2: FROM x" && sum.Lines < 30:
+			t.Errorf("%s: the line before was not read: %+v", c.name, sum)
+		}
+		for _, l := range sum.Output {
+			if len(l) > keepLineBytes+40 || !utf8.ValidString(l) {
+				t.Errorf("%s: an output line of %d bytes kept (valid UTF-8: %v)", c.name, len(l), utf8.ValidString(l))
+			}
+		}
+	}
+}
+
+// endlessReader is a body that never ends.
+type endlessReader byte
+
+func (e endlessReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
 }

@@ -76,8 +76,8 @@ func checkArguments(t *capabilities.Tool, s *jsonschema.Schema, raw json.RawMess
 		if err := checkValue(p, vals[name]); err != nil {
 			return nil, bad("argument %q %s", name, err)
 		}
-		if a := t.Arg(name); a.In == "header" && strings.ContainsAny(vals.String(name), "\r\n\x00") {
-			return nil, bad("argument %q must not contain line breaks (it is sent as an HTTP header)", name)
+		if a := t.Arg(name); a.In == "header" && strings.ContainsFunc(vals.String(name), notInHeader) {
+			return nil, bad("argument %q must not contain line breaks or other control characters (it is sent as an HTTP header)", name)
 		}
 		if p.Type == "integer" {
 			vals[name] = integerNumber(vals[name].(json.Number))
@@ -249,4 +249,10 @@ func quoted(names []string) []string {
 		q[i] = strconv.Quote(n)
 	}
 	return q
+}
+
+// notInHeader tells the characters an HTTP header value cannot hold: control characters
+// but the tab (RFC 9110 field-value; Go's client refuses them before sending).
+func notInHeader(r rune) bool {
+	return r < ' ' && r != '\t' || r == 0x7f
 }

@@ -42,6 +42,7 @@ func (e *Engine) Call(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		return errorResult("%s: %v", t.Name, err)
 	}
 	if creds != nil {
+		e.Redact.Add(creds.Secrets()...) // before anything is sent: progress may echo them
 		e.Log.Debug().Str("tool", t.Name).Str("registry", creds.Registry).Str("credentials", cmp.Or(creds.Source, "none")).Msg("registry credentials")
 		defer func() { res = podman.FinishRegistryResult(res, t, creds) }()
 	}

@@ -57,6 +57,9 @@ func TestCheckArguments(t *testing.T) {
 		{"header with CR/LF", `{"name":"x","X-Auth":"a\r\nX-Evil: 1"}`, []string{`argument "X-Auth"`, "line breaks"}},
 		{"header with LF", `{"name":"x","X-Auth":"a\nb"}`, []string{`argument "X-Auth"`, "line breaks"}},
 		{"header with NUL", `{"name":"x","X-Auth":"a\u0000b"}`, []string{`argument "X-Auth"`, "line breaks"}},
+		{"header with a control character", `{"name":"x","X-Auth":"e30=\u0001"}`, []string{`argument "X-Auth"`, "control characters"}},
+		{"header with DEL", `{"name":"x","X-Auth":"e30=\u007f"}`, []string{`argument "X-Auth"`, "control characters"}},
+		{"header with a tab and non-ASCII", `{"name":"x","X-Auth":"a\tb é"}`, nil},
 		{"line breaks fine outside headers", `{"name":"x\ny"}`, nil},
 		{"long string is clipped in the message", `{"name":"x","n":"` + strings.Repeat("z", 200) + `"}`, []string{"must be an integer", "…"}},
 	}

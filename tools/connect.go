@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/redact"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -22,6 +23,8 @@ type Upstreams struct {
 	// Central is nil when it is not configured or its settings are wrong; CentralErr says why.
 	Central    *upstream.HTTPClient
 	CentralErr error
+	// Redact, when set, is told an extra capability's authentication value.
+	Redact *redact.Set
 
 	mu   sync.Mutex
 	http map[*capabilities.Capability]httpClient
@@ -53,7 +56,7 @@ func (u *Upstreams) Connect(c *capabilities.Capability) (upstream.Client, error)
 	}
 	hc, ok := u.http[c]
 	if !ok {
-		hc.c, hc.err = newCapabilityClient(c)
+		hc.c, hc.err = newCapabilityClient(c, u.Redact)
 		u.http[c] = hc
 	}
 	if hc.err != nil {
@@ -65,14 +68,16 @@ func (u *Upstreams) Connect(c *capabilities.Capability) (upstream.Client, error)
 var envTemplate = regexp.MustCompile(`\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}`)
 
 // newCapabilityClient makes a client from a capability's baseUri and authentication,
-// filling `{{env.NAME}}` from the environment variable its binds name.
-func newCapabilityClient(c *capabilities.Capability) (*upstream.HTTPClient, error) {
+// filling `{{env.NAME}}` from the environment variable its binds name; red is told the
+// authentication value.
+func newCapabilityClient(c *capabilities.Capability, red *redact.Set) (*upstream.HTTPClient, error) {
 	header := http.Header{}
 	if a := c.Auth; a != nil {
 		value, missing := fillEnv(c, a.Value)
 		if missing != "" {
 			return nil, fmt.Errorf("%s needs the environment variable %s (its authentication value); set it and restart image-mcp", c.File, missing)
 		}
+		red.Keep(value)
 		switch a.Placement {
 		case "", "header":
 			header.Set(a.Key, value)

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/redact"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -27,9 +28,13 @@ type Engine struct {
 	Tools   []*capabilities.Tool
 	Connect Connector
 	Shaper  Shaper
-	// Timeout bounds one non-streaming call; streams end only by finishing or cancellation.
-	Timeout time.Duration
-	Log     zerolog.Logger
+	// Timeout bounds one non-streaming call; streams end by finishing, cancellation, or
+	// StreamIdle without a byte sent or received (0: never).
+	Timeout    time.Duration
+	StreamIdle time.Duration
+	// MaxAnswerBytes bounds a JSON answer read whole (0: none).
+	MaxAnswerBytes int64
+	Log            zerolog.Logger
 	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
 	// to stop the call (declined, cancelled).
 	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
@@ -43,7 +48,10 @@ type Engine struct {
 	// BigAnswer, when set, is called when a call has read and shaped an answer of 256 KiB
 	// or more.
 	BigAnswer func()
-	inflight  sync.WaitGroup
+	// Redact, when set, is told the registry credentials a call sends, so that they are
+	// masked in everything the server writes.
+	Redact   *redact.Set
+	inflight sync.WaitGroup
 }
 
 // MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.

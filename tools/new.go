@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/redact"
 )
 
 // Config is what an Engine is built from; New installs every hook it implies, so an
@@ -19,7 +20,11 @@ type Config struct {
 	MaxOutputBytes int
 	// Timeout bounds one non-streaming upstream call; 0 for none.
 	Timeout time.Duration
-	Log     zerolog.Logger
+	// StreamIdle ends a stream after so long without a byte sent or received; 0 for never.
+	StreamIdle time.Duration
+	// MaxAnswerBytes bounds a JSON answer read whole; 0 for DefaultMaxAnswerBytes.
+	MaxAnswerBytes int64
+	Log            zerolog.Logger
 	// Paths keeps path arguments inside the allowed directories; nil lets any path through.
 	Paths *PathRule
 	// ConfirmDestructive is what a destructive call that needs a confirmation does when
@@ -31,19 +36,25 @@ type Config struct {
 	// BigAnswer, when set, is called when a call has read and shaped an answer of 256 KiB
 	// or more (its garbage is then several times its size).
 	BigAnswer func()
+	// Redact is told the registry credentials each call sends; the caller masks them
+	// (and its own secrets) where the server's output leaves it. nil: not told.
+	Redact *redact.Set
 }
 
 // New builds the engine with its confirmation hooks installed.
 func New(c Config) (*Engine, error) {
 	e := &Engine{
-		Tools:     c.Tools,
-		Connect:   c.Connect,
-		Shaper:    Shaper{MaxBytes: c.MaxOutputBytes},
-		Timeout:   c.Timeout,
-		Log:       c.Log,
-		Paths:     c.Paths,
-		Session:   c.Session,
-		BigAnswer: c.BigAnswer,
+		Tools:          c.Tools,
+		Connect:        c.Connect,
+		Shaper:         Shaper{MaxBytes: c.MaxOutputBytes},
+		Timeout:        c.Timeout,
+		StreamIdle:     c.StreamIdle,
+		MaxAnswerBytes: cmp.Or(c.MaxAnswerBytes, DefaultMaxAnswerBytes),
+		Log:            c.Log,
+		Paths:          c.Paths,
+		Session:        c.Session,
+		BigAnswer:      c.BigAnswer,
+		Redact:         c.Redact,
 	}
 	conf, err := newConfirmer(e, cmp.Or(c.ConfirmDestructive, ConfirmAllow))
 	if err != nil {

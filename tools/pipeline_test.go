@@ -56,6 +56,24 @@ func TestPipelineBranches(t *testing.T) {
 		{name: "NDJSON stream failing after its 200", tool: pull, args: `{"reference":"localhost/x:1"}`,
 			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"error":"initializing source: connection refused"}`),
 			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"connection refused"}},
+		// Bounds on what an upstream sends (limits.go).
+		{name: "answer declared over --max-answer-bytes", tool: count, args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(300<<20))
+			w.Write([]byte(`{"count":`))
+		}, wantReq: "GET /v1/imagescount", isError: true, want: []string{"larger than 268435456 bytes (--max-answer-bytes", "was not read further"}},
+		{name: "JSON nested ten million levels", tool: count, args: `{}`, answer: jsonAnswer(200, strings.Repeat("[", 10_000_000)),
+			wantReq: "GET /v1/imagescount", isError: true, want: []string{"nested deeper than 512 levels"}},
+		{name: "error body nested deep", tool: inspect, args: `{"name":"x"}`, answer: jsonAnswer(500, strings.Repeat(`{"message":`, 60_000)),
+			wantReq: "GET /libpod/images/x/json", isError: true, want: []string{"HTTP 500", `{"message":{"message":`}},
+		{name: "redirect", tool: count, args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://elsewhere.example/v1/imagescount", http.StatusFound)
+		}, wantReq: "GET /v1/imagescount", isError: true, want: []string{`HTTP 302 Found, a redirect to "https://elsewhere.example/v1/imagescount"`, "does not follow redirects"}},
+		{name: "NDJSON line over 1 MiB", tool: pull, args: `{"reference":"localhost/x:1"}`,
+			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"stream":"`+strings.Repeat("a", 2<<20)),
+			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"line 2 of the stream is longer than 1048576 bytes", "Trying to pull"}},
+		{name: "NDJSON line nested deep", tool: pull, args: `{"reference":"localhost/x:1"}`,
+			answer:  ndjson(strings.Repeat("[", 100_000)),
+			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"line 1 of the stream is JSON nested deeper than 512 levels"}},
 		{name: "bad arguments reach nothing", tool: inspect, args: `{"name":"x","colour":"red"}`, isError: true,
 			want: []string{`unknown argument "colour"`}},
 	} {

@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/pretty"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/podman"
 )
 
@@ -43,8 +44,13 @@ func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 	if a.StatusCode >= 400 {
 		return e.upstreamError(a.ctx, t, c.client, a.Response)
 	}
-	body, err := readBody(a.Response)
-	if err != nil {
+	body, err := readBody(a.Response, e.MaxAnswerBytes)
+	var tooLarge *answerTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return errorResult("%s: %s answered HTTP %d: %v. Ask %s for less (a narrower query or filter, a smaller page), or raise the limit.",
+			t.Name, cp.Display, a.StatusCode, err, cp.Display)
+	case err != nil:
 		return e.transportError(a.ctx, t, fmt.Errorf("the answer from %s broke off after %d bytes (%w); nothing of it is used, call again", cp.Display, len(body), err))
 	}
 	if len(body) >= bigAnswer && e.BigAnswer != nil {
@@ -54,6 +60,10 @@ func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 	if len(body) == 0 {
 		return valueResult(map[string]any{"ok": true, "status": a.StatusCode},
 			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", t.Name, cp.Display, a.StatusCode, http.StatusText(a.StatusCode)))
+	}
+	if jsondepth.Exceeds(body, jsondepth.Upstream) {
+		return errorResult("%s: %s answered HTTP %d with JSON nested deeper than %d levels; it was not read (no real answer nests so deep).",
+			t.Name, cp.Display, a.StatusCode, jsondepth.Upstream)
 	}
 	compact, ok := compactJSON(body)
 	if !ok {
@@ -83,17 +93,26 @@ func compactJSON(body []byte) ([]byte, bool) {
 // readBody reads a body whole, copying it once at most: into one buffer of the length the
 // upstream declared, or else (a chunked answer, as Central's big ones are) into blocks
 // joined at the end. io.ReadAll grows its buffer by a quarter at a time, which for a 2 MB
-// answer allocates and copies five times its size.
-func readBody(r *http.Response) ([]byte, error) {
-	if r.ContentLength > 0 && r.ContentLength <= 256<<20 {
+// answer allocates and copies five times its size. A body longer than limit (0: none) is
+// an *answerTooLargeError: refused at once when its declared length says so, else once
+// limit bytes are read, and the rest is not read.
+func readBody(r *http.Response, limit int64) ([]byte, error) {
+	if limit > 0 && r.ContentLength > limit {
+		return nil, &answerTooLargeError{limit: limit}
+	}
+	if r.ContentLength > 0 {
 		body := make([]byte, r.ContentLength)
 		n, err := io.ReadFull(r.Body, body)
 		return body[:n], err
 	}
 	var blocks [][]byte
+	var total int64
 	for size := 16 << 10; ; size = min(2*size, 512<<10) {
 		b := make([]byte, size)
 		n, err := io.ReadFull(r.Body, b)
+		if total += int64(n); limit > 0 && total > limit {
+			return nil, &answerTooLargeError{limit: limit}
+		}
 		blocks = append(blocks, b[:n])
 		switch {
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
@@ -124,6 +143,14 @@ func readStream(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 		return e.upstreamError(a.ctx, t, c.client, a.Response)
 	}
 	sum, err := podman.ReadNDJSON(a.Body, a.progress.line)
+	var limit *podman.StreamLimitError
+	if errors.As(err, &limit) {
+		text := fmt.Sprintf("%s: %v; the stream from %s was ended there and not read further.", t.Name, err, t.Capability.Display)
+		if len(sum.Output) > 0 {
+			text += "\n\nLast output:\n" + strings.Join(sum.Output, "\n")
+		}
+		return errorResult("%s", text)
+	}
 	if err != nil {
 		return e.transportError(a.ctx, t, fmt.Errorf("the stream from %s broke off: %w", t.Capability.Display, err))
 	}

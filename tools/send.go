@@ -22,20 +22,25 @@ type answer struct {
 }
 
 // send is the one way a request reaches an upstream, for a call and for the dry run
-// before a confirmation: it applies the timeout (not to streams, which end by finishing
-// or cancellation), counts an upload for progress, keeps the client informed while it
-// waits, and turns a failure to get an answer into a result; failed, if not empty, says
-// what failed. The caller must call the answer's end.
+// before a confirmation: it applies the timeout (to a stream, which may last as long as
+// its work, the idle limit instead), counts an upload for progress, keeps the client
+// informed while it waits, and turns a failure to get an answer into a result; failed, if
+// not empty, says what failed. The caller must call the answer's end.
 func (e *Engine) send(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, client upstream.Client, ureq *upstream.Request, failed string) (*answer, *mcp.CallToolResult) {
 	cancel := context.CancelFunc(func() {})
-	if !ureq.Stream && e.Timeout > 0 {
+	var dog *watchdog
+	switch {
+	case ureq.Stream:
+		ctx, dog, cancel = newWatchdog(ctx, e.StreamIdle)
+	case e.Timeout > 0:
 		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
 	}
 	p := newProgress(ctx, req)
 	stopKeepAlive := p.keepAlive(keepAliveEvery)
 	var sent *countingReader
 	if ureq.Body != nil {
-		sent = &countingReader{r: ureq.Body, onRead: p.bytes(ureq.ContentLength, "uploaded")}
+		uploaded := p.bytes(ureq.ContentLength, "uploaded")
+		sent = &countingReader{r: ureq.Body, onRead: func(n int64) { dog.touch(); uploaded(n) }}
 		ureq.Body = sent
 	}
 	resp, err := client.Do(ctx, ureq)
@@ -50,6 +55,9 @@ func (e *Engine) send(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 			err = fmt.Errorf("%s: %w", failed, err)
 		}
 		return nil, e.transportError(ctx, t, err)
+	}
+	if dog != nil {
+		resp.Body = &touchingReader{r: resp.Body, w: dog}
 	}
 	return &answer{Response: resp, ctx: ctx, progress: p, end: func() {
 		resp.Body.Close()

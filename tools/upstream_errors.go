@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -23,7 +24,10 @@ const versionLookupTimeout = 5 * time.Second
 // transportError says why no answer came: the call was cancelled, the upstream did not
 // answer within --timeout, or the connection failed.
 func (e *Engine) transportError(ctx context.Context, t *capabilities.Tool, err error) *mcp.CallToolResult {
+	var idle *idleError
 	switch {
+	case errors.As(context.Cause(ctx), &idle):
+		return errorResult("%s: %s: %v; the stream was ended.", t.Name, t.Capability.Display, idle)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return errorResult("%s was cancelled; the request to %s was aborted.", t.Name, t.Capability.Display)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
@@ -39,10 +43,10 @@ func (e *Engine) upstreamError(ctx context.Context, t *capabilities.Tool, client
 	cp := t.Capability
 	msg := ""
 	first := body
-	if !gjson.ValidBytes(first) { // Podman 4.x may write several JSON objects after an error
+	if !isJSON(first) { // Podman 4.x may write several JSON objects after an error
 		first, _, _ = bytes.Cut(bytes.TrimSpace(body), []byte("\n"))
 	}
-	if gjson.ValidBytes(first) {
+	if isJSON(first) {
 		for _, k := range []string{"message", "error", "cause"} {
 			if r := gjson.GetBytes(first, k); r.Type == gjson.String && r.String() != "" {
 				msg = r.String()
@@ -55,7 +59,7 @@ func (e *Engine) upstreamError(ctx context.Context, t *capabilities.Tool, client
 	}
 	status := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	text := fmt.Sprintf("%s: %s answered %s: %s", t.Name, cp.Display, status, strings.TrimSpace(msg))
-	if (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotFound) && !gjson.ValidBytes(body) {
+	if (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotFound) && !isJSON(body) {
 		// Which version does not serve it: asked under the call's context, briefly.
 		if vc, ok := client.(upstream.Versioned); ok {
 			vctx, cancel := context.WithTimeout(ctx, versionLookupTimeout)
@@ -71,4 +75,10 @@ func (e *Engine) upstreamError(ctx context.Context, t *capabilities.Tool, client
 		text = strings.TrimRight(text, ". ") + ". " + h
 	}
 	return errorResult("%s", text)
+}
+
+// isJSON tells whether an error body is JSON shallow enough to read (gjson's validator
+// recurses once per level).
+func isJSON(b []byte) bool {
+	return !jsondepth.Exceeds(b, jsondepth.Upstream) && gjson.ValidBytes(b)
 }

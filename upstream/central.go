@@ -132,6 +132,16 @@ func NewCentralClient(cfg CentralConfig) (*HTTPClient, error) {
 	}, nil
 }
 
+// Secrets are the token's values to mask in everything image-mcp writes: as given (raw or
+// with `Bearer `) and as sent.
+func (c CentralConfig) Secrets() []string {
+	out := []string{strings.TrimSpace(c.Token)}
+	if token, err := centralToken(c); err == nil {
+		out = append(out, token)
+	}
+	return out
+}
+
 // DefaultCentralEndpoint is roxctl's endpoint when none is given.
 const DefaultCentralEndpoint = "localhost:8443"
 
@@ -230,6 +240,9 @@ func (c *HTTPClient) Do(ctx context.Context, req *Request) (*http.Response, erro
 			return nil, fmt.Errorf("%s: TLS certificate not trusted: %w; %s", c.base, cause, c.tlsHint)
 		}
 		return nil, fmt.Errorf("%s: %w", c.base, dialCause(err))
+	}
+	if err := checkRedirect(resp); err != nil {
+		return nil, fmt.Errorf("%s %w", c.base, err)
 	}
 	return resp, nil
 }

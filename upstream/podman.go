@@ -224,6 +224,9 @@ func (c *PodmanClient) do(ctx context.Context, req *Request) (*http.Response, er
 		c.hc.CloseIdleConnections()
 		return nil, &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
 	}
+	if err := checkRedirect(resp); err != nil {
+		return nil, fmt.Errorf("the Podman service at %s %w", c.endpoint.URL, err)
+	}
 	return resp, nil
 }
 

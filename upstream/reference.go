@@ -19,3 +19,22 @@ func SplitImageReference(ref string) (host, repo string) {
 	}
 	return reference.Domain(named), reference.Path(named)
 }
+
+// IsShortName tells whether ref names no registry ("centos", "team/app:1"): Podman then
+// picks one itself, from its aliases or its unqualified-search registries. The rule is
+// containers/image's (pkg/shortnames): a first component with "." or ":", or "localhost",
+// is a registry. A reference Podman
+// would refuse is not a short name, nor one with the docker:// transport, which
+// containers/image reads as docker.io's without resolving it.
+func IsShortName(ref string) bool {
+	r, err := reference.Parse(strings.TrimSpace(ref))
+	if err != nil {
+		return false
+	}
+	named, ok := r.(reference.Named)
+	if !ok {
+		return false
+	}
+	d := reference.Domain(named) // "team" of team/app is no registry
+	return !strings.ContainsAny(d, ".:") && d != "localhost"
+}

@@ -32,3 +32,16 @@ func TestSplitImageReference(t *testing.T) {
 }
 
 const sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// A short name is one Podman resolves itself (aliases, unqualified-search registries).
+func TestIsShortName(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"centos": true, "team/app:1": true, "busybox@sha256:" + sha: true, " fedora ": true,
+		"docker.io/library/centos": false, "quay.io/centos/centos": false, "localhost/app": false,
+		"127.0.0.1:5000/app": false, "docker://centos": false, "Busybox": false, "": false,
+	} {
+		if got := IsShortName(ref); got != want {
+			t.Errorf("IsShortName(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}

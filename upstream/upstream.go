@@ -4,9 +4,11 @@ package upstream
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -41,8 +43,40 @@ func EncodeQuery(q url.Values) string {
 	return strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
-// noRedirect keeps a request on the endpoint it was built for.
+// noRedirect keeps a request on the endpoint it was built for; the redirect is then
+// the answer, which checkRedirect turns into an error.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// RedirectError is an upstream's redirect (3xx with a Location), which is not followed:
+// the request, and the credentials it carries, stay on the configured endpoint. It is an
+// error, not an answer: an empty 302 read as a success would report work never done.
+type RedirectError struct {
+	Status   int
+	Location string // as the upstream sent it; "" when it sent none
+}
+
+func (e *RedirectError) Error() string {
+	to := "no Location"
+	if e.Location != "" {
+		loc := e.Location
+		if len(loc) > 300 {
+			loc = loc[:300] + "…"
+		}
+		to = strconv.Quote(loc)
+	}
+	return fmt.Sprintf("answered HTTP %d %s, a redirect to %s; image-mcp does not follow redirects "+
+		"(requests and their credentials stay on the configured endpoint): check the endpoint's address", e.Status, http.StatusText(e.Status), to)
+}
+
+// checkRedirect turns a redirect answer into a *RedirectError (closing its body).
+// 304 Not Modified is no redirect (nothing here sends a conditional request anyway).
+func checkRedirect(resp *http.Response) error {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 || resp.StatusCode == http.StatusNotModified {
+		return nil
+	}
+	resp.Body.Close()
+	return &RedirectError{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
+}
 
 func newHTTPRequest(ctx context.Context, base string, req *Request) (*http.Request, error) {
 	u := base + req.Path

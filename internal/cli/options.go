@@ -31,6 +31,10 @@ type Options struct {
 	LogLevel       zerolog.Level
 	Timeout        time.Duration
 	MaxOutputBytes int
+	// MaxAnswerBytes bounds a JSON answer read whole; StreamIdle ends a stream that
+	// moves nothing for so long (0: never).
+	MaxAnswerBytes int
+	StreamIdle     time.Duration
 
 	// The StackRox flags; upstream.CentralEnv reads their environment variables, and a
 	// bad one there does not stop the start: the StackRox tools answer with it.
@@ -55,7 +59,7 @@ type Options struct {
 	fs *flag.FlagSet
 	s  struct {
 		version, listTools, podmanURL, podmanIdentity, podmanKnownHosts, noAutostart,
-		logLevel, timeout, maxOutput, roxEndpoint, roxTokenFile, roxCA, roxInsecure, roxServer,
+		logLevel, timeout, maxOutput, maxAnswer, streamIdle, roxEndpoint, roxTokenFile, roxCA, roxInsecure, roxServer,
 		readOnly, disableDestructive, toolsets, enabled, disabled, confirm, capabilities, allowedDirs,
 		cpuProfile setting
 	}
@@ -76,6 +80,8 @@ func NewOptions(stderr io.Writer) *Options {
 	s.logLevel = setting{arg: "level", flag: "log-level", env: "IMAGE_MCP_LOG_LEVEL"}
 	s.timeout = setting{arg: "duration", flag: "timeout", env: "IMAGE_MCP_TIMEOUT"}
 	s.maxOutput = setting{arg: "bytes", flag: "max-output-bytes", env: "IMAGE_MCP_MAX_OUTPUT_BYTES"}
+	s.maxAnswer = setting{arg: "bytes", flag: "max-answer-bytes", env: "IMAGE_MCP_MAX_ANSWER_BYTES"}
+	s.streamIdle = setting{arg: "duration", flag: "stream-idle-timeout", env: "IMAGE_MCP_STREAM_IDLE_TIMEOUT"}
 	s.roxEndpoint = setting{arg: "host:port", flag: "rox-endpoint"}
 	s.roxTokenFile = setting{arg: "file", flag: "rox-api-token-file"}
 	s.roxCA = setting{arg: "file", flag: "rox-ca-cert-file"}
@@ -99,6 +105,8 @@ func NewOptions(stderr io.Writer) *Options {
 	define(fs, &s.logLevel, "info", "log level on stderr: debug, info, warn, error (IMAGE_MCP_LOG_LEVEL)")
 	define(fs, &s.timeout, "2m0s", "time limit of one non-streaming upstream call; 0 for none (IMAGE_MCP_TIMEOUT)")
 	define(fs, &s.maxOutput, fmt.Sprint(tools.DefaultMaxOutputBytes), "output budget of one tool result in bytes; 0 for none (IMAGE_MCP_MAX_OUTPUT_BYTES)")
+	define(fs, &s.maxAnswer, fmt.Sprint(tools.DefaultMaxAnswerBytes), "largest JSON answer read from Podman or Central, in bytes; a larger one is refused (IMAGE_MCP_MAX_ANSWER_BYTES)")
+	define(fs, &s.streamIdle, tools.DefaultStreamIdle.String(), "end a build, pull, push, load, import or export when nothing was sent or received for this long; 0 for never (IMAGE_MCP_STREAM_IDLE_TIMEOUT)")
 	define(fs, &s.roxEndpoint, "", "StackRox Central host:port (ROX_ENDPOINT)")
 	define(fs, &s.roxTokenFile, "", "file holding the StackRox API token (ROX_API_TOKEN_FILE; or ROX_API_TOKEN)")
 	define(fs, &s.roxCA, "", "PEM CA certificate for Central's TLS (ROX_CA_CERT_FILE)")
@@ -161,6 +169,10 @@ func (o *Options) Validate(getenv func(string) string) error {
 	o.Timeout, err = read(&s.timeout, getenv, 2*time.Minute, "a duration such as 90s or 5m, 0 for none", parseDuration)
 	check(err)
 	o.MaxOutputBytes, err = read(&s.maxOutput, getenv, tools.DefaultMaxOutputBytes, "a number of bytes, 0 for none", parseCount)
+	check(err)
+	o.MaxAnswerBytes, err = read(&s.maxAnswer, getenv, tools.DefaultMaxAnswerBytes, "a number of bytes above 0", parsePositive)
+	check(err)
+	o.StreamIdle, err = read(&s.streamIdle, getenv, tools.DefaultStreamIdle, "a duration such as 30m or 1h, 0 for never", parseDuration)
 	check(err)
 	o.ConfirmDestructive, err = read(&s.confirm, getenv, tools.ConfirmAllow, tools.ConfirmAllow+" or "+tools.ConfirmDeny, oneOf(tools.ConfirmAllow, tools.ConfirmDeny))
 	check(err)

@@ -31,6 +31,10 @@ func TestBadSettingStopsStart(t *testing.T) {
 		{name: "max output env", env: map[string]string{"IMAGE_MCP_MAX_OUTPUT_BYTES": "lots"}, want: `IMAGE_MCP_MAX_OUTPUT_BYTES="lots": want a number of bytes, 0 for none`},
 		{name: "max output env, negative", env: map[string]string{"IMAGE_MCP_MAX_OUTPUT_BYTES": "-5"}, want: `IMAGE_MCP_MAX_OUTPUT_BYTES="-5": want a number of bytes`},
 		{name: "max output flag", args: []string{"--max-output-bytes", "1e3"}, want: `--max-output-bytes "1e3": want a number of bytes, 0 for none`},
+		{name: "max answer env, zero", env: map[string]string{"IMAGE_MCP_MAX_ANSWER_BYTES": "0"}, want: `IMAGE_MCP_MAX_ANSWER_BYTES="0": want a number of bytes above 0`},
+		{name: "max answer flag", args: []string{"--max-answer-bytes", "256MiB"}, want: `--max-answer-bytes "256MiB": want a number of bytes above 0`},
+		{name: "stream idle env", env: map[string]string{"IMAGE_MCP_STREAM_IDLE_TIMEOUT": "30"}, want: `IMAGE_MCP_STREAM_IDLE_TIMEOUT="30": want a duration such as 30m or 1h, 0 for never`},
+		{name: "stream idle flag, negative", args: []string{"--stream-idle-timeout=-1m"}, want: `--stream-idle-timeout "-1m": want a duration`},
 		{name: "log level env", env: map[string]string{"IMAGE_MCP_LOG_LEVEL": "loud"}, want: `IMAGE_MCP_LOG_LEVEL="loud": want debug, info, warn or error`},
 		{name: "log level flag", args: []string{"--log-level", "loud"}, want: `--log-level "loud": want debug, info, warn or error`},
 		{name: "read-only env", env: map[string]string{"IMAGE_MCP_READ_ONLY": "yes"}, want: `IMAGE_MCP_READ_ONLY="yes": want true or false`},
@@ -102,13 +106,16 @@ func TestValidateReadsSettings(t *testing.T) {
 	}{
 		{"defaults", nil, nil, func(o *Options) bool {
 			return o.Timeout == 2*time.Minute && o.MaxOutputBytes == 80_000 && o.LogLevel == zerolog.InfoLevel &&
+				o.MaxAnswerBytes == 256<<20 && o.StreamIdle == 30*time.Minute &&
 				o.ConfirmDestructive == "allow" && !o.Filter.ReadOnly && !o.NoAutostart && len(o.AllowedDirs) == 0 && len(o.Capabilities) == 0
 		}},
 		{"environment", nil, map[string]string{"IMAGE_MCP_TIMEOUT": "5s", "IMAGE_MCP_MAX_OUTPUT_BYTES": "0", "IMAGE_MCP_READ_ONLY": " true ",
+			"IMAGE_MCP_MAX_ANSWER_BYTES": "1048576", "IMAGE_MCP_STREAM_IDLE_TIMEOUT": "0",
 			"IMAGE_MCP_CONFIRM_DESTRUCTIVE": "deny", "IMAGE_MCP_LOG_LEVEL": "debug", "IMAGE_MCP_TOOLSETS": "podman",
 			"IMAGE_MCP_CAPABILITIES": "a.yaml" + string(filepath.ListSeparator) + "b.yaml", "IMAGE_MCP_ALLOWED_DIRS": "/x" + string(filepath.ListSeparator) + "/y"},
 			func(o *Options) bool {
 				return o.Timeout == 5*time.Second && o.MaxOutputBytes == 0 && o.Filter.ReadOnly && o.ConfirmDestructive == "deny" &&
+					o.MaxAnswerBytes == 1<<20 && o.StreamIdle == 0 &&
 					o.LogLevel == zerolog.DebugLevel && strings.Join(o.Filter.Toolsets, ",") == "podman" &&
 					strings.Join(o.Capabilities, ",") == "a.yaml,b.yaml" && strings.Join(o.AllowedDirs, ",") == "/x,/y" && o.AllowedDirsFrom == "IMAGE_MCP_ALLOWED_DIRS"
 			}},

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/internal/redact"
 )
 
 // Build names the binary; the release build sets it (-ldflags -X in package main).
@@ -56,6 +58,15 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 	gc := pauseGC()
 	defer gc.resume()
 
+	// Secrets are masked in everything written from here on, wherever an upstream put
+	// them: stdout's MCP messages (results, errors, progress) and doctor's report,
+	// stderr's log. The Central token is known now; registry credentials are added by
+	// each call that sends them.
+	red := &redact.Set{}
+	rox, roxErr := centralConfig(o)
+	red.Keep(rox.Secrets()...)
+	stdout, stderr = red.Writer(stdout), red.Writer(stderr)
+
 	// stdout carries MCP and nothing else.
 	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(o.LogLevel).With().Timestamp().Logger()
 	c, exit, err := loadCatalog(o)
@@ -69,7 +80,7 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 	case o.ListTools:
 		return listTools(stdout, c)
 	case o.Doctor:
-		return runDoctor(o, stdout, c)
+		return runDoctor(o, rox, roxErr, stdout, c)
 	}
-	return serveMCP(o, b, c, stdin, stdout, stderr, log, gc)
+	return serveMCP(o, b, c, rox, roxErr, red, stdin, stdout, stderr, log, gc)
 }

@@ -16,16 +16,16 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/redact"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // serveMCP serves the catalog on stdio until the client leaves or a signal comes.
-func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector) int {
+func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr error, red *redact.Set, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector) int {
 	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
-	rox, roxErr := centralConfig(o)
-	ups := &tools.Upstreams{}
+	ups := &tools.Upstreams{Redact: red}
 	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
 	if roxErr != nil {
 		ups.Central, ups.CentralErr = nil, roxErr
@@ -76,11 +76,14 @@ func serveMCP(o *Options, b Build, c catalog, stdin io.ReadCloser, stdout, stder
 		Connect:            ups.Connect,
 		MaxOutputBytes:     o.MaxOutputBytes,
 		Timeout:            o.Timeout,
+		StreamIdle:         o.StreamIdle,
+		MaxAnswerBytes:     int64(o.MaxAnswerBytes),
 		Log:                log,
 		Paths:              paths,
 		ConfirmDestructive: o.ConfirmDestructive,
 		Session:            session,
 		BigAnswer:          gc.bigAnswerRead,
+		Redact:             red,
 	})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot build the tools")

@@ -91,6 +91,12 @@ func parseCount(t string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
+// parsePositive takes a whole number above 0.
+func parsePositive(t string) (int, bool) {
+	n, ok := parseCount(t)
+	return n, ok && n > 0
+}
+
 func parseLogLevel(t string) (zerolog.Level, bool) {
 	l, err := zerolog.ParseLevel(t)
 	return l, err == nil && t != ""

@@ -16,17 +16,27 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
 
+	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/internal/syncio"
 )
 
 // maxLine bounds one inbound JSON-RPC line, as the go-sdk does by default.
 const maxLine = mcp.DefaultMaxLineLength
 
+// sdkMaxDepth is the go-sdk decoder's nesting limit (its internal/json defaultMaxDepth,
+// v1.8.0; TestSDKDepthLimit holds it to it): a message nested deeper is refused, and the
+// session ended with it. The guard refuses lines that reach it. (encoding/json's own
+// limit, 10,000, is far above.)
+const sdkMaxDepth = 1000
+
 // guardedStdio is the stdio transport with a guard in front of the go-sdk's reader: the
 // go-sdk ends the whole session on the first line it cannot decode (not JSON, nested too
 // deep, an empty batch, a bad id). Here such a line is answered with a JSON-RPC error
 // (parse error or invalid request, with its id when it has one) and dropped, and the
-// session goes on. Batches are refused: MCP 2025-06-18 has none.
+// session goes on. Batches are refused: MCP 2025-06-18 has none. A request id the go-sdk
+// would change (it reads numbers as float64, then int64: 1.5 becomes 1,
+// 99999999999999999999999 something else) is swapped for a string of the guard's on the
+// way in and put back, byte for byte, on the answer (ids).
 type guardedStdio struct {
 	in  io.Reader
 	out io.Writer
@@ -38,12 +48,12 @@ func (g *guardedStdio) Connect(ctx context.Context) (mcp.Connection, error) {
 	out := &serialWriter{Writer: syncio.Writer{W: g.out}, written: g.written}
 	// The go-sdk's reader goroutine reads the filter itself: no goroutine and pipe
 	// between them, one hand-off less per message.
-	in := io.NopCloser(newLineFilter(g.in, out))
-	conn, err := (&mcp.IOTransport{Reader: in, Writer: out}).Connect(ctx)
+	f := newLineFilter(g.in, out)
+	conn, err := (&mcp.IOTransport{Reader: io.NopCloser(f), Writer: out}).Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &elicitCompat{Connection: conn, out: out}, nil
+	return &elicitCompat{Connection: conn, out: out, ids: f.ids}, nil
 }
 
 // elicitModeSince is the first protocol version whose elicitation requests have `mode`.
@@ -57,6 +67,7 @@ const elicitModeSince = "2025-11-25"
 // It also writes answers with a result itself (see encodeAnswer).
 type elicitCompat struct {
 	mcp.Connection
+	ids          *idSwap   // the request ids swapped on the way in
 	out          io.Writer // the go-sdk's connection writes there too
 	mu           sync.Mutex
 	version      string
@@ -66,6 +77,9 @@ type elicitCompat struct {
 func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 	switch x := m.(type) {
 	case *jsonrpc.Response:
+		if raw, ok := c.ids.restore(x.ID); ok {
+			return c.writeWithID(ctx, x, raw)
+		}
 		// Once known, no need to scan every answer (tools/list's is 22 KB) for it.
 		if !c.versionKnown.Load() {
 			if v := gjson.GetBytes(x.Result, "protocolVersion"); v.Type == gjson.String && gjson.GetBytes(x.Result, "serverInfo").Exists() {
@@ -104,6 +118,19 @@ func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 		}
 	}
 	return c.Connection.Write(ctx, m)
+}
+
+// writeWithID writes an answer with the id its request had on the wire.
+func (c *elicitCompat) writeWithID(ctx context.Context, r *jsonrpc.Response, raw []byte) error {
+	b, err := jsonrpc.EncodeMessage(r)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err = c.out.Write(append(spliceID(b, "id", raw), '\n'))
+	return err
 }
 
 // encodeAnswer writes an answer with a result as the go-sdk's Write would, byte for byte,
@@ -158,12 +185,13 @@ func (s *serialWriter) Close() error { return nil }
 type lineFilter struct {
 	br      *bufio.Reader
 	out     io.Writer
+	ids     *idSwap
 	pending []byte // what is left of the line being read
 	err     error  // in's error (io.EOF at its end), given once pending is read
 }
 
 func newLineFilter(in io.Reader, out io.Writer) *lineFilter {
-	return &lineFilter{br: bufio.NewReaderSize(in, 64<<10), out: out}
+	return &lineFilter{br: bufio.NewReaderSize(in, 64<<10), out: out, ids: newIDSwap()}
 }
 
 func (f *lineFilter) Read(p []byte) (int, error) {
@@ -178,7 +206,7 @@ func (f *lineFilter) Read(p []byte) (int, error) {
 			if code, msg := check(t); code != 0 {
 				reject(f.out, t, code, msg)
 			} else {
-				f.pending = append(t, '\n')
+				f.pending = append(f.ids.swap(t), '\n')
 			}
 		}
 		f.err = err
@@ -207,8 +235,11 @@ func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 
 // check says why a line is not one JSON-RPC message the go-sdk can take, or 0.
 func check(line []byte) (code int64, msg string) {
+	if jsondepth.Exceeds(line, sdkMaxDepth-1) {
+		return jsonrpc.CodeParseError, fmt.Sprintf("nested %d levels deep or more, which MCP's decoder refuses; the line was dropped", sdkMaxDepth)
+	}
 	if !json.Valid(line) {
-		return jsonrpc.CodeParseError, "not valid JSON (or nested deeper than 10,000 levels); the line was dropped"
+		return jsonrpc.CodeParseError, "not valid JSON; the line was dropped"
 	}
 	if line[0] == '[' {
 		return jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported (MCP 2025-06-18 has none); send one message per line"

@@ -28,6 +28,8 @@ func TestFilterLines(t *testing.T) {
 		{"not json", "hello", false, -32700, "null"},
 		{"two values", `{} {}`, false, -32700, "null"},
 		{"too deep, id kept", deep, false, -32700, "42"},
+		{"at the go-sdk's limit", nested(sdkMaxDepth), false, -32700, "7"},
+		{"just below it", nested(sdkMaxDepth - 1), true, 0, ""},
 		{"batch", `[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]`, false, -32600, "null"},
 		{"empty batch", `[]`, false, -32600, "null"},
 		{"wrong version", `{"jsonrpc":"1.0","id":"a","method":"x"}`, false, -32600, `"a"`},
@@ -65,6 +67,80 @@ func TestFilterLines(t *testing.T) {
 			}
 		})
 	}
+}
+
+// nested is a tools/call request nesting depth levels in all (the message's own braces
+// included), as the go-sdk's decoder counts them.
+func nested(depth int) string {
+	n := depth - 3 // the message, params and arguments objects
+	return `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x","arguments":{"a":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}}}`
+}
+
+// The guard's limit is the go-sdk's: a message it would refuse (and end the session on)
+// never reaches it, and one nesting a level less decodes.
+func TestSDKDepthLimit(t *testing.T) {
+	if _, err := jsonrpc.DecodeMessage([]byte(nested(sdkMaxDepth))); err != nil {
+		t.Fatalf("the go-sdk refuses %d levels: %v; sdkMaxDepth is not its limit", sdkMaxDepth, err)
+	}
+	if _, err := jsonrpc.DecodeMessage([]byte(nested(sdkMaxDepth + 1))); err == nil {
+		t.Fatalf("the go-sdk takes %d levels; sdkMaxDepth is not its limit", sdkMaxDepth+1)
+	}
+}
+
+// A request id the go-sdk would change goes in as a string of the guard's, and its
+// answer (a result or an error) goes out with the id as sent; a cancellation naming it
+// is swapped too; ids the go-sdk keeps are left alone.
+func TestIDSwap(t *testing.T) {
+	s := newIDSwap()
+	for _, raw := range []string{"1.5", "99999999999999999999999", "1234567890123456", "-0", "1e3"} {
+		line := []byte(`{"jsonrpc":"2.0","id":` + raw + `,"method":"tools/list"}`)
+		in := s.swap(line)
+		sub := gjson.GetBytes(in, "id")
+		if sub.Type != gjson.String || !strings.HasPrefix(sub.Str, "image-mcp-id-") {
+			t.Fatalf("%s: went in as %s", raw, in)
+		}
+		cancel := s.swap([]byte(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":` + raw + `,"reason":"x"}}`))
+		if got := gjson.GetBytes(cancel, "params.requestId").Str; got != sub.Str {
+			t.Fatalf("%s: the cancellation names %q, want %q", raw, got, sub.Str)
+		}
+		m, err := jsonrpc.DecodeMessage(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, resp := range []*jsonrpc.Response{
+			{ID: m.(*jsonrpc.Request).ID, Result: json.RawMessage(`{"tools":[]}`)},
+			{ID: m.(*jsonrpc.Request).ID, Error: &jsonrpc.Error{Code: -32601, Message: "no"}},
+		} {
+			var out bytes.Buffer
+			c := &elicitCompat{Connection: &recordConn{}, out: &out, ids: s}
+			if resp.Error != nil { // a second request of the same id, for the error
+				resp.ID = mustDecode(t, s.swap(line)).ID
+			}
+			if err := c.Write(context.Background(), resp); err != nil {
+				t.Fatal(err)
+			}
+			if got := gjson.Get(out.String(), "id").Raw; got != raw {
+				t.Fatalf("%s: answered with id %s: %s", raw, got, out.String())
+			}
+		}
+	}
+	for _, raw := range []string{"1", "-42", `"a-1"`, "123456789012345", "0"} {
+		line := []byte(`{"jsonrpc":"2.0","id":` + raw + `,"method":"tools/list"}`)
+		if got := s.swap(line); !bytes.Equal(got, line) {
+			t.Errorf("%s: changed to %s", raw, got)
+		}
+	}
+	if len(s.raw) != 0 || len(s.byRaw) != 0 {
+		t.Errorf("answered ids are still kept: %v %v", s.raw, s.byRaw)
+	}
+}
+
+func mustDecode(t *testing.T, line []byte) *jsonrpc.Request {
+	m, err := jsonrpc.DecodeMessage(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.(*jsonrpc.Request)
 }
 
 // A line over the limit is answered and skipped; the next line still passes.

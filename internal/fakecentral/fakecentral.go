@@ -101,6 +101,7 @@ type Central struct {
 	hangStarts chan string
 	hangAborts chan string
 	fault      Fault
+	override   http.HandlerFunc
 	done       chan struct{} // closed by Close: ends hanging requests
 }
 
@@ -242,6 +243,15 @@ func (fc *Central) Hang(path string) {
 func (fc *Central) SetFault(f Fault) {
 	fc.mu.Lock()
 	fc.fault = f
+	fc.mu.Unlock()
+}
+
+// Override makes the test's handler answer every following request instead of the fake
+// (after it is recorded): answers no Central gives, such as a hostile one. nil: answer
+// as Central again.
+func (fc *Central) Override(h http.HandlerFunc) {
+	fc.mu.Lock()
+	fc.override = h
 	fc.mu.Unlock()
 }
 
@@ -490,8 +500,12 @@ func (fc *Central) serve(w http.ResponseWriter, r *http.Request) {
 	fc.mu.Lock()
 	fc.reqs = append(fc.reqs, RecordedRequest{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 	hang := fc.hang[r.URL.Path]
-	fault := fc.fault
+	fault, override := fc.fault, fc.override
 	fc.mu.Unlock()
+	if override != nil {
+		override(w, r)
+		return
+	}
 
 	if hang || fault == FaultHang {
 		select {
