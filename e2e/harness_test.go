@@ -367,13 +367,13 @@ func (s *Server) Call(t testing.TB, name string, args map[string]any) *mcp.CallT
 	if err != nil {
 		t.Fatalf("call %s: %v", name, err)
 	}
-	checkTextIsStructured(t, name, res)
+	checkAnswer(t, name, res)
 	return res
 }
 
-// checkTextIsStructured: no answer carries structuredContent (a client that forwards it
+// checkAnswer: no answer carries structuredContent (a client that forwards it
 // would drop the notices), and a success's last text item is its JSON, notices before it.
-func checkTextIsStructured(t testing.TB, name string, res *mcp.CallToolResult) {
+func checkAnswer(t testing.TB, name string, res *mcp.CallToolResult) {
 	t.Helper()
 	if res.StructuredContent != nil {
 		t.Fatalf("%s: an answer with structuredContent: clients that forward it drop the text items, notices included", name)
