@@ -43,7 +43,7 @@ func TestFilterTakesSeedNames(t *testing.T) {
 			break
 		}
 	}
-	kept, hidden, err := tools.Filter{Enabled: []string{renamed.Seed, "list-images"}}.Apply(all)
+	kept, _, err := tools.Filter{Enabled: []string{renamed.Seed, "list-images"}}.Apply(all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestFilterTakesSeedNames(t *testing.T) {
 	if !slices.Equal(slices.Sorted(slices.Values(names)), slices.Sorted(slices.Values([]string{renamed.Name, "list-images"}))) {
 		t.Fatalf("--enabled-tools %s,list-images kept %v", renamed.Seed, names)
 	}
-	_, hidden, err = tools.Filter{Disabled: []string{renamed.Seed}}.Apply(all)
+	_, hidden, err := tools.Filter{Disabled: []string{renamed.Seed}}.Apply(all)
 	if err != nil || !strings.Contains(hidden[renamed.Name], "--disabled-tools") {
 		t.Fatalf("--disabled-tools %s: hidden %v, %v", renamed.Seed, hidden, err)
 	}
