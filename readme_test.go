@@ -10,8 +10,8 @@ import (
 	"github.com/image-mcp/image-mcp/tools"
 )
 
-// The README's tools table lists every tool, in order, with its toolset and the hints the
-// server really announces.
+// The README's tools table lists every tool, in order, with the seed's name of a renamed
+// one, its toolset and the hints the server really announces.
 func TestReadmeToolsTable(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -30,7 +30,7 @@ func TestReadmeToolsTable(t *testing.T) {
 		}
 		rows = append(rows, cells)
 	}
-	header := "tool|toolset|what it does|readOnly|destructive|idempotent|openWorld"
+	header := "tool|seed name|toolset|what it does|readOnly|destructive|idempotent|openWorld"
 	if len(rows) < 2 || strings.Join(rows[0], "|") != header {
 		t.Fatalf("table header %v, want %s", rows[0], header)
 	}
@@ -50,7 +50,11 @@ func TestReadmeToolsTable(t *testing.T) {
 	for _, c := range caps {
 		for _, tl := range c.Tools {
 			a := tools.MCPTool(tl).Annotations
-			want = append(want, []string{"`" + tl.Name + "`", c.Toolset, "", yn(a.ReadOnlyHint), yn(*a.DestructiveHint), yn(a.IdempotentHint), yn(*a.OpenWorldHint)})
+			seed := ""
+			if tl.Seed != "" {
+				seed = "`" + tl.Seed + "`"
+			}
+			want = append(want, []string{"`" + tl.Name + "`", seed, c.Toolset, "", yn(a.ReadOnlyHint), yn(*a.DestructiveHint), yn(a.IdempotentHint), yn(*a.OpenWorldHint)})
 		}
 	}
 	if len(rows) != len(want) {
@@ -58,14 +62,14 @@ func TestReadmeToolsTable(t *testing.T) {
 	}
 	for i := 0; i < len(rows) && i < len(want); i++ {
 		got, w := rows[i], want[i]
-		if len(got) != 7 {
+		if len(got) != 8 {
 			t.Errorf("row %d has %d cells: %v", i+1, len(got), got)
 			continue
 		}
-		if got[2] == "" {
+		if got[3] == "" {
 			t.Errorf("row %d (%s): no description", i+1, got[0])
 		}
-		got[2] = ""
+		got[3] = ""
 		if strings.Join(got, "|") != strings.Join(w, "|") {
 			t.Errorf("row %d:\n got %v\nwant %v", i+1, got, w)
 		}

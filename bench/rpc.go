@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/tidwall/gjson"
 )
@@ -52,7 +53,27 @@ type toolResult struct {
 		Type string `json:"type"`
 		Text string `json:"text"`
 	} `json:"content"`
-	Structured json.RawMessage `json:"structuredContent"`
+}
+
+// Answer is a success's JSON: its last text item (notices come before it).
+func (r *toolResult) Answer() string {
+	if len(r.Content) == 0 {
+		return ""
+	}
+	return r.Content[len(r.Content)-1].Text
+}
+
+// Chars is what the model reads, as clients count it (UTF-16 code units): the text
+// items, a blank line between two.
+func (r *toolResult) Chars() int {
+	n := 0
+	for i, c := range r.Content {
+		if i > 0 {
+			n += 2
+		}
+		n += len(utf16.Encode([]rune(c.Text)))
+	}
+	return n
 }
 
 func (r *toolResult) Text() string {

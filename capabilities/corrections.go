@@ -22,10 +22,17 @@ type Corrections struct {
 	Tools map[string]ToolCorrection `yaml:"tools"`
 	// Prompts are MCP prompts over this capability's tools (and any other served tool).
 	Prompts []PromptDef `yaml:"prompts"`
+	// Completions are what its prompts' arguments complete with (see PromptFile).
+	Completions map[string][]CompletionSource `yaml:"completions"`
 }
 
 // ToolCorrection corrects one tool. Empty fields leave the spec as it is.
 type ToolCorrection struct {
+	// Name is the name clients list and call, when the seed's is a cut-off sentence or
+	// could be taken for another upstream's tool; the seed's name stays accepted wherever
+	// a tool is named (tools/call, --enabled-tools, --disabled-tools, a prompt's tools),
+	// without being listed. The key of this correction is still the seed's name.
+	Name        string `yaml:"name"`
 	Title       string `yaml:"title"`
 	Description string `yaml:"description"`
 	Hints       Hints  `yaml:"hints"`

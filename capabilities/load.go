@@ -26,12 +26,17 @@ type Capability struct {
 	ErrorHints map[int]string
 	Tools      []*Tool
 	Prompts    []PromptDef // declared in the corrections file
-	Builtin    bool        // embedded in the binary, not a --capability file
+	// Completions of the prompts' arguments, declared in the corrections file.
+	Completions map[string][]CompletionSource
+	Builtin     bool // embedded in the binary, not a --capability file
 }
 
 // Tool is one MCP tool, resolved down to the HTTP operation it calls.
 type Tool struct {
-	Name        string
+	Name string
+	// Seed is the seed spec's name when the corrections rename the tool ("" when not):
+	// still accepted wherever a tool is named, never listed.
+	Seed        string
 	Title       string
 	Description string
 	Capability  *Capability
@@ -188,15 +193,16 @@ func resolve(file string, spec *Spec, corr *Corrections) (*Capability, error) {
 
 	first := spec.Capability.Consumes[0]
 	capab := &Capability{
-		File:       file,
-		Display:    cmp.Or(corr.Display, first.Namespace),
-		Toolset:    cmp.Or(corr.Toolset, first.Namespace),
-		Upstream:   cmp.Or(corr.Upstream, UpstreamHTTP),
-		BaseURI:    cmp.Or(corr.BaseURI, first.BaseURI),
-		Auth:       first.Authentication,
-		Binds:      map[string]string{},
-		ErrorHints: corr.ErrorHints,
-		Prompts:    corr.Prompts,
+		File:        file,
+		Display:     cmp.Or(corr.Display, first.Namespace),
+		Toolset:     cmp.Or(corr.Toolset, first.Namespace),
+		Upstream:    cmp.Or(corr.Upstream, UpstreamHTTP),
+		BaseURI:     cmp.Or(corr.BaseURI, first.BaseURI),
+		Auth:        first.Authentication,
+		Binds:       map[string]string{},
+		ErrorHints:  corr.ErrorHints,
+		Prompts:     corr.Prompts,
+		Completions: corr.Completions,
 	}
 	if !capab.Upstream.Known() {
 		return nil, &Problem{File: correctionsFile(file), Field: "upstream", Msg: fmt.Sprintf("unknown %q (want podman, central or http)", capab.Upstream)}
@@ -359,11 +365,17 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 	for _, t := range capab.Tools {
 		tools[t.Name] = t
 	}
+	if err := rename(file, tools, corr); err != nil {
+		return err
+	}
 	for _, name := range slices.Sorted(maps.Keys(corr.Tools)) {
 		c := corr.Tools[name]
 		t, ok := tools[name]
 		if !ok {
 			return &Problem{File: cfile, Tool: name, Msg: "no such tool in " + file}
+		}
+		if t.Seed != "" && t.Seed != name {
+			return &Problem{File: cfile, Tool: name, Msg: fmt.Sprintf("the corrections of a renamed tool are under its seed name, %q", t.Seed)}
 		}
 		bad := func(field, format string, a ...any) error {
 			return &Problem{File: cfile, Tool: name, Field: field, Msg: fmt.Sprintf(format, a...)}
@@ -431,7 +443,7 @@ func applyCorrections(file string, capab *Capability, corr *Corrections) error {
 			}
 		}
 		if c.ArgumentsAs != "" {
-			other, ok := tools[c.ArgumentsAs]
+			other, ok := tools[c.ArgumentsAs] // by its seed name or its own
 			if !ok || other == t {
 				return bad("argumentsAs", "%q is not another tool of %s", c.ArgumentsAs, file)
 			}
@@ -526,6 +538,39 @@ func checkURLRole(t *Tool, a *Argument, ac ArgumentCorrection, bad func(field, f
 		return bad("filesArg", "%q is not an argument of the tool", ac.FilesArg)
 	}
 	a.URLPrefixes, a.FilesArg = ac.URLPrefixes, ac.FilesArg
+	return nil
+}
+
+// rename gives the tools the names their corrections give them, keeping the seed's as
+// Seed; tools then holds both names of a renamed tool. A name must be new: no other
+// tool's name, seed or not.
+func rename(file string, tools map[string]*Tool, corr *Corrections) error {
+	cfile := correctionsFile(file)
+	taken := map[string]string{} // name → the seed name of the tool that has it
+	for n := range tools {
+		taken[n] = n
+	}
+	for _, seed := range slices.Sorted(maps.Keys(corr.Tools)) {
+		name := corr.Tools[seed].Name
+		t, ok := tools[seed]
+		if name == "" || name == seed || !ok {
+			continue // an unknown tool is reported with its other corrections
+		}
+		if !toolNameRE.MatchString(name) {
+			return &Problem{File: cfile, Tool: seed, Field: "name", Msg: fmt.Sprintf("%q must be 1-128 characters of A-Z a-z 0-9 _ - .", name)}
+		}
+		if other, dup := taken[name]; dup {
+			return &Problem{File: cfile, Tool: seed, Field: "name", Msg: fmt.Sprintf("%q is already the name of tool %q", name, other)}
+		}
+		taken[name] = seed
+		t.Name, t.Seed = name, seed
+		if t.Title == seed {
+			t.Title = name
+		}
+	}
+	for _, t := range slices.Collect(maps.Values(tools)) {
+		tools[t.Name] = t
+	}
 	return nil
 }
 

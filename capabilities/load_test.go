@@ -1,6 +1,7 @@
 package capabilities
 
 import (
+	"cmp"
 	"errors"
 	"strings"
 	"testing"
@@ -8,7 +9,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The tool names of the two seeds, in their order: the server must expose exactly these.
+// The tool names of the two seeds, in their order: the server must expose exactly these,
+// by these names or the ones the corrections give them.
 var (
 	podmanToolNames = []string{
 		"build-image", "export-multiple-images", "import-image", "list-images", "load-image",
@@ -37,7 +39,7 @@ func TestEmbeddedSpecsLoad(t *testing.T) {
 		c := caps[i]
 		var got []string
 		for _, tl := range c.Tools {
-			got = append(got, tl.Name)
+			got = append(got, cmp.Or(tl.Seed, tl.Name))
 		}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%s tools:\n got %v\nwant %v", c.File, got, want)
@@ -94,6 +96,66 @@ func TestEmbeddedToolsComplete(t *testing.T) {
 					t.Errorf("%s: argument %q goes nowhere", tl.Name, a.Name)
 				}
 			}
+		}
+	}
+}
+
+// Every listed name fits a client's tool name (mcp__<server>__<tool>, at most 64
+// characters in the model APIs) with room to spare, and names a StackRox tool as one; a
+// renamed tool is found by its seed name.
+func TestListedNames(t *testing.T) {
+	caps, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := AllTools(caps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := NamesOf(all)
+	renamed := 0
+	for _, tl := range all {
+		if len(tl.Name) > 30 {
+			t.Errorf("%s: %d characters, over 30", tl.Name, len(tl.Name))
+		}
+		if stackrox := strings.HasPrefix(tl.Name, "stackrox-"); stackrox != (tl.Capability.Toolset == "stackrox") {
+			t.Errorf("%s of toolset %s: only StackRox tools, all of them, start with stackrox-", tl.Name, tl.Capability.Toolset)
+		}
+		if tl.Seed != "" {
+			renamed++
+			if got, ok := names.Listed(tl.Seed); !ok || got != tl.Name {
+				t.Errorf("seed name %s finds %q, want %s", tl.Seed, got, tl.Name)
+			}
+		}
+		if got, _ := names.Listed(tl.Name); got != tl.Name {
+			t.Errorf("%s finds %q", tl.Name, got)
+		}
+	}
+	if renamed != 11 {
+		t.Errorf("%d tools renamed, want the 11 whose seed names are cut-off sentences or StackRox's", renamed)
+	}
+}
+
+// A rename must be a new, valid name, and the corrections of a renamed tool stay under
+// its seed name.
+func TestRenameErrors(t *testing.T) {
+	spec, _ := embedded.ReadFile("specs/podman-images.yaml")
+	for _, c := range []struct{ corr, want string }{
+		{"tools:\n  image-tree:\n    name: list-images\n", `tool "image-tree": name: "list-images" is already the name of tool "list-images"`},
+		{"tools:\n  image-tree:\n    name: tree\n  image-exists:\n    name: tree\n", `name: "tree" is already the name of tool`},
+		{"tools:\n  image-tree:\n    name: 'a tree'\n", `tool "image-tree": name: "a tree" must be 1-128 characters`},
+		{"tools:\n  image-tree:\n    name: layer-tree\n  layer-tree:\n    title: T\n", `tool "layer-tree": the corrections of a renamed tool are under its seed name, "image-tree"`},
+	} {
+		_, err := Load("podman-images.yaml", spec, []byte(c.corr))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.corr, err, c.want)
+		}
+	}
+	// Another correction may name a renamed tool by either name.
+	for _, as := range []string{"layer-tree", "image-tree"} {
+		corr := "tools:\n  image-tree:\n    name: layer-tree\n  image-exists:\n    argumentsAs: " + as + "\n"
+		if _, err := Load("podman-images.yaml", spec, []byte(corr)); err != nil {
+			t.Errorf("argumentsAs %s: %v", as, err)
 		}
 	}
 }
@@ -184,6 +246,8 @@ func TestEmbeddedCorrections(t *testing.T) {
 	}
 }
 
+// embeddedTools are the built-in tools by their listed names and, for a renamed tool,
+// its seed name as well.
 func embeddedTools(t *testing.T) map[string]*Tool {
 	t.Helper()
 	caps, err := Embedded()
@@ -194,6 +258,9 @@ func embeddedTools(t *testing.T) map[string]*Tool {
 	for _, c := range caps {
 		for _, tl := range c.Tools {
 			m[tl.Name] = tl
+			if tl.Seed != "" {
+				m[tl.Seed] = tl
+			}
 		}
 	}
 	return m

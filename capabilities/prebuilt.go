@@ -697,7 +697,8 @@ func prebuiltCapabilities() []*Capability {
 				},
 			},
 			&Tool{
-				Name:        "remove-one-more-images-storage",
+				Name:        "remove-images",
+				Seed:        "remove-one-more-images-storage",
 				Title:       "Remove images",
 				Description: "Delete `images` from local storage, or every image with all=true.",
 				Method:      "DELETE",
@@ -758,7 +759,8 @@ func prebuiltCapabilities() []*Capability {
 				},
 			},
 			&Tool{
-				Name:        "copy-image-one-host-another",
+				Name:        "copy-image-to-host",
+				Seed:        "copy-image-one-host-another",
 				Title:       "Copy an image to another host",
 				Description: "Copy an image to a host configured on the Podman host as a `podman system connection`.",
 				Method:      "POST",
@@ -897,7 +899,8 @@ func prebuiltCapabilities() []*Capability {
 				},
 			},
 			&Tool{
-				Name:        "report-changes-images-s-filesystem-adds",
+				Name:        "list-image-changes",
+				Seed:        "report-changes-images-s-filesystem-adds",
 				Title:       "Show an image's filesystem changes",
 				Description: "Files the image's top layer adds (Kind 1), changes (0) or deletes (2) against its parent layer.",
 				Method:      "GET",
@@ -1295,7 +1298,8 @@ func prebuiltCapabilities() []*Capability {
 				Response: "json",
 			},
 			&Tool{
-				Name:        "create-image-local-build-context",
+				Name:        "build-image-from-host",
+				Seed:        "create-image-local-build-context",
 				Title:       "Build on the Podman host",
 				Description: "Like build-image (same arguments), from a context directory on the Podman host.",
 				Method:      "POST",
@@ -1597,7 +1601,8 @@ func prebuiltCapabilities() []*Capability {
 				},
 			},
 			&Tool{
-				Name:        "load-image-local-path",
+				Name:        "load-image-from-host",
+				Seed:        "load-image-local-path",
 				Title:       "Load from the Podman host",
 				Description: "Load images from an archive on the Podman host.",
 				Method:      "POST",
@@ -1643,11 +1648,12 @@ func prebuiltCapabilities() []*Capability {
 		ErrorHints: map[int]string{
 			401: "Central did not accept the API token. Set ROX_API_TOKEN (or ROX_API_TOKEN_FILE) to a valid, unexpired token.",
 			403: "The API token's role lacks the permission this call needs (Image read; Image write for scan, delete and cache invalidation).",
-			404: "Nothing matched; list images with listimages-returns-all-images to find IDs.",
+			404: "Nothing matched; list images with stackrox-list-images to find IDs.",
 		},
 		Tools: []*Tool{
 			&Tool{
-				Name:        "listimages-returns-all-images",
+				Name:        "stackrox-list-images",
+				Seed:        "listimages-returns-all-images",
 				Title:       "List StackRox images",
 				Description: "List images known to Central, 1000 a page at most.",
 				Method:      "GET",
@@ -1706,7 +1712,8 @@ func prebuiltCapabilities() []*Capability {
 				Response: "json",
 			},
 			&Tool{
-				Name:        "deleteimage-removes-images-based-query",
+				Name:        "stackrox-delete-images",
+				Seed:        "deleteimage-removes-images-based-query",
 				Title:       "Delete StackRox images",
 				Description: "Delete the images matching `query.query` from Central; without confirm=true, only count them.",
 				Method:      "DELETE",
@@ -1770,7 +1777,8 @@ func prebuiltCapabilities() []*Capability {
 				},
 			},
 			&Tool{
-				Name:        "invalidatescanandregistrycaches-removes-image-metadata-cache",
+				Name:        "stackrox-invalidate-caches",
+				Seed:        "invalidatescanandregistrycaches-removes-image-metadata-cache",
 				Title:       "Invalidate StackRox caches",
 				Description: "Clear Central's image metadata, scan and registry caches, so scans fetch fresh data.",
 				Method:      "GET",
@@ -1780,7 +1788,8 @@ func prebuiltCapabilities() []*Capability {
 				Response:    "json",
 			},
 			&Tool{
-				Name:        "scanimage-scans-single-image-and",
+				Name:        "stackrox-scan-image",
+				Seed:        "scanimage-scans-single-image-and",
 				Title:       "Scan an image with StackRox",
 				Description: "Scan an image by name; returns it with its vulnerabilities.",
 				Method:      "POST",
@@ -1799,7 +1808,8 @@ func prebuiltCapabilities() []*Capability {
 				Response: "json",
 			},
 			&Tool{
-				Name:        "getimage-returns-image-given-its",
+				Name:        "stackrox-get-image",
+				Seed:        "getimage-returns-image-given-its",
 				Title:       "Get a StackRox image",
 				Description: "One image with its scan (components, CVEs, severities, fixes).",
 				Method:      "GET",
@@ -1813,7 +1823,7 @@ func prebuiltCapabilities() []*Capability {
 						Wire:        "id",
 						In:          "path",
 						Type:        "string",
-						Description: "Image sha256 digest (`id` in listimages-returns-all-images).",
+						Description: "Image sha256 digest (`id` in stackrox-list-images).",
 						Required:    true,
 					},
 					&Argument{
@@ -1833,7 +1843,8 @@ func prebuiltCapabilities() []*Capability {
 				Response: "json",
 			},
 			&Tool{
-				Name:        "listimages-returns-all-images-2",
+				Name:        "stackrox-count-images",
+				Seed:        "listimages-returns-all-images-2",
 				Title:       "Count StackRox images",
 				Description: "Count images: {\"count\":N}.",
 				Method:      "GET",
@@ -1847,7 +1858,7 @@ func prebuiltCapabilities() []*Capability {
 						Wire:        "query",
 						In:          "query",
 						Type:        "string",
-						Description: "Search query as listimages-returns-all-images takes it; empty counts all.",
+						Description: "Search query as stackrox-list-images takes it; empty counts all.",
 						Role:        "narrow",
 					},
 					&Argument{
@@ -1901,16 +1912,17 @@ func prebuiltPrompts() PromptFile {
 						Name:        "image",
 						Description: "The image, by name (e.g. quay.io/org/app:1.2) or local ID.",
 						Required:    true,
+						Complete:    "image",
 					},
 				},
 				Tools: []string{
 					"inspect-image",
 					"history-image",
-					"listimages-returns-all-images",
-					"scanimage-scans-single-image-and",
-					"getimage-returns-image-given-its",
+					"stackrox-list-images",
+					"stackrox-scan-image",
+					"stackrox-get-image",
 				},
-				Text: "Write a vulnerability report of the container image {{image}} with the image-mcp tools. Steps:\n\n1. Local image. Call inspect-image with name \"{{image}}\". Note Id, RepoTags, RepoDigests (the\n   registry digest \"repo@sha256:…\"), Created, Os/Architecture. If it answers 404 (not in local\n   storage), say so and go on with Central alone using the name as given.\n2. Layers. Call history-image with name \"{{image}}\" (newest layer first; each item has id,\n   createdBy, size). You need it to say which step added each vulnerable component; the\n   oldest layers, up to the first instruction of this image's own Containerfile, are the base image.\n3. Find it in StackRox Central. Call listimages-returns-all-images with\n   query \"Image:<full name>\" (e.g. \"Image:quay.io/org/app:1.2\"; a value matches by prefix,\n   `+` is AND, `,` is OR) and fields [\"id\", \"name\", \"cves\", \"fixableCves\"]. If a RepoDigest\n   is known, \"Image Sha:sha256:…\" (the digest after @) finds exactly this build. The `id`\n   is Central's image ID (the registry manifest digest), not Podman's Id.\n4. Not found: call scanimage-scans-single-image-and with body {\"imageName\": \"<full name with\n   registry>\"}. Central scans images from registries it can reach, so a name only in local\n   storage (localhost/…) cannot be scanned: say that it must be pushed to such a registry\n   first. The scan answer may be cut to the output budget (a notice says what was cut);\n   take its `id` from it.\n5. CVEs. Call getimage-returns-image-given-its with that id and fields\n   [\"name.fullName\", \"scan.components.#.{name,version,layerIndex,vulns:vulns.#.{cve,severity,cvss,fixedBy}}\",\n   \"metadata.v1.layers.#.{instruction,value}\"]. A component's layerIndex is the position of\n   the layer that added it in metadata.v1.layers (absent when Central could not tell:\n   say \"layer unknown\"); match that layer to the history from step 2.\n   If a notice says lists were cut, ask again for fewer parts (e.g. only\n   scan.components.#.vulns.#(severity==\"CRITICAL_VULNERABILITY_SEVERITY\")#.cve) rather than\n   reporting a partial list as complete.\n\nReport:\n- A one-line summary: image, Central's id, counts of CVEs per severity (CRITICAL, IMPORTANT,\n  MODERATE, LOW) and how many are fixable (fixedBy not empty).\n- A table per severity, most severe first; within each, fixable CVEs first, then by CVSS:\n  CVE, CVSS, component, installed version, fixed-by version, layer (its instruction) and\n  whether that layer belongs to the base image or to this image's own steps.\n- What to do: upgrade the component to the fixed-by version, or rebuild on a patched base\n  image when the fixes are in base layers.\n\nIf a StackRox tool answers that no StackRox Central is configured, tell the person that\nthe vulnerability data needs image-mcp to be started with ROX_ENDPOINT (Central's host:port)\nand ROX_API_TOKEN (or ROX_API_TOKEN_FILE), and give only what the local steps found. If it\nanswers 401 or 403, quote Central's message: the token is wrong or lacks Image read (or\nImage write, for a scan).",
+				Text: "Write a vulnerability report of the container image {{image}} with the image-mcp tools. Steps:\n\n1. Local image. Call inspect-image with name \"{{image}}\". Note Id, RepoTags, RepoDigests (the\n   registry digest \"repo@sha256:…\"), Created, Os/Architecture. If it answers 404 (not in local\n   storage), say so and go on with Central alone using the name as given.\n2. Layers. Call history-image with name \"{{image}}\" (newest layer first; each item has id,\n   createdBy, size). You need it to say which step added each vulnerable component; the\n   oldest layers, up to the first instruction of this image's own Containerfile, are the base image.\n3. Find it in StackRox Central. Call stackrox-list-images with\n   query \"Image:<full name>\" (e.g. \"Image:quay.io/org/app:1.2\"; a value matches by prefix,\n   `+` is AND, `,` is OR) and fields [\"id\", \"name\", \"cves\", \"fixableCves\"]. If a RepoDigest\n   is known, \"Image Sha:sha256:…\" (the digest after @) finds exactly this build. The `id`\n   is Central's image ID (the registry manifest digest), not Podman's Id.\n4. Not found: call stackrox-scan-image with body {\"imageName\": \"<full name with\n   registry>\"}. Central scans images from registries it can reach, so a name only in local\n   storage (localhost/…) cannot be scanned: say that it must be pushed to such a registry\n   first. The scan answer may be cut to the output budget (a notice says what was cut);\n   take its `id` from it.\n5. CVEs. Call stackrox-get-image with that id and fields\n   [\"name.fullName\", \"scan.components.#.{name,version,layerIndex,vulns:vulns.#.{cve,severity,cvss,fixedBy}}\",\n   \"metadata.v1.layers.#.{instruction,value}\"]. A component's layerIndex is the position of\n   the layer that added it in metadata.v1.layers (absent when Central could not tell:\n   say \"layer unknown\"); match that layer to the history from step 2.\n   If a notice says lists were cut, ask again for fewer parts (e.g. only\n   scan.components.#.vulns.#(severity==\"CRITICAL_VULNERABILITY_SEVERITY\")#.cve) rather than\n   reporting a partial list as complete.\n\nReport:\n- A one-line summary: image, Central's id, counts of CVEs per severity (CRITICAL, IMPORTANT,\n  MODERATE, LOW) and how many are fixable (fixedBy not empty).\n- A table per severity, most severe first; within each, fixable CVEs first, then by CVSS:\n  CVE, CVSS, component, installed version, fixed-by version, layer (its instruction) and\n  whether that layer belongs to the base image or to this image's own steps.\n- What to do: upgrade the component to the fixed-by version, or rebuild on a patched base\n  image when the fixes are in base layers.\n\nIf a StackRox tool answers that no StackRox Central is configured, tell the person that\nthe vulnerability data needs image-mcp to be started with ROX_ENDPOINT (Central's host:port)\nand ROX_API_TOKEN (or ROX_API_TOKEN_FILE), and give only what the local steps found. If it\nanswers 401 or 403, quote Central's message: the token is wrong or lacks Image read (or\nImage write, for a scan).",
 			},
 			PromptDef{
 				Name:        "promote-image",
@@ -1921,24 +1933,26 @@ func prebuiltPrompts() PromptFile {
 						Name:        "source",
 						Description: "The image to promote, with its registry, e.g. registry.example.com/team/app:1.2.",
 						Required:    true,
+						Complete:    "image",
 					},
 					PromptArgDef{
 						Name:        "destination",
 						Description: "Where it goes, with registry and tag, e.g. prod.example.com/team/app:1.2.",
 						Required:    true,
+						Complete:    "image",
 					},
 				},
 				Tools: []string{
 					"pull-images",
 					"inspect-image",
-					"listimages-returns-all-images",
-					"scanimage-scans-single-image-and",
-					"getimage-returns-image-given-its",
+					"stackrox-list-images",
+					"stackrox-scan-image",
+					"stackrox-get-image",
 					"tag-image",
 					"push-image",
 					"search-images",
 				},
-				Text: "Promote the image {{source}} to {{destination}} with the image-mcp tools. Do the steps in\norder and stop where a step says so.\n\n1. Pull. Call pull-images with reference \"{{source}}\". For a plain-HTTP registry (e.g. one\n   on localhost) add tlsVerify=false; credentials come from the person's containers auth\n   file unless they give X-Registry-Auth. A failure carries the registry's message: report\n   it and stop.\n2. Inspect. Call inspect-image with name \"{{source}}\"; note Id and RepoDigests.\n3. Check in StackRox Central. Call listimages-returns-all-images with query\n   \"Image:{{source}}\" and fields [\"id\", \"name\", \"cves\", \"fixableCves\"]. If it is not listed,\n   call scanimage-scans-single-image-and with body {\"imageName\": \"{{source}}\"}. Then call\n   getimage-returns-image-given-its with the id and three fields: \"name.fullName\",\n   \"scan.components.#.{name,version}\" and\n   scan.components.#.vulns.#(severity==\"CRITICAL_VULNERABILITY_SEVERITY\")#.{cve,cvss,fixedBy}\n   (its inner quotes escaped in the JSON array). The last two lists are in the same order:\n   component i has the critical CVEs at position i.\n4. Gate. If any CRITICAL CVE has a non-empty fixedBy, STOP: do not tag or push. Show each\n   one (CVE, component, version, fixed-by) and ask the person whether to promote anyway.\n   Go on only if they say yes. If Central could not be asked (a StackRox tool answers that\n   no StackRox Central is configured: image-mcp needs ROX_ENDPOINT and ROX_API_TOKEN; or\n   the scan failed), say so and ask the same question: never push unchecked without a yes.\n5. Tag. Call tag-image with name \"{{source}}\", repo = {{destination}} without its tag, and\n   tag = the part after the last \":\" (e.g. repo \"prod.example.com/team/app\", tag \"1.2\").\n6. Push. Call push-image with name \"{{destination}}\" (tlsVerify=false for a plain-HTTP\n   registry). It answers the copy output (and, from Podman 5, the pushed digest); a\n   failure carries the registry's message: report it and stop.\n7. Verify. Call search-images with term = {{destination}} without its tag and\n   listTags=true (tlsVerify=false for plain HTTP): the tag must be listed. Report the\n   source, the destination, the image Id, the digest if push-image gave one, and the CVE\n   summary from step 3.",
+				Text: "Promote the image {{source}} to {{destination}} with the image-mcp tools. Do the steps in\norder and stop where a step says so.\n\n1. Pull. Call pull-images with reference \"{{source}}\". For a plain-HTTP registry (e.g. one\n   on localhost) add tlsVerify=false; credentials come from the person's containers auth\n   file unless they give X-Registry-Auth. A failure carries the registry's message: report\n   it and stop.\n2. Inspect. Call inspect-image with name \"{{source}}\"; note Id and RepoDigests.\n3. Check in StackRox Central. Call stackrox-list-images with query\n   \"Image:{{source}}\" and fields [\"id\", \"name\", \"cves\", \"fixableCves\"]. If it is not listed,\n   call stackrox-scan-image with body {\"imageName\": \"{{source}}\"}. Then call\n   stackrox-get-image with the id and three fields: \"name.fullName\",\n   \"scan.components.#.{name,version}\" and\n   scan.components.#.vulns.#(severity==\"CRITICAL_VULNERABILITY_SEVERITY\")#.{cve,cvss,fixedBy}\n   (its inner quotes escaped in the JSON array). The last two lists are in the same order:\n   component i has the critical CVEs at position i.\n4. Gate. If any CRITICAL CVE has a non-empty fixedBy, STOP: do not tag or push. Show each\n   one (CVE, component, version, fixed-by) and ask the person whether to promote anyway.\n   Go on only if they say yes. If Central could not be asked (a StackRox tool answers that\n   no StackRox Central is configured: image-mcp needs ROX_ENDPOINT and ROX_API_TOKEN; or\n   the scan failed), say so and ask the same question: never push unchecked without a yes.\n5. Tag. Call tag-image with name \"{{source}}\", repo = {{destination}} without its tag, and\n   tag = the part after the last \":\" (e.g. repo \"prod.example.com/team/app\", tag \"1.2\").\n6. Push. Call push-image with name \"{{destination}}\" (tlsVerify=false for a plain-HTTP\n   registry). It answers the copy output (and, from Podman 5, the pushed digest); a\n   failure carries the registry's message: report it and stop.\n7. Verify. Call search-images with term = {{destination}} without its tag and\n   listTags=true (tlsVerify=false for plain HTTP): the tag must be listed. Report the\n   source, the destination, the image Id, the digest if push-image gave one, and the CVE\n   summary from step 3.",
 			},
 			PromptDef{
 				Name:        "rebuild-on-patched-base",
@@ -1954,6 +1968,7 @@ func prebuiltPrompts() PromptFile {
 						Name:        "tag",
 						Description: "The image's name and tag, e.g. registry.example.com/team/app:1.2 (the old build has it now, the new one gets it).",
 						Required:    true,
+						Complete:    "image",
 					},
 				},
 				Tools: []string{
@@ -1962,10 +1977,10 @@ func prebuiltPrompts() PromptFile {
 					"pull-images",
 					"build-image",
 					"push-image",
-					"scanimage-scans-single-image-and",
-					"getimage-returns-image-given-its",
+					"stackrox-scan-image",
+					"stackrox-get-image",
 				},
-				Text: "Rebuild {{tag}} from the context directory {{context}} on newer base images, and show\nwhat the rebuild fixed. Steps:\n\n1. The old build. Call inspect-image with name \"{{tag}}\"; note Id, Created and\n   RepoDigests. If it answers 404 there is no old build to compare: say so, build (steps 3 and 4)\n   and report the new scan alone.\n2. Scan the old build. Call scanimage-scans-single-image-and with body\n   {\"imageName\": \"{{tag}}\"} (Central scans what the registry holds under that name, which is\n   the old build until step 5 pushes the new one). Keep its `id`, then call\n   getimage-returns-image-given-its with it and fields\n   [\"scan.components.#.{name,version,layerIndex,vulns:vulns.#.{cve,severity,cvss,fixedBy}}\"].\n   Keep the list of (CVE, component, version).\n3. Pull the newer base images. Find the base image(s): the FROM lines of the\n   Containerfile (or Dockerfile) in {{context}} if you can read it, else the label or\n   annotation org.opencontainers.image.base.name of the old build, else ask the person.\n   Call pull-images with each base reference (tlsVerify=false for a plain-HTTP registry):\n   it fetches the newest image under that tag. Pull them first: build-image's `pull`\n   argument does not make Podman's API pull again (it uses a base image already in local\n   storage), so a freshly pulled base is what the rebuild runs on.\n4. Rebuild. Call build-image with context \"{{context}}\" and t \"{{tag}}\" (nocache=true if\n   the person wants every step re-run). A failing step is an error with that step's\n   output: report it and stop. It answers the new image ID; compare it with the old Id and\n   call history-image with name \"{{tag}}\" to see which layers changed.\n5. Push the new build. Central scans from the registry, so call push-image with name\n   \"{{tag}}\" (tlsVerify=false for a plain-HTTP registry) before scanning it. Ask the person\n   first if {{tag}} is an image others pull: this replaces it in the registry.\n6. Scan the new build. Call scanimage-scans-single-image-and with body\n   {\"imageName\": \"{{tag}}\", \"force\": true} (force: scan again rather than answer the old\n   result), then getimage-returns-image-given-its with its id and the same fields.\n7. Compare. Report three lists: CVEs fixed by the rebuild (in the old scan, not in the\n   new), CVEs still there (with fixed-by: those fixable need a change in the Containerfile,\n   e.g. a package upgrade; those without a fix wait for upstream), and CVEs new in the\n   rebuild. Give counts per severity, old and new.\n\nIf a StackRox tool answers that no StackRox Central is configured, say that comparing\nvulnerabilities needs image-mcp started with ROX_ENDPOINT and ROX_API_TOKEN (or\nROX_API_TOKEN_FILE); still do the rebuild (steps 1, 3 and 4) if the person wants it, and\nreport the old and new image IDs and the changed layers.",
+				Text: "Rebuild {{tag}} from the context directory {{context}} on newer base images, and show\nwhat the rebuild fixed. Steps:\n\n1. The old build. Call inspect-image with name \"{{tag}}\"; note Id, Created and\n   RepoDigests. If it answers 404 there is no old build to compare: say so, build (steps 3 and 4)\n   and report the new scan alone.\n2. Scan the old build. Call stackrox-scan-image with body\n   {\"imageName\": \"{{tag}}\"} (Central scans what the registry holds under that name, which is\n   the old build until step 5 pushes the new one). Keep its `id`, then call\n   stackrox-get-image with it and fields\n   [\"scan.components.#.{name,version,layerIndex,vulns:vulns.#.{cve,severity,cvss,fixedBy}}\"].\n   Keep the list of (CVE, component, version).\n3. Pull the newer base images. Find the base image(s): the FROM lines of the\n   Containerfile (or Dockerfile) in {{context}} if you can read it, else the label or\n   annotation org.opencontainers.image.base.name of the old build, else ask the person.\n   Call pull-images with each base reference (tlsVerify=false for a plain-HTTP registry):\n   it fetches the newest image under that tag. Pull them first: build-image's `pull`\n   argument does not make Podman's API pull again (it uses a base image already in local\n   storage), so a freshly pulled base is what the rebuild runs on.\n4. Rebuild. Call build-image with context \"{{context}}\" and t \"{{tag}}\" (nocache=true if\n   the person wants every step re-run). A failing step is an error with that step's\n   output: report it and stop. It answers the new image ID; compare it with the old Id and\n   call history-image with name \"{{tag}}\" to see which layers changed.\n5. Push the new build. Central scans from the registry, so call push-image with name\n   \"{{tag}}\" (tlsVerify=false for a plain-HTTP registry) before scanning it. Ask the person\n   first if {{tag}} is an image others pull: this replaces it in the registry.\n6. Scan the new build. Call stackrox-scan-image with body\n   {\"imageName\": \"{{tag}}\", \"force\": true} (force: scan again rather than answer the old\n   result), then stackrox-get-image with its id and the same fields.\n7. Compare. Report three lists: CVEs fixed by the rebuild (in the old scan, not in the\n   new), CVEs still there (with fixed-by: those fixable need a change in the Containerfile,\n   e.g. a package upgrade; those without a fix wait for upstream), and CVEs new in the\n   rebuild. Give counts per severity, old and new.\n\nIf a StackRox tool answers that no StackRox Central is configured, say that comparing\nvulnerabilities needs image-mcp started with ROX_ENDPOINT and ROX_API_TOKEN (or\nROX_API_TOKEN_FILE); still do the rebuild (steps 1, 3 and 4) if the person wants it, and\nreport the old and new image IDs and the changed layers.",
 			},
 			PromptDef{
 				Name:        "reclaim-disk-space",
@@ -1986,6 +2001,7 @@ func prebuiltPrompts() PromptFile {
 						Name:        "image",
 						Description: "The image, by name (e.g. localhost/app:1) or ID, in local storage.",
 						Required:    true,
+						Complete:    "local-image",
 					},
 				},
 				Tools: []string{
@@ -1994,6 +2010,28 @@ func prebuiltPrompts() PromptFile {
 					"image-tree",
 				},
 				Text: "Explain what is in the container image {{image}}, for someone who has never seen it, with\nthe image-mcp tools (local storage only). Steps:\n\n1. Call inspect-image with name \"{{image}}\". If it answers 404, the image is not in local\n   storage: say so (it may need a pull) and stop. Read: Id, RepoTags, RepoDigests, Created,\n   Os/Architecture, Size, Config.Entrypoint, Config.Cmd, Config.WorkingDir, Config.User,\n   Config.Env, Config.ExposedPorts, Config.Volumes, Labels, Annotations and RootFS.Layers.\n2. Call history-image with name \"{{image}}\": one item per step, newest first, with\n   createdBy (the instruction), size and created. One build usually commits all its steps\n   as one layer, so its size shows on the newest step of that build and the steps before\n   it show 0 (ENV, LABEL, EXPOSE… never add files). The oldest entries are the base image's.\n3. Call image-tree with name \"{{image}}\": its layers bottom-up; a layer marked \"Top Layer\n   of: [name]\" is where another local image ends, which names the base image when that\n   image is in local storage.\n4. Base image: the label or annotation org.opencontainers.image.base.name when present;\n   else the image named at the highest such layer in the tree; else the oldest history\n   steps (e.g. \"ADD file:… in /\") with their sizes, saying the base's name is not recorded.\n\nWrite it up:\n- What it is: names, ID (first 12 characters), created, OS/architecture, total size.\n- What runs: Entrypoint + Cmd as one command line, working directory, user (root if empty).\n- Ports it exposes, volumes, environment variables (leave out values that look like secrets).\n- Labels (version, maintainer, source and the like).\n- Layers, oldest first: size (human units), the instruction, and which ones come from the\n  base image; point out the largest layers.\n- The base image and what this image adds on top of it.",
+			},
+		},
+		Completions: map[string][]CompletionSource{
+			"image": []CompletionSource{
+				CompletionSource{
+					Tool:   "list-images",
+					Values: "#.RepoTags|@flatten",
+				},
+				CompletionSource{
+					Tool: "stackrox-list-images",
+					Arguments: map[string]any{
+						"pagination.limit": int(200),
+						"query":            "Image:{{value}}",
+					},
+					Values: "images.#.name",
+				},
+			},
+			"local-image": []CompletionSource{
+				CompletionSource{
+					Tool:   "list-images",
+					Values: "#.RepoTags|@flatten",
+				},
 			},
 		},
 	}

@@ -29,12 +29,29 @@ type PromptArgDef struct {
 	Required    bool   `yaml:"required"`
 	// Default replaces {{name}} when an optional argument is not given.
 	Default string `yaml:"default"`
+	// Complete names the completions (PromptFile.Completions) offered as the person
+	// types the argument (completion/complete), e.g. image names.
+	Complete string `yaml:"complete"`
+}
+
+// CompletionSource is where completion finds values: a read-only tool's answer.
+type CompletionSource struct {
+	// Tool is the tool that is called, by its listed or seed name; a source whose tool is
+	// not served, or whose upstream does not answer, is skipped.
+	Tool string `yaml:"tool"`
+	// Arguments of the call; {{value}} in a string is what the person has typed, and an
+	// argument that holds it is left out while nothing is typed.
+	Arguments map[string]any `yaml:"arguments"`
+	// Values is the gjson path of the values in the tool's answer (strings).
+	Values string `yaml:"values"`
 }
 
 // PromptFile is the prompts one file declares, with the file's name for messages.
 type PromptFile struct {
 	File    string
 	Prompts []PromptDef
+	// Completions are named lists of sources, in the order their values are offered.
+	Completions map[string][]CompletionSource
 }
 
 // BuiltinPromptsFile holds the built-in prompts, beside the specs.
@@ -55,20 +72,22 @@ func ParseEmbeddedPrompts() (PromptFile, error) {
 	return ParsePrompts(BuiltinPromptsFile, data)
 }
 
-// ParsePrompts reads a prompts file: a `prompts:` list and nothing else.
+// ParsePrompts reads a prompts file: a `prompts:` list and the `completions:` they use,
+// nothing else.
 func ParsePrompts(file string, data []byte) (PromptFile, error) {
 	var doc struct {
-		Prompts []PromptDef `yaml:"prompts"`
+		Prompts     []PromptDef                   `yaml:"prompts"`
+		Completions map[string][]CompletionSource `yaml:"completions"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
 		return PromptFile{}, correctionsProblem(file, data, err, &doc)
 	}
-	return PromptFile{File: file, Prompts: doc.Prompts}, nil
+	return PromptFile{File: file, Prompts: doc.Prompts, Completions: doc.Completions}, nil
 }
 
 // PromptFile returns the prompts the capability's corrections file declares.
 func (c *Capability) PromptFile() PromptFile {
-	return PromptFile{File: correctionsFile(c.File), Prompts: c.Prompts}
+	return PromptFile{File: correctionsFile(c.File), Prompts: c.Prompts, Completions: c.Completions}
 }

@@ -1,6 +1,7 @@
 package capabilities
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 )
@@ -14,7 +15,7 @@ func TestStreamCorrections(t *testing.T) {
 	}
 	tools := map[string]*Tool{}
 	for _, tl := range caps[0].Tools {
-		tools[tl.Name] = tl
+		tools[cmp.Or(tl.Seed, tl.Name)] = tl
 	}
 	if ra := tools["push-image"].RegistryAuth; ra == nil || ra.Header != "X-Registry-Auth" || strings.Join(ra.Reference, ",") != "destination,name" {
 		t.Errorf("push-image registryAuth = %+v", ra)

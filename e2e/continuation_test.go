@@ -44,8 +44,7 @@ func readAll(t *testing.T, s *Server, tool string, args map[string]any, items fu
 	}
 	for n := 1; n <= 500; n++ {
 		res := s.MustSucceed(t, tool, call)
-		b, _ := json.Marshal(res.StructuredContent)
-		got = append(got, items(gjson.ParseBytes(b))...)
+		got = append(got, items(gjson.Parse(Answer(res)))...)
 		next := nextPart(t, res)
 		if next == nil {
 			return got, n
@@ -164,7 +163,7 @@ func TestContinuationListImages(t *testing.T) {
 	}
 	// An offset past the end is an empty list and says so.
 	res := s.MustSucceed(t, "list-images", map[string]any{"filters": filters, "offset": n + 5})
-	if got := ids(gjson.Parse(mustJSON(t, res.StructuredContent))); len(got) != 0 || !strings.Contains(Text(res), "past the end") {
+	if got := ids(gjson.Parse(Answer(res))); len(got) != 0 || !strings.Contains(Text(res), "past the end") {
 		t.Fatalf("offset past the end: %v %s", got, Text(res))
 	}
 	s.MustFail(t, "list-images", map[string]any{"offset": -1}, `"offset" must be a whole number ≥ 0`)
@@ -240,7 +239,7 @@ func TestContinuationImageTree(t *testing.T) {
 	importTiny(t, 1, "issue13-tree")
 	const img = "localhost/issue13-tree:0"
 	whole := StartServer(t, ServerOptions{}).MustSucceed(t, "image-tree", map[string]any{"name": img})
-	want := gjson.Parse(mustJSON(t, whole.StructuredContent)).Get("Tree").String()
+	want := gjson.Parse(Answer(whole)).Get("Tree").String()
 	if strings.Count(want, "\n") < 3 {
 		t.Fatalf("the tree has too few lines to page: %q", want)
 	}

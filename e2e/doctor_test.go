@@ -58,7 +58,7 @@ func TestDoctor(t *testing.T) {
 			", rootful, storage " + workDir, // the test service runs as root
 			// Each CI lane's Podman must be one of the releases doctor (and the README) name.
 			"CI tests image-mcp against Podman 4.3.x and 5.8.x; this one is " + podmanVer,
-			"tools that need more than Podman 4.0.0: create-image-local-build-context (≥ 5.7.0), load-image-local-path (≥ 5.7.0), resolve-image-short-name (≥ 5.0.0)",
+			"tools that need more than Podman 4.0.0: build-image-from-host (≥ 5.7.0), load-image-from-host (≥ 5.7.0), resolve-image-short-name (≥ 5.0.0)",
 			"[ok]   connected over TLS, certificate verified",
 			"[ok]   token accepted (image-mcp-ci, expires " + fakecentral.TokenExpires + ")",
 			fmt.Sprintf("[ok]   Image read permission: yes (GET /v1/imagescount answered %d image(s))", fc.ImageCount()),

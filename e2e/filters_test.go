@@ -19,18 +19,17 @@ import (
 // The tools each filter keeps, from the audited hints (capabilities/specs/*.corrections.yaml).
 var (
 	readOnlyTools = []string{
-		"getimage-returns-image-given-its", "history-image", "image-exists", "image-tree", "inspect-image",
-		"list-images", "listimages-returns-all-images", "listimages-returns-all-images-2",
-		"report-changes-images-s-filesystem-adds", "resolve-image-short-name", "search-images",
+		"history-image", "image-exists", "image-tree", "inspect-image", "list-image-changes",
+		"list-images", "resolve-image-short-name", "search-images", "stackrox-count-images",
+		"stackrox-get-image", "stackrox-list-images",
 	}
 	destructiveTools = []string{
-		"deleteimage-removes-images-based-query", "prune-unused-images", "remove-image-local-storage",
-		"remove-one-more-images-storage", "untag-image",
+		"prune-unused-images", "remove-image-local-storage", "remove-images",
+		"stackrox-delete-images", "untag-image",
 	}
 	stackroxTools = []string{
-		"deleteimage-removes-images-based-query", "getimage-returns-image-given-its",
-		"invalidatescanandregistrycaches-removes-image-metadata-cache", "listimages-returns-all-images",
-		"listimages-returns-all-images-2", "scanimage-scans-single-image-and",
+		"stackrox-count-images", "stackrox-delete-images", "stackrox-get-image",
+		"stackrox-invalidate-caches", "stackrox-list-images", "stackrox-scan-image",
 	}
 )
 
@@ -79,7 +78,7 @@ func allToolNames(t *testing.T) []string {
 	var names []string
 	tools, _, _ := strings.Cut(out, "\n\n") // the prompts follow
 	for _, line := range strings.Split(strings.TrimSpace(tools), "\n")[1:] {
-		if f := strings.Fields(line); len(f) == 8 {
+		if f := strings.Fields(line); len(f) == 9 {
 			names = append(names, f[0])
 		}
 	}
@@ -125,7 +124,7 @@ func TestFilters(t *testing.T) {
 		{name: "toolsets", args: []string{"--toolsets", "stackrox"}, want: stackroxTools,
 			refused: "list-images", why: `its toolset "podman" is not in --toolsets stackrox`},
 		{name: "toolsets-env", env: []string{"IMAGE_MCP_TOOLSETS=podman"}, want: podman,
-			refused: "listimages-returns-all-images", why: `its toolset "stackrox" is not in --toolsets podman`},
+			refused: "stackrox-list-images", why: `its toolset "stackrox" is not in --toolsets podman`},
 		{name: "toolsets-both", args: []string{"--toolsets", "podman,stackrox"}, want: all},
 		{name: "enabled-tools", args: []string{"--enabled-tools", "list-images,inspect-image"}, want: []string{"inspect-image", "list-images"},
 			refused: "tag-image", why: "it is not in --enabled-tools (IMAGE_MCP_ENABLED_TOOLS)"},
@@ -135,7 +134,7 @@ func TestFilters(t *testing.T) {
 			refused: "build-image", why: "--disabled-tools"},
 		{name: "flag-beats-env", args: []string{"--read-only=false"}, env: []string{"IMAGE_MCP_READ_ONLY=true"}, want: all},
 		{name: "read-only+toolsets", args: []string{"--read-only", "--toolsets=podman"}, want: minus(readOnlyTools, stackroxTools),
-			refused: "getimage-returns-image-given-its", why: "--toolsets podman"},
+			refused: "stackrox-get-image", why: "--toolsets podman"},
 		{name: "disable-destructive+enabled", args: []string{"--disable-destructive", "--enabled-tools=list-images,remove-image-local-storage,tag-image"},
 			want: []string{"list-images", "tag-image"}, refused: "remove-image-local-storage", why: "--disable-destructive"},
 		{name: "toolsets+disabled+destructive", args: []string{"--toolsets=podman", "--disabled-tools=list-images", "--disable-destructive"},
@@ -213,7 +212,7 @@ func TestListTools(t *testing.T) {
 	}
 	tools, _, _ := strings.Cut(out, "\n\n") // the prompts follow
 	lines := strings.Split(strings.TrimSpace(tools), "\n")
-	if got := strings.Fields(lines[0]); !slices.Equal(got, []string{"NAME", "TOOLSET", "READ-ONLY", "DESTRUCTIVE", "IDEMPOTENT", "OPEN-WORLD", "METHOD", "PATH"}) {
+	if got := strings.Fields(lines[0]); !slices.Equal(got, []string{"NAME", "TOOLSET", "READ-ONLY", "DESTRUCTIVE", "IDEMPOTENT", "OPEN-WORLD", "METHOD", "PATH", "SEED-NAME"}) {
 		t.Fatalf("header %q", lines[0])
 	}
 	rows := map[string][]string{}
@@ -222,11 +221,11 @@ func TestListTools(t *testing.T) {
 		rows[f[0]] = f[1:]
 	}
 	want := map[string][]string{
-		"listimages-returns-all-images":                                {"stackrox", "yes", "no", "yes", "no", "GET", "/v1/images"},
-		"getimage-returns-image-given-its":                             {"stackrox", "yes", "no", "yes", "no", "GET", "/v1/images/{id}"},
-		"listimages-returns-all-images-2":                              {"stackrox", "yes", "no", "yes", "no", "GET", "/v1/imagescount"},
-		"scanimage-scans-single-image-and":                             {"stackrox", "no", "no", "no", "yes", "POST", "/v1/images/scan"},
-		"invalidatescanandregistrycaches-removes-image-metadata-cache": {"stackrox", "no", "no", "yes", "no", "GET", "/v1/images/cache/invalidate"},
+		"stackrox-list-images":       {"stackrox", "yes", "no", "yes", "no", "GET", "/v1/images", "listimages-returns-all-images"},
+		"stackrox-get-image":         {"stackrox", "yes", "no", "yes", "no", "GET", "/v1/images/{id}", "getimage-returns-image-given-its"},
+		"stackrox-count-images":      {"stackrox", "yes", "no", "yes", "no", "GET", "/v1/imagescount", "listimages-returns-all-images-2"},
+		"stackrox-scan-image":        {"stackrox", "no", "no", "no", "yes", "POST", "/v1/images/scan", "scanimage-scans-single-image-and"},
+		"stackrox-invalidate-caches": {"stackrox", "no", "no", "yes", "no", "GET", "/v1/images/cache/invalidate", "invalidatescanandregistrycaches-removes-image-metadata-cache"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rows), len(want), out)

@@ -66,7 +66,7 @@ func mustJSON(t testing.TB, v any) string {
 func stillServes(t *testing.T, r *RawServer) {
 	t.Helper()
 	p := r.CallTool(t, toolFor(t, "GET", "/libpod/images/{name}/exists").Name, mustJSON(t, map[string]any{"name": baseImage}))
-	if p.Error != nil || p.Result == nil || p.Result.IsError || !strings.Contains(string(p.Result.StructuredContent), `"exists":true`) {
+	if p.Error != nil || p.Result == nil || p.Result.IsError || !strings.Contains(p.Answer(), `"exists":true`) {
 		t.Fatalf("a normal call after the hostile ones failed: %s\nstderr:\n%s", p.Text(), r.Stderr())
 	}
 	r.CheckStdout(t)
@@ -100,7 +100,7 @@ func TestHostilePathParameters(t *testing.T) {
 					continue
 				}
 				if tl.Response == capabilities.ResponseExists && !p.Result.IsError {
-					if got := string(p.Result.StructuredContent); got != `{"exists":false}` {
+					if got := p.Answer(); got != `{"exists":false}` {
 						t.Errorf("%s(%s=%q) answered %s; no such image exists", tl.Name, a.Name, v, got)
 					}
 					continue

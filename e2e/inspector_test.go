@@ -38,8 +38,8 @@ func checkPodmanTools(t *testing.T, server []string, env []string) {
 				RepoTags []string
 			} `json:"items"`
 		}
-		if err := json.Unmarshal(out.StructuredContent, &got); err != nil {
-			t.Fatalf("structuredContent %s: %v", out.StructuredContent, err)
+		if err := json.Unmarshal(out.answer(), &got); err != nil {
+			t.Fatalf("answer %s: %v", out.answer(), err)
 		}
 		found := false
 		for _, img := range got.Items {
@@ -48,7 +48,7 @@ func checkPodmanTools(t *testing.T, server []string, env []string) {
 			}
 		}
 		if !found {
-			t.Fatalf("list-images does not show %s: %s", baseImage, out.StructuredContent)
+			t.Fatalf("list-images does not show %s: %s", baseImage, out.answer())
 		}
 	})
 	t.Run("inspect-image", func(t *testing.T) {
@@ -60,14 +60,14 @@ func checkPodmanTools(t *testing.T, server []string, env []string) {
 			Id       string
 			RepoTags []string
 		}
-		if err := json.Unmarshal(out.StructuredContent, &got); err != nil {
-			t.Fatalf("structuredContent %s: %v", out.StructuredContent, err)
+		if err := json.Unmarshal(out.answer(), &got); err != nil {
+			t.Fatalf("answer %s: %v", out.answer(), err)
 		}
 		if len(got.Id) != 64 || !slices.Contains(got.RepoTags, baseImage) {
 			t.Fatalf("inspect-image %s: Id %q RepoTags %v", baseImage, got.Id, got.RepoTags)
 		}
-		if !strings.Contains(out.text(), got.Id) {
-			t.Fatalf("the text content does not carry the structured content: %s", out.text())
+		if len(out.StructuredContent) > 0 && string(out.StructuredContent) != "null" {
+			t.Fatalf("the answer carries structuredContent: %s", out.StructuredContent)
 		}
 	})
 	t.Run("image-exists", func(t *testing.T) {
@@ -79,8 +79,8 @@ func checkPodmanTools(t *testing.T, server []string, env []string) {
 			var got struct {
 				Exists *bool `json:"exists"`
 			}
-			if out.IsError || json.Unmarshal(out.StructuredContent, &got) != nil || got.Exists == nil || *got.Exists != c.want {
-				t.Fatalf("image-exists %s: want exists=%v, got isError=%v %s %s", c.name, c.want, out.IsError, out.StructuredContent, out.text())
+			if out.IsError || json.Unmarshal(out.answer(), &got) != nil || got.Exists == nil || *got.Exists != c.want {
+				t.Fatalf("image-exists %s: want exists=%v, got isError=%v %s %s", c.name, c.want, out.IsError, out.answer(), out.text())
 			}
 		}
 	})
@@ -109,8 +109,8 @@ func TestInspectorCLI(t *testing.T) {
 		var got struct {
 			Count *int `json:"count"`
 		}
-		if out.IsError || json.Unmarshal(out.StructuredContent, &got) != nil || got.Count == nil || *got.Count != fc.ImageCount() {
-			t.Fatalf("%s: want {\"count\": %d}, got isError=%v %s %s", tool, fc.ImageCount(), out.IsError, out.StructuredContent, out.text())
+		if out.IsError || json.Unmarshal(out.answer(), &got) != nil || got.Count == nil || *got.Count != fc.ImageCount() {
+			t.Fatalf("%s: want {\"count\": %d}, got isError=%v %s %s", tool, fc.ImageCount(), out.IsError, out.answer(), out.text())
 		}
 
 		out = inspectorCall(t, server, fc.Env("wrong-token"), "--method", "tools/call", "--tool-name", tool)

@@ -67,7 +67,7 @@ func TestNpmLauncher(t *testing.T) {
 	})
 	t.Run("list-images", func(t *testing.T) {
 		out := inspectNpx(t, project, server, podman, "--method", "tools/call", "--tool-name", "list-images", "--tool-arg", `fields=["RepoTags"]`)
-		if out.IsError || !strings.Contains(string(out.StructuredContent), baseImage) {
+		if out.IsError || !strings.Contains(string(out.answer()), baseImage) {
 			t.Fatalf("list-images through npx: isError=%v %s", out.IsError, out.text())
 		}
 	})

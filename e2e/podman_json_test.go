@@ -28,11 +28,11 @@ var wantAnnotations = []struct {
 	{"load-image", "Load images from a file", false, false, true, false},
 	{"prune-unused-images", "Prune unused images", false, true, true, false},
 	{"pull-images", "Pull an image", false, false, true, true},
-	{"remove-one-more-images-storage", "Remove images", false, true, true, false},
-	{"copy-image-one-host-another", "Copy an image to another host", false, false, false, true},
+	{"remove-images", "Remove images", false, true, true, false},
+	{"copy-image-to-host", "Copy an image to another host", false, false, false, true},
 	{"search-images", "Search a registry", true, false, true, true},
 	{"remove-image-local-storage", "Remove an image", false, true, true, false},
-	{"report-changes-images-s-filesystem-adds", "Show an image's filesystem changes", true, false, true, false},
+	{"list-image-changes", "Show an image's filesystem changes", true, false, true, false},
 	{"image-exists", "Check whether an image exists", true, false, true, false},
 	{"export-image", "Export an image to a file", false, false, false, false},
 	{"history-image", "Show an image's history", true, false, true, false},
@@ -42,14 +42,14 @@ var wantAnnotations = []struct {
 	{"tag-image", "Tag an image", false, false, true, false},
 	{"image-tree", "Show an image's layer tree", true, false, true, false},
 	{"untag-image", "Untag an image", false, true, true, false},
-	{"create-image-local-build-context", "Build on the Podman host", false, false, false, true},
-	{"load-image-local-path", "Load from the Podman host", false, false, true, false},
-	{"listimages-returns-all-images", "List StackRox images", true, false, true, false},
-	{"deleteimage-removes-images-based-query", "Delete StackRox images", false, true, true, false},
-	{"invalidatescanandregistrycaches-removes-image-metadata-cache", "Invalidate StackRox caches", false, false, true, false},
-	{"scanimage-scans-single-image-and", "Scan an image with StackRox", false, false, false, true},
-	{"getimage-returns-image-given-its", "Get a StackRox image", true, false, true, false},
-	{"listimages-returns-all-images-2", "Count StackRox images", true, false, true, false},
+	{"build-image-from-host", "Build on the Podman host", false, false, false, true},
+	{"load-image-from-host", "Load from the Podman host", false, false, true, false},
+	{"stackrox-list-images", "List StackRox images", true, false, true, false},
+	{"stackrox-delete-images", "Delete StackRox images", false, true, true, false},
+	{"stackrox-invalidate-caches", "Invalidate StackRox caches", false, false, true, false},
+	{"stackrox-scan-image", "Scan an image with StackRox", false, false, false, true},
+	{"stackrox-get-image", "Get a StackRox image", true, false, true, false},
+	{"stackrox-count-images", "Count StackRox images", true, false, true, false},
 }
 
 // listTools returns the tools as a client sees them, and their raw JSON (to see which
@@ -124,10 +124,10 @@ func TestToolSchemas(t *testing.T) {
 		{"inspect-image", []string{"name"}, []string{"name"}},
 		{"list-images", []string{"all", "fields", "filters", "offset"}, nil},
 		{"tag-image", []string{"name", "repo", "tag"}, []string{"name", "repo"}},
-		{"remove-one-more-images-storage", []string{"all", "force", "ignore", "images", "lookupManifest"}, nil},
+		{"remove-images", []string{"all", "force", "ignore", "images", "lookupManifest"}, nil},
 		{"search-images", []string{"filters", "limit", "listTags", "offset", "term", "tlsVerify"}, nil},
-		{"listimages-returns-all-images", []string{"fields", "pagination.limit", "pagination.offset", "pagination.sort_option.field", "pagination.sort_option.reversed", "query"}, nil},
-		{"deleteimage-removes-images-based-query", []string{"confirm", "query.pagination.limit", "query.pagination.offset", "query.pagination.sort_option.field", "query.pagination.sort_option.reversed", "query.query"}, nil},
+		{"stackrox-list-images", []string{"fields", "pagination.limit", "pagination.offset", "pagination.sort_option.field", "pagination.sort_option.reversed", "query"}, nil},
+		{"stackrox-delete-images", []string{"confirm", "query.pagination.limit", "query.pagination.offset", "query.pagination.sort_option.field", "query.pagination.sort_option.reversed", "query.query"}, nil},
 	}
 	for _, tc := range cases {
 		schema, _ := raw[tc.tool]["inputSchema"].(map[string]any)
@@ -154,7 +154,7 @@ func TestToolSchemas(t *testing.T) {
 			t.Errorf("%s: schema %v", tc.tool, schema)
 		}
 	}
-	lim := raw["listimages-returns-all-images"]["inputSchema"].(map[string]any)["properties"].(map[string]any)["pagination.limit"].(map[string]any)
+	lim := raw["stackrox-list-images"]["inputSchema"].(map[string]any)["properties"].(map[string]any)["pagination.limit"].(map[string]any)
 	if lim["type"] != "integer" || lim["description"] == nil {
 		t.Errorf("pagination.limit: %v", lim)
 	}

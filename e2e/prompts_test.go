@@ -19,11 +19,11 @@ var builtinPrompts = map[string]struct {
 	tools []string
 }{
 	"image-vulnerability-report": {map[string]string{"image": "quay.io/example/app:1.2"},
-		[]string{"inspect-image", "history-image", "listimages-returns-all-images", "scanimage-scans-single-image-and", "getimage-returns-image-given-its"}},
+		[]string{"inspect-image", "history-image", "stackrox-list-images", "stackrox-scan-image", "stackrox-get-image"}},
 	"promote-image": {map[string]string{"source": "registry.example.com/team/app:1.2", "destination": "prod.example.com/team/app:1.2"},
-		[]string{"pull-images", "inspect-image", "listimages-returns-all-images", "scanimage-scans-single-image-and", "getimage-returns-image-given-its", "tag-image", "push-image", "search-images"}},
+		[]string{"pull-images", "inspect-image", "stackrox-list-images", "stackrox-scan-image", "stackrox-get-image", "tag-image", "push-image", "search-images"}},
 	"rebuild-on-patched-base": {map[string]string{"context": "/src/app", "tag": "registry.example.com/team/app:1.2"},
-		[]string{"inspect-image", "history-image", "pull-images", "build-image", "push-image", "scanimage-scans-single-image-and", "getimage-returns-image-given-its"}},
+		[]string{"inspect-image", "history-image", "pull-images", "build-image", "push-image", "stackrox-scan-image", "stackrox-get-image"}},
 	"reclaim-disk-space": {map[string]string{}, []string{"list-images", "prune-unused-images"}},
 	"explain-image":      {map[string]string{"image": "localhost/app:1"}, []string{"inspect-image", "history-image", "image-tree"}},
 }

@@ -170,6 +170,14 @@ type Reply struct {
 	} `json:"error"`
 }
 
+// Answer is a result's last text item: a success's JSON.
+func (p Reply) Answer() string {
+	if p.Result == nil || len(p.Result.Content) == 0 {
+		return ""
+	}
+	return p.Result.Content[len(p.Result.Content)-1].Text
+}
+
 // Text is the error message or the result's text.
 func (p Reply) Text() string {
 	if p.Error != nil {

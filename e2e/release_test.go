@@ -274,6 +274,14 @@ type inspectorOutput struct {
 	IsError           bool            `json:"isError"`
 }
 
+// answer is a result's last text item: a success's JSON.
+func (o inspectorOutput) answer() json.RawMessage {
+	if len(o.Content) == 0 {
+		return nil
+	}
+	return json.RawMessage(o.Content[len(o.Content)-1].Text)
+}
+
 func (o inspectorOutput) text() string {
 	var parts []string
 	for _, c := range o.Content {

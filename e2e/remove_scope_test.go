@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"testing"
 )
 
@@ -28,8 +27,7 @@ func TestRemoveManyNeedsImagesOrAll(t *testing.T) {
 	}
 	res := s.MustSucceed(t, "remove-one-more-images-storage", map[string]any{"images": []any{"localhost/remove-scope:1"}})
 	var out struct{ Untagged []string }
-	b, _ := json.Marshal(res.StructuredContent)
-	json.Unmarshal(b, &out)
+	Structured(t, res, &out)
 	if len(out.Untagged) != 1 || out.Untagged[0] != "localhost/remove-scope:1" {
 		t.Fatalf("untagged %v, want just localhost/remove-scope:1: %s", out.Untagged, Text(res))
 	}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -119,8 +118,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		if c.mustWork && res.IsError {
 			t.Errorf("%s(%v) failed: %s", tl.Name, c.args, Text(res))
 		}
-		sc, _ := json.Marshal(res.StructuredContent)
-		record(tl.Name, Text(res)+string(sc))
+		record(tl.Name, Text(res))
 
 	}
 	// Central's 403: the token's role loses Image access for one call.
@@ -159,8 +157,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			args["filters"] = "not json" // fails in Podman instead of pruning the shared store
 		}
 		res := s.Call(t, tl.Name, args)
-		sc, _ := json.Marshal(res.StructuredContent)
-		record(tl.Name+" (failure path)", Text(res)+string(sc))
+		record(tl.Name+" (failure path)", Text(res))
 	}
 
 	logs := s.StderrText()

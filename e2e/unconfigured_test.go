@@ -92,12 +92,12 @@ func TestNoPodman(t *testing.T) {
 func TestStackRoxNotConfigured(t *testing.T) {
 	s := StartServer(t, ServerOptions{})
 	calls := map[string]map[string]any{
-		"listimages-returns-all-images":                                nil,
-		"listimages-returns-all-images-2":                              {"query": "Image:nginx"},
-		"getimage-returns-image-given-its":                             {"id": "sha256:abc"},
-		"scanimage-scans-single-image-and":                             {"body": map[string]any{"imageName": "quay.io/x/y:1"}},
-		"deleteimage-removes-images-based-query":                       {"query.query": "Image:x"},
-		"invalidatescanandregistrycaches-removes-image-metadata-cache": nil,
+		"stackrox-list-images":       nil,
+		"stackrox-count-images":      {"query": "Image:nginx"},
+		"stackrox-get-image":         {"id": "sha256:abc"},
+		"stackrox-scan-image":        {"body": map[string]any{"imageName": "quay.io/x/y:1"}},
+		"stackrox-delete-images":     {"query.query": "Image:x"},
+		"stackrox-invalidate-caches": nil,
 	}
 	for tool, args := range calls {
 		s.MustFail(t, tool, args, tool+":", "no StackRox Central is configured", "ROX_ENDPOINT", "ROX_API_TOKEN")

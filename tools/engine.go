@@ -97,6 +97,7 @@ func (e *Engine) Register(s *mcp.Server) {
 				t := e.Tools[i]
 				schema := listedSchema(t)
 				mt := mcpTool(t, bareObjectSchema)
+				mt.Meta = e.resultSizeMeta()
 				s.AddTool(mt, e.handler(t))
 				mt.InputSchema = schema
 				listed[i] = mt
@@ -105,6 +106,16 @@ func (e *Engine) Register(s *mcp.Server) {
 	}
 	wg.Wait()
 	s.AddReceivingMiddleware(newListCache(listed).middleware())
+}
+
+// resultSizeMeta declares the largest answer of a tool when the budget is above the
+// default: Claude Code keeps an answer inline up to 50,000 characters unless the tool
+// declares more. An answer is at most the budget in bytes, so in characters.
+func (e *Engine) resultSizeMeta() mcp.Meta {
+	if e.Shaper.MaxBytes <= DefaultMaxOutputBytes {
+		return nil
+	}
+	return mcp.Meta{ResultSizeMeta: e.Shaper.MaxBytes}
 }
 
 // bareObjectSchema is what AddTool checks: as raw JSON, not a *jsonschema.Schema, whose
@@ -138,6 +149,7 @@ func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 				e.Log.Error().Str("tool", t.Name).Interface("panic", p).Str("stack", string(debug.Stack())).Msg("tool call panicked")
 				res, err = errorResult("%s failed with an internal error (logged by image-mcp); the server keeps running. Please report it.", t.Name), nil
 			}
+			res = boundError(res)
 			ev := e.Log.Debug()
 			if res != nil && res.IsError {
 				ev = e.Log.Info()

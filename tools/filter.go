@@ -29,6 +29,8 @@ type Hidden map[string]string
 // Apply checks the filter against the tools there are (unknown toolset or tool names
 // are an error that lists the valid ones) and returns the tools kept, in order, and the
 // reasons for those left out.
+//
+// A tool is named by its listed name or its seed name (capabilities.Names).
 func (f Filter) Apply(all []*capabilities.Tool) ([]*capabilities.Tool, Hidden, error) {
 	var names, toolsets []string
 	for _, t := range all {
@@ -37,13 +39,15 @@ func (f Filter) Apply(all []*capabilities.Tool) ([]*capabilities.Tool, Hidden, e
 			toolsets = append(toolsets, t.Capability.Toolset)
 		}
 	}
-	if err := known("--toolsets", "toolset", f.Toolsets, toolsets); err != nil {
+	if err := known("--toolsets", "toolset", f.Toolsets, toolsets, nil); err != nil {
 		return nil, nil, err
 	}
-	if err := known("--enabled-tools", "tool", f.Enabled, names); err != nil {
+	aliases := capabilities.NamesOf(all)
+	var err error
+	if f.Enabled, err = listedNames("--enabled-tools", f.Enabled, names, aliases); err != nil {
 		return nil, nil, err
 	}
-	if err := known("--disabled-tools", "tool", f.Disabled, names); err != nil {
+	if f.Disabled, err = listedNames("--disabled-tools", f.Disabled, names, aliases); err != nil {
 		return nil, nil, err
 	}
 	for _, n := range f.Enabled {
@@ -80,10 +84,24 @@ func (f Filter) why(t *capabilities.Tool) string {
 	return ""
 }
 
-func known(flag, what string, given, valid []string) error {
+// listedNames checks tool names given to flag and gives each as listed.
+func listedNames(flag string, given, valid []string, aliases capabilities.Names) ([]string, error) {
+	if err := known(flag, "tool", given, valid, aliases); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(given))
+	for i, g := range given {
+		out[i], _ = aliases.Listed(g)
+	}
+	return out, nil
+}
+
+// known checks that every given name is valid (or, with aliases, another name of a valid
+// one); the error lists the valid ones.
+func known(flag, what string, given, valid []string, aliases capabilities.Names) error {
 	var unknown []string
 	for _, g := range given {
-		if !slices.Contains(valid, g) {
+		if _, alias := aliases.Listed(g); !alias && !slices.Contains(valid, g) {
 			unknown = append(unknown, fmt.Sprintf("%q", g))
 		}
 	}
@@ -107,6 +125,24 @@ func (h Hidden) Refuse() mcp.Middleware {
 							Code:    jsonrpc.CodeInvalidParams,
 							Message: fmt.Sprintf("tool %q is not available: %s. Nothing was done; use the tools in tools/list.", p.Name, why),
 						}
+					}
+				}
+			}
+			return next(ctx, method, req)
+		}
+	}
+}
+
+// Aliases is a receiving middleware that lets a client call a renamed tool by its seed
+// name: the call goes on under the listed name, so every later step (the filters'
+// refusal, the confirmation bound to the call) sees one name.
+func Aliases(names capabilities.Names) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method == "tools/call" {
+				if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok {
+					if listed, ok := names.Listed(p.Name); ok {
+						p.Name = listed
 					}
 				}
 			}

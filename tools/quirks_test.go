@@ -105,10 +105,16 @@ var specTools = func() map[string]*capabilities.Tool {
 	return m
 }()
 
-// specTool is a tool of the embedded specs, as the server serves it.
+// specTool is a tool of the embedded specs, as the server serves it, by its listed
+// name or its seed name.
 func specTool(t testing.TB, name string) *capabilities.Tool {
 	t.Helper()
 	tl := specTools[name]
+	for _, other := range specTools {
+		if tl == nil && other.Seed == name {
+			tl = other
+		}
+	}
 	if tl == nil {
 		t.Fatalf("no tool %q in the embedded specs", name)
 	}
@@ -227,13 +233,13 @@ func TestConfirmDryRun(t *testing.T) {
 // gives it). Every other tool has nothing to name.
 func TestNarrowHint(t *testing.T) {
 	want := map[string]string{
-		"deleteimage-removes-images-based-query": "To get less, call again with query.pagination.limit.",
-		"getimage-returns-image-given-its":       "To get less, call again with fields.",
-		"list-images":                            "To get less, call again with filters, fields.",
-		"listimages-returns-all-images":          "To get less, call again with query, pagination.limit, fields.",
-		"listimages-returns-all-images-2":        "To get less, call again with query, pagination.limit.",
-		"prune-unused-images":                    "To get less, call again with filters.",
-		"search-images":                          "To get less, call again with limit, filters.",
+		"stackrox-delete-images": "To get less, call again with query.pagination.limit.",
+		"stackrox-get-image":     "To get less, call again with fields.",
+		"list-images":            "To get less, call again with filters, fields.",
+		"stackrox-list-images":   "To get less, call again with query, pagination.limit, fields.",
+		"stackrox-count-images":  "To get less, call again with query, pagination.limit.",
+		"prune-unused-images":    "To get less, call again with filters.",
+		"search-images":          "To get less, call again with limit, filters.",
 	}
 	for name, tl := range specTools {
 		if got := narrowHint(tl); got != want[name] {

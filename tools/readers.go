@@ -58,7 +58,7 @@ func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
-		return valueResult(map[string]any{"ok": true, "status": a.StatusCode},
+		return e.Shaper.Value(map[string]any{"ok": true, "status": a.StatusCode},
 			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", t.Name, cp.Display, a.StatusCode, http.StatusText(a.StatusCode)))
 	}
 	if jsondepth.Exceeds(body, jsondepth.Upstream) {
@@ -132,7 +132,7 @@ func readExists(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 		return readJSON(e, c, a)
 	}
 	io.Copy(io.Discard, io.LimitReader(a.Body, 1<<16))
-	return valueResult(map[string]bool{"exists": a.StatusCode != http.StatusNotFound})
+	return e.Shaper.Value(map[string]bool{"exists": a.StatusCode != http.StatusNotFound})
 }
 
 // readStream summarises an NDJSON stream (pull, push, build), reporting each output
@@ -161,7 +161,7 @@ func readStream(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 		}
 		return errorResult("%s failed: %s\n\nLast output:\n%s", t.Name, sum.Error, strings.Join(sum.Output, "\n"))
 	}
-	return valueResult(sum)
+	return e.Shaper.Value(sum)
 }
 
 // readFile streams the answer into the output file, which takes its name only when
@@ -183,7 +183,7 @@ func readFile(e *Engine, c *call, a *answer) *mcp.CallToolResult {
 		return res
 	}
 	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
-	return valueResult(map[string]any{"path": out.Path, "bytes": n, "images": images})
+	return e.Shaper.Value(map[string]any{"path": out.Path, "bytes": n, "images": images})
 }
 
 // commit gives the output file its name. Something there that the person did not approve

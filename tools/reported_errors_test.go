@@ -15,7 +15,7 @@ func TestReportedErrors(t *testing.T) {
 		{`{"Deleted":["abc"],"ExitCode":0}`, nil},
 		{`{"Errors":null}`, nil},
 		{`{"ExitCode":1,"Errors":["nope1: image not known","nope2: image not known"]}`,
-			[]string{"remove-one-more-images-storage: Podman reported errors: nope1: image not known; nope2: image not known", `"ExitCode":1`}},
+			[]string{"remove-images: Podman reported errors: nope1: image not known; nope2: image not known", `"ExitCode":1`}},
 		{`{"Deleted":["abc"],"Errors":["nope: image not known"],"ExitCode":1}`,
 			[]string{"nope: image not known", `"Deleted":["abc"]`, "what did succeed"}},
 		{`{"Errors":"one failure"}`, []string{"reported errors: one failure"}},

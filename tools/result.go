@@ -15,8 +15,18 @@ import (
 	"github.com/tidwall/pretty"
 )
 
-// DefaultMaxOutputBytes keeps one answer to about 20k tokens of a model's context.
-const DefaultMaxOutputBytes = 80_000
+// DefaultMaxOutputBytes keeps a whole answer, notices included, to at most 40,000
+// characters (a UTF-8 byte is at most one of the UTF-16 characters clients count): inside
+// what Claude Code keeps in the model's context (50,000) and about 10k tokens.
+const DefaultMaxOutputBytes = 40_000
+
+// MaxResultSizeChars is the most a tool may declare it answers
+// (_meta["anthropic/maxResultSizeChars"]); Claude Code writes a larger answer to a file
+// and hands the model a path and a 2 KB preview.
+const MaxResultSizeChars = 500_000
+
+// ResultSizeMeta is the _meta key by which a tool declares the size of its largest answer.
+const ResultSizeMeta = "anthropic/maxResultSizeChars"
 
 // errorResult is a tool failure the model can read and act on.
 func errorResult(format string, a ...any) *mcp.CallToolResult {
@@ -27,37 +37,62 @@ func errorResult(format string, a ...any) *mcp.CallToolResult {
 	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: msg}}}
 }
 
-// structuredResult is a success: structuredContent, and as text exactly the same JSON
-// (the MCP spec's SHOULD), after any notes for the model (a cut, a dry run) as text of
-// their own, so a client that shows only text shows them first.
-func structuredResult(structured json.RawMessage, notes ...string) *mcp.CallToolResult {
+// answerResult is a success as every client hands it to the model: each note (a cut and
+// the arguments that read on, a dry run, …) a text item of its own, then the answer's
+// JSON as the last text item, and no structuredContent. Claude Code, the Copilot CLI,
+// Codex and VS Code hand the model structuredContent alone when there is one, dropping
+// the text items; others hand the text items, some both. Our tools declare no
+// outputSchema, so structuredContent is optional: without it every client hands the
+// model every note, and the answer, once.
+func answerResult(answer []byte, notes ...string) *mcp.CallToolResult {
 	content := make([]mcp.Content, 0, 1+len(notes))
 	for _, n := range notes {
 		if n != "" {
 			content = append(content, &mcp.TextContent{Text: n})
 		}
 	}
-	content = append(content, &mcp.TextContent{Text: string(structured)})
-	return &mcp.CallToolResult{Content: content, StructuredContent: structured}
+	content = append(content, &mcp.TextContent{Text: string(answer)})
+	return &mcp.CallToolResult{Content: content}
 }
 
-// valueResult marshals a Go value made by image-mcp itself (summaries, exists).
-func valueResult(v any, notes ...string) *mcp.CallToolResult {
+// itemSep is what the budget counts between two text items: a client that joins them
+// joins them with a line break or two.
+const itemSep = 2
+
+// notesSize is what notes add to an answer, separators included.
+func notesSize(notes []string) int {
+	n := 0
+	for _, s := range notes {
+		if s != "" {
+			n += len(s) + itemSep
+		}
+	}
+	return n
+}
+
+// cutNoticeRoom is what the budget keeps for the notice of a cut; the notice is made to fit.
+const cutNoticeRoom = 1024
+
+// Shaper turns upstream JSON into a result that fits a byte budget.
+type Shaper struct {
+	// MaxBytes bounds the whole answer: the JSON, the notices and the separators between
+	// them; 0 for none.
+	MaxBytes int
+}
+
+// Value is the result of a value made by image-mcp itself (summaries, exists), shaped as
+// an upstream's JSON is: a long stream summary is cut to the budget too.
+func (s Shaper) Value(v any, notes ...string) *mcp.CallToolResult {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return errorResult("internal error: cannot encode the result: %v", err)
 	}
-	return structuredResult(wrapRaw(b), notes...)
-}
-
-// Shaper turns upstream JSON into a result that fits a byte budget.
-type Shaper struct {
-	MaxBytes int
+	return s.shape(b, nil, "", nil, notes...)
 }
 
 // JSON shapes a JSON body: narrowed to `fields` when given, cut to the budget with a
-// visible notice naming what was cut and how to narrow the call. The structured content
-// is always valid JSON: arrays are wrapped as {"items": [...]}.
+// visible notice naming what was cut and how to narrow the call. The answer is always
+// valid JSON: arrays are wrapped as {"items": [...]}.
 func (s Shaper) JSON(body []byte, fields []string, narrowHint string, notes ...string) *mcp.CallToolResult {
 	return s.Page(body, fields, narrowHint, nil, notes...)
 }
@@ -73,31 +108,42 @@ func (s Shaper) Page(body []byte, fields []string, narrowHint string, page *Page
 	return s.shape(compact, fields, narrowHint, page, notes...)
 }
 
-// shape is Page for a body that is compact JSON (the text is exactly the structured
-// content, and the budget counts it so), which it takes over. The answer is never
+// dataBudgets are the bytes left for the answer's JSON beside notes (the {"items":} of a
+// list counted): fit when nothing is cut, cut beside the notice of a cut as well. 0: no
+// budget.
+func dataBudgets(maxBytes int, notes ...string) (fit, cut int) {
+	if maxBytes <= 0 {
+		return 0, 0
+	}
+	fit = maxBytes - len(wrapRaw(nil)) - notesSize(notes)
+	cut = fit - cutNoticeRoom - itemSep
+	return max(fit, 1), max(cut, 1)
+}
+
+// shape is Page for a body that is compact JSON (the answer's text is exactly it, and the
+// budget counts it so), which it takes over. The answer is never
 // decoded: only the values on the way to what is narrowed, skipped or cut are opened
 // (jsonNode), each in one gjson pass over its own text; the rest is written out as it
 // came, in the upstream's member order and escaping.
 func (s Shaper) shape(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
-	budget := s.MaxBytes
-	if budget > 0 {
-		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
-	}
+	full := page.fullPage(body)
+	fit, budget := dataBudgets(s.MaxBytes, append(notes, full)...)
 	// The common case: small, no fields, nothing skipped. Nothing opened, nothing written again.
-	if len(fields) == 0 && (budget <= 0 || len(body) <= budget) && !page.skips() {
-		return structuredResult(wrapRaw(body), append(notes, page.fullPage(body))...)
+	if len(fields) == 0 && (fit <= 0 || len(body) <= fit) && !page.skips() {
+		return answerResult(wrapRaw(body), append(notes, full)...)
 	}
 	// Nothing writes to body from here on: the nodes share its memory instead of a copy,
 	// which for a 2 MB answer is a tenth of the process's memory.
 	root := newNode(unsafe.String(unsafe.SliceData(body), len(body)))
 	if page.skips() {
 		notes = append(notes, page.skip(root))
+		fit, budget = dataBudgets(s.MaxBytes, append(notes, full)...)
 	}
 	if len(fields) > 0 {
 		selectFields(root, fields)
 	}
-	if budget <= 0 || root.size <= budget {
-		return structuredResult(wrapRaw(root.bytes()), append(notes, page.fullPage(body))...)
+	if fit <= 0 || root.size <= fit {
+		return answerResult(wrapRaw(root.bytes()), append(notes, full)...)
 	}
 	var cuts []string
 	next := ""
@@ -111,17 +157,38 @@ func (s Shaper) shape(body []byte, fields []string, narrowHint string, page *Pag
 		cuts = append(cuts, shrink(root, budget)...)
 	}
 	if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
-		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
-			len(body), s.MaxBytes, strings.Join(cuts, "; "))
-		if narrowHint != "" {
-			notice += " " + narrowHint
-		}
-		if next != "" {
-			notice += " To read on, call again with the same arguments and continue with " + next
-		}
-		notes = append(notes, notice)
+		notes = append(notes, cutNotice(len(body), s.MaxBytes, cuts, narrowHint, next))
+	} else {
+		notes = append(notes, full)
 	}
-	return structuredResult(wrapRaw(root.bytes()), notes...)
+	return answerResult(wrapRaw(root.bytes()), notes...)
+}
+
+// cutNotice says what a cut left out, which arguments narrow the call and which read on,
+// within cutNoticeRoom: the list of cuts is shortened when it is long (paths come from the
+// upstream's answer).
+func cutNotice(was, maxBytes int, cuts []string, narrowHint, next string) string {
+	head := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: ", was, maxBytes)
+	tail := "."
+	if narrowHint != "" {
+		tail += " " + narrowHint
+	}
+	if next != "" {
+		tail += " To read on, call again with the same arguments and continue with " + next
+	}
+	room := cutNoticeRoom - len(head) - len(tail) - len("; and 9999 more")
+	var kept []string
+	used := 0
+	for i, c := range cuts {
+		c = clip(c, 200)
+		if i > 0 && used+len(c)+2 > room {
+			kept = append(kept, fmt.Sprintf("and %d more", len(cuts)-i))
+			break
+		}
+		kept = append(kept, c)
+		used += len(c) + 2
+	}
+	return head + strings.Join(kept, "; ") + tail
 }
 
 // wrapRaw makes any JSON value an object for structuredContent (nil: the wrapper of a

@@ -31,13 +31,11 @@ func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *P
 	if json.Compact(&buf, body) == nil {
 		body = buf.Bytes()
 	}
-	budget := s.MaxBytes
-	if budget > 0 {
-		budget = max(budget-len(wrapRaw(nil)), 1) // {"items":} around a list
-	}
+	full := page.fullPage(body)
+	fit, budget := dataBudgets(s.MaxBytes, append(notes, full)...)
 	// The common case: small, no fields, nothing skipped. No parse, no re-encode.
-	if len(fields) == 0 && (budget <= 0 || len(body) <= budget) && !page.skips() {
-		return structuredResult(wrapRaw(body), append(notes, page.fullPage(body))...)
+	if len(fields) == 0 && (fit <= 0 || len(body) <= fit) && !page.skips() {
+		return answerResult(wrapRaw(body), append(notes, full)...)
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -50,6 +48,7 @@ func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *P
 		var note string
 		v, note = refSkip(page, v)
 		notes, out = append(notes, note), nil
+		fit, budget = dataBudgets(s.MaxBytes, append(notes, full)...)
 	}
 	if len(fields) > 0 {
 		v, out = refSelectFields(v, fields), nil
@@ -60,8 +59,8 @@ func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *P
 			return errorResult("internal error: %v", err)
 		}
 	}
-	if budget <= 0 || len(out) <= budget {
-		return structuredResult(wrapRaw(out), append(notes, page.fullPage(body))...)
+	if fit <= 0 || len(out) <= fit {
+		return answerResult(wrapRaw(out), append(notes, full)...)
 	}
 	var cuts []string
 	next := ""
@@ -78,17 +77,11 @@ func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *P
 		out, _ = json.Marshal(v)
 	}
 	if len(cuts) > 0 { // none when only the upstream's whitespace made it too big
-		notice := fmt.Sprintf("NOTE: the answer was %d bytes, over the %d-byte output budget (--max-output-bytes), and was cut: %s.",
-			len(body), s.MaxBytes, strings.Join(cuts, "; "))
-		if narrowHint != "" {
-			notice += " " + narrowHint
-		}
-		if next != "" {
-			notice += " To read on, call again with the same arguments and continue with " + next
-		}
-		notes = append(notes, notice)
+		notes = append(notes, cutNotice(len(body), s.MaxBytes, cuts, narrowHint, next))
+	} else {
+		notes = append(notes, full)
 	}
-	return structuredResult(wrapRaw(out), notes...)
+	return answerResult(wrapRaw(out), notes...)
 }
 
 // selectFields keeps only the given gjson paths of each item of a list answer: the body

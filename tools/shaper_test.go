@@ -10,22 +10,38 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// structured returns a result's structuredContent as JSON and its last text part (the same
-// JSON; notices come before it).
+// structured returns a result's answer (its last text item, JSON), the same again (the
+// answer as the tests read it before structuredContent was dropped), and the notes before
+// it. A success carries no structuredContent: clients that forward it drop the notes.
 func structured(t *testing.T, res *mcp.CallToolResult) (string, string, []string) {
 	t.Helper()
 	if res.IsError {
 		t.Fatalf("isError: %s", resultText(res))
 	}
-	b, err := json.Marshal(res.StructuredContent)
-	if err != nil {
-		t.Fatal(err)
+	if res.StructuredContent != nil {
+		t.Fatalf("a result with structuredContent: %v", res.StructuredContent)
 	}
 	var texts []string
 	for _, c := range res.Content {
 		texts = append(texts, c.(*mcp.TextContent).Text)
 	}
-	return string(b), texts[len(texts)-1], texts[:len(texts)-1]
+	last := texts[len(texts)-1]
+	if !json.Valid([]byte(last)) {
+		t.Fatalf("the last text item is not JSON: %.300s", last)
+	}
+	return last, last, texts[:len(texts)-1]
+}
+
+// wholeSize is what the budget bounds: every text item and the separators between them.
+func wholeSize(res *mcp.CallToolResult) int {
+	n := 0
+	for i, c := range res.Content {
+		if i > 0 {
+			n += itemSep
+		}
+		n += len(c.(*mcp.TextContent).Text)
+	}
+	return n
 }
 
 func TestShaperJSON(t *testing.T) {
@@ -102,8 +118,8 @@ func TestShaperBudget(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Shaper{MaxBytes: tc.budget}.JSON([]byte(tc.body), nil, "To get less, call again with fields.")
 			s, text, notes := structured(t, res)
-			if len(text) > tc.budget {
-				t.Errorf("text is %d bytes, over the budget of %d", len(text), tc.budget)
+			if n := wholeSize(res); n > tc.budget {
+				t.Errorf("the answer is %d bytes, over the budget of %d", n, tc.budget)
 			}
 			var v map[string]any
 			if err := json.Unmarshal([]byte(s), &v); err != nil {
@@ -134,12 +150,42 @@ func TestShaperBudget(t *testing.T) {
 	long := `{"Tree":"` + strings.Repeat("├── ID: 48ce1759f787 Size: 1.987MB\\n", 2000) + `"}`
 	res := Shaper{MaxBytes: 5000}.JSON([]byte(long), nil, "")
 	s, text, notes := structured(t, res)
-	if len(text) > 5000 || !json.Valid([]byte(s)) || len(notes) != 1 || !strings.Contains(notes[0], "Tree: text shortened") {
+	if wholeSize(res) > 5000 || !json.Valid([]byte(s)) || len(notes) != 1 || !strings.Contains(notes[0], "Tree: text shortened") {
 		t.Errorf("%d bytes, notes %v", len(text), notes)
 	}
 	// Budget 0 means none.
 	_, text, notes = structured(t, Shaper{MaxBytes: 0}.JSON([]byte(list), nil, ""))
 	if text != `{"items":`+list+`}` || len(notes) != 0 {
 		t.Errorf("budget 0 cut the answer")
+	}
+}
+
+// The budget bounds the whole answer: notes given before, the notice of a cut and the
+// separators count; a notice of many cuts is shortened to its room.
+func TestShaperBudgetCountsNotes(t *testing.T) {
+	var items []string
+	for i := range 1000 {
+		items = append(items, fmt.Sprintf(`{"Id":"%064d"}`, i))
+	}
+	list := "[" + strings.Join(items, ",") + "]"
+	note := "DRY RUN: " + strings.Repeat("n", 3000)
+	for _, budget := range []int{6000, 10_000, DefaultMaxOutputBytes} {
+		res := Shaper{MaxBytes: budget}.JSON([]byte(list), nil, "To get less, call again with fields.", note)
+		if n := wholeSize(res); n > budget {
+			t.Errorf("budget %d: the answer is %d bytes", budget, n)
+		}
+		if _, _, notes := structured(t, res); len(notes) != 2 || notes[0] != note {
+			t.Errorf("budget %d: notes %.100q", budget, notes)
+		}
+	}
+	// Many lists, each cut: the notice names the first and how many more.
+	var members []string
+	for i := range 30 {
+		members = append(members, fmt.Sprintf(`"list-%03d-%s":[%s]`, i, strings.Repeat("k", 150), strings.Join(items[:20], ",")))
+	}
+	res := Shaper{MaxBytes: 20_000}.JSON([]byte("{"+strings.Join(members, ",")+"}"), nil, "")
+	_, _, notes := structured(t, res)
+	if n := wholeSize(res); n > 20_000 || len(notes) != 1 || len(notes[0]) > cutNoticeRoom || !strings.Contains(notes[0], " more.") {
+		t.Fatalf("%d bytes, notice of %d bytes: %.300s…", n, len(notes[0]), notes[0])
 	}
 }

@@ -37,9 +37,8 @@ func TestShaperCutsTheRightList(t *testing.T) {
 			if !strings.Contains(text, tc.want) {
 				t.Fatalf("no %q in %.400s", tc.want, text)
 			}
-			b, _ := json.Marshal(res.StructuredContent)
-			if len(b) > 3000+len(`{"items":}`) {
-				t.Fatalf("structured content %d bytes over budget", len(b))
+			if n := wholeSize(res); n > 3000 {
+				t.Fatalf("the answer is %d bytes, over the budget", n)
 			}
 		})
 	}

@@ -58,7 +58,6 @@ func main() {
 			case http.StatusOK:
 			case http.StatusNoContent: // exists
 				res.Content = []mcp.Content{&mcp.TextContent{Text: `{"exists":true}`}}
-				res.StructuredContent = json.RawMessage(`{"exists":true}`)
 			default:
 				res.IsError = true
 				res.Content = []mcp.Content{&mcp.TextContent{Text: fmt.Sprintf("HTTP %d: %s", resp.StatusCode, body)}}

@@ -42,6 +42,9 @@ func loadCatalog(o *Options) (c catalog, exit int, err error) {
 	if err != nil {
 		return c, 2, err
 	}
+	if err := checkCompletions(allPrompts, c.all); err != nil {
+		return c, 2, err
+	}
 	c.prompts, c.hiddenPrompts = prompts.Apply(allPrompts, c.hidden)
 	return c, 0, nil
 }
@@ -70,9 +73,37 @@ func loadPrompts(builtinPrompts func() (capabilities.PromptFile, error), caps []
 	}
 	files := []capabilities.PromptFile{builtin}
 	for _, c := range caps {
-		if len(c.Prompts) > 0 {
+		if len(c.Prompts) > 0 || len(c.Completions) > 0 {
 			files = append(files, c.PromptFile())
 		}
 	}
 	return prompts.Load(files, all)
+}
+
+// checkCompletions checks the arguments of every completion source of the prompts of
+// --capability files against its tool's schema, as a call with something typed would send
+// them: a wrong one stops the start rather than leaving an argument that never completes.
+// (The built-in ones are checked by a test: building schemas is start-up time.)
+func checkCompletions(ps []*prompts.Prompt, all []*capabilities.Tool) error {
+	return checkCompletionsOf(ps, all, func(p *prompts.Prompt) bool { return p.File != capabilities.BuiltinPromptsFile })
+}
+
+func checkCompletionsOf(ps []*prompts.Prompt, all []*capabilities.Tool, which func(*prompts.Prompt) bool) error {
+	byName := map[string]*capabilities.Tool{}
+	for _, t := range all {
+		byName[t.Name] = t
+	}
+	for _, p := range ps {
+		if !which(p) {
+			continue
+		}
+		for _, a := range p.Arguments {
+			for _, src := range p.Completes[a.Name] {
+				if _, err := tools.CheckArguments(byName[src.Tool], prompts.SourceArgs(src.Arguments, "x")); err != nil {
+					return fmt.Errorf("%s: prompt %q: argument %q completes with %s: %w", p.File, p.Name, a.Name, src.Tool, err)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -104,7 +104,7 @@ func NewOptions(stderr io.Writer) *Options {
 	define(fs, &s.noAutostart, "", "do not start 'podman system service' when no Podman socket answers (IMAGE_MCP_NO_AUTOSTART)")
 	define(fs, &s.logLevel, "info", "log level on stderr: debug, info, warn, error (IMAGE_MCP_LOG_LEVEL)")
 	define(fs, &s.timeout, "2m0s", "time limit of one non-streaming upstream call; 0 for none (IMAGE_MCP_TIMEOUT)")
-	define(fs, &s.maxOutput, fmt.Sprint(tools.DefaultMaxOutputBytes), "output budget of one tool result in bytes; 0 for none (IMAGE_MCP_MAX_OUTPUT_BYTES)")
+	define(fs, &s.maxOutput, fmt.Sprint(tools.DefaultMaxOutputBytes), fmt.Sprintf("output budget of one whole tool result in bytes, notices included, at most %d; above the default every tool declares it (_meta %s) (IMAGE_MCP_MAX_OUTPUT_BYTES)", tools.MaxResultSizeChars, tools.ResultSizeMeta))
 	define(fs, &s.maxAnswer, fmt.Sprint(tools.DefaultMaxAnswerBytes), "largest JSON answer read from Podman or Central, in bytes; a larger one is refused (IMAGE_MCP_MAX_ANSWER_BYTES)")
 	define(fs, &s.streamIdle, tools.DefaultStreamIdle.String(), "end a build, pull, push, load, import or export when nothing was sent or received for this long; 0 for never (IMAGE_MCP_STREAM_IDLE_TIMEOUT)")
 	define(fs, &s.roxEndpoint, "", "StackRox Central host:port (ROX_ENDPOINT)")
@@ -168,7 +168,10 @@ func (o *Options) Validate(getenv func(string) string) error {
 	check(err)
 	o.Timeout, err = read(&s.timeout, getenv, 2*time.Minute, "a duration such as 90s or 5m, 0 for none", parseDuration)
 	check(err)
-	o.MaxOutputBytes, err = read(&s.maxOutput, getenv, tools.DefaultMaxOutputBytes, "a number of bytes, 0 for none", parseCount)
+	o.MaxOutputBytes, err = read(&s.maxOutput, getenv, tools.DefaultMaxOutputBytes,
+		fmt.Sprintf("a number of bytes from 1 to %d: every answer must fit what a tool may declare it answers "+
+			"(_meta %s), or Claude Code hands the model a file path and a 2 KB preview instead", tools.MaxResultSizeChars, tools.ResultSizeMeta),
+		parseBetween(1, tools.MaxResultSizeChars))
 	check(err)
 	o.MaxAnswerBytes, err = read(&s.maxAnswer, getenv, tools.DefaultMaxAnswerBytes, "a number of bytes above 0", parsePositive)
 	check(err)

@@ -28,9 +28,11 @@ func TestBadSettingStopsStart(t *testing.T) {
 		{name: "timeout env, no unit", env: map[string]string{"IMAGE_MCP_TIMEOUT": "5"}, want: `IMAGE_MCP_TIMEOUT="5": want a duration such as 90s or 5m, 0 for none`},
 		{name: "timeout env, negative", env: map[string]string{"IMAGE_MCP_TIMEOUT": "-1s"}, want: `IMAGE_MCP_TIMEOUT="-1s": want a duration`},
 		{name: "timeout flag", args: []string{"--timeout=soon"}, want: `--timeout "soon": want a duration such as 90s or 5m, 0 for none`},
-		{name: "max output env", env: map[string]string{"IMAGE_MCP_MAX_OUTPUT_BYTES": "lots"}, want: `IMAGE_MCP_MAX_OUTPUT_BYTES="lots": want a number of bytes, 0 for none`},
+		{name: "max output env", env: map[string]string{"IMAGE_MCP_MAX_OUTPUT_BYTES": "lots"}, want: `IMAGE_MCP_MAX_OUTPUT_BYTES="lots": want a number of bytes from 1 to 500000: every answer must fit what a tool may declare it answers (_meta anthropic/maxResultSizeChars)`},
+		{name: "max output env, none", env: map[string]string{"IMAGE_MCP_MAX_OUTPUT_BYTES": "0"}, want: `IMAGE_MCP_MAX_OUTPUT_BYTES="0": want a number of bytes from 1 to 500000: every answer must fit what a tool may declare it answers (_meta anthropic/maxResultSizeChars)`},
+		{name: "max output flag, over what a tool may declare", args: []string{"--max-output-bytes", "500001"}, want: `--max-output-bytes "500001": want a number of bytes from 1 to 500000: every answer must fit what a tool may declare it answers (_meta anthropic/maxResultSizeChars)`},
 		{name: "max output env, negative", env: map[string]string{"IMAGE_MCP_MAX_OUTPUT_BYTES": "-5"}, want: `IMAGE_MCP_MAX_OUTPUT_BYTES="-5": want a number of bytes`},
-		{name: "max output flag", args: []string{"--max-output-bytes", "1e3"}, want: `--max-output-bytes "1e3": want a number of bytes, 0 for none`},
+		{name: "max output flag", args: []string{"--max-output-bytes", "1e3"}, want: `--max-output-bytes "1e3": want a number of bytes from 1 to 500000: every answer must fit what a tool may declare it answers (_meta anthropic/maxResultSizeChars)`},
 		{name: "max answer env, zero", env: map[string]string{"IMAGE_MCP_MAX_ANSWER_BYTES": "0"}, want: `IMAGE_MCP_MAX_ANSWER_BYTES="0": want a number of bytes above 0`},
 		{name: "max answer flag", args: []string{"--max-answer-bytes", "256MiB"}, want: `--max-answer-bytes "256MiB": want a number of bytes above 0`},
 		{name: "stream idle env", env: map[string]string{"IMAGE_MCP_STREAM_IDLE_TIMEOUT": "30"}, want: `IMAGE_MCP_STREAM_IDLE_TIMEOUT="30": want a duration such as 30m or 1h, 0 for never`},
@@ -90,7 +92,7 @@ func TestBadSettingsAllReported(t *testing.T) {
 	code := Main(Build{}, []string{"--read-only=perhaps"}, getenv(env), io.NopCloser(strings.NewReader("")), io.Discard, &stderr)
 	want := "image-mcp: --read-only \"perhaps\": want true or false\n" +
 		"image-mcp: IMAGE_MCP_TIMEOUT=\"5\": want a duration such as 90s or 5m, 0 for none\n" +
-		"image-mcp: IMAGE_MCP_MAX_OUTPUT_BYTES=\"lots\": want a number of bytes, 0 for none\n"
+		"image-mcp: IMAGE_MCP_MAX_OUTPUT_BYTES=\"lots\": want a number of bytes from 1 to 500000: every answer must fit what a tool may declare it answers (_meta anthropic/maxResultSizeChars), or Claude Code hands the model a file path and a 2 KB preview instead\n"
 	if code != 2 || stderr.String() != want {
 		t.Fatalf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr.String(), want)
 	}
@@ -105,16 +107,16 @@ func TestValidateReadsSettings(t *testing.T) {
 		check func(*Options) bool
 	}{
 		{"defaults", nil, nil, func(o *Options) bool {
-			return o.Timeout == 2*time.Minute && o.MaxOutputBytes == 80_000 && o.LogLevel == zerolog.InfoLevel &&
+			return o.Timeout == 2*time.Minute && o.MaxOutputBytes == 40_000 && o.LogLevel == zerolog.InfoLevel &&
 				o.MaxAnswerBytes == 256<<20 && o.StreamIdle == 30*time.Minute &&
 				o.ConfirmDestructive == "allow" && !o.Filter.ReadOnly && !o.NoAutostart && len(o.AllowedDirs) == 0 && len(o.Capabilities) == 0
 		}},
-		{"environment", nil, map[string]string{"IMAGE_MCP_TIMEOUT": "5s", "IMAGE_MCP_MAX_OUTPUT_BYTES": "0", "IMAGE_MCP_READ_ONLY": " true ",
+		{"environment", nil, map[string]string{"IMAGE_MCP_TIMEOUT": "5s", "IMAGE_MCP_MAX_OUTPUT_BYTES": "500000", "IMAGE_MCP_READ_ONLY": " true ",
 			"IMAGE_MCP_MAX_ANSWER_BYTES": "1048576", "IMAGE_MCP_STREAM_IDLE_TIMEOUT": "0",
 			"IMAGE_MCP_CONFIRM_DESTRUCTIVE": "deny", "IMAGE_MCP_LOG_LEVEL": "debug", "IMAGE_MCP_TOOLSETS": "podman",
 			"IMAGE_MCP_CAPABILITIES": "a.yaml" + string(filepath.ListSeparator) + "b.yaml", "IMAGE_MCP_ALLOWED_DIRS": "/x" + string(filepath.ListSeparator) + "/y"},
 			func(o *Options) bool {
-				return o.Timeout == 5*time.Second && o.MaxOutputBytes == 0 && o.Filter.ReadOnly && o.ConfirmDestructive == "deny" &&
+				return o.Timeout == 5*time.Second && o.MaxOutputBytes == 500_000 && o.Filter.ReadOnly && o.ConfirmDestructive == "deny" &&
 					o.MaxAnswerBytes == 1<<20 && o.StreamIdle == 0 &&
 					o.LogLevel == zerolog.DebugLevel && strings.Join(o.Filter.Toolsets, ",") == "podman" &&
 					strings.Join(o.Capabilities, ",") == "a.yaml,b.yaml" && strings.Join(o.AllowedDirs, ",") == "/x,/y" && o.AllowedDirsFrom == "IMAGE_MCP_ALLOWED_DIRS"

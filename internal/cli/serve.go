@@ -89,15 +89,22 @@ func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr
 		log.Error().Err(err).Msg("cannot build the tools")
 		return 1
 	}
-	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: b.Version}, &mcp.ServerOptions{
-		Instructions: "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
-		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
+	completer := &prompts.Completer{Prompts: c.prompts, Tools: c.served, Values: engine.Values, Timeout: o.Timeout,
+		Failed: func(tool string, err error) {
+			log.Debug().Str("tool", tool).Err(err).Msg("completion: this source gave nothing")
+		}}
+	server := mcp.NewServer(&mcp.Implementation{Name: "image-mcp", Title: "image-mcp: Podman and StackRox images", Version: b.Version, Icons: serverIcons()}, &mcp.ServerOptions{
+		Instructions:      "Tools for container images: Podman's local image store (list, inspect, build, pull, push, tag, remove, export/load) and StackRox Central's image vulnerability data.",
+		Capabilities:      &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}, Completions: &mcp.CompletionCapabilities{}},
+		CompletionHandler: completer.Handler(),
 		//lint:ignore SA1019 roots are deprecated in MCP 2026-07-28 but clients still grant directories with them
 		RootsListChangedHandler: paths.RootsChanged,
 	})
 	engine.Register(server)
 	prompts.Register(server, c.prompts)
-	server.AddReceivingMiddleware(tools.NegotiatedProtocol(), c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.middleware())
+	// The seed name of a renamed tool is made its listed name first, so every later step
+	// (the filters' refusal, confirmations) sees one name.
+	server.AddReceivingMiddleware(tools.NegotiatedProtocol(), tools.Aliases(capabilities.NamesOf(c.all)), c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.middleware())
 
 	log.Info().Int("tools", len(c.served)).Int("filtered out", len(c.hidden)).Int("prompts", len(c.prompts)).Str("version", b.Version).Msg("serving MCP on stdio")
 	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout, written: gc.written})

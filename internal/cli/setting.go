@@ -85,16 +85,18 @@ func parseDuration(t string) (time.Duration, bool) {
 	return d, err == nil && d >= 0
 }
 
-// parseCount takes a whole number, not negative.
-func parseCount(t string) (int, bool) {
-	n, err := strconv.Atoi(t)
-	return n, err == nil && n >= 0
+// parseBetween takes a whole number from lo to hi.
+func parseBetween(lo, hi int) func(string) (int, bool) {
+	return func(t string) (int, bool) {
+		n, err := strconv.Atoi(t)
+		return n, err == nil && n >= lo && n <= hi
+	}
 }
 
 // parsePositive takes a whole number above 0.
 func parsePositive(t string) (int, bool) {
-	n, ok := parseCount(t)
-	return n, ok && n > 0
+	n, err := strconv.Atoi(t)
+	return n, err == nil && n > 0
 }
 
 func parseLogLevel(t string) (zerolog.Level, bool) {
