@@ -13,18 +13,6 @@ import (
 	"github.com/image-mcp/image-mcp/internal/fakecentral"
 )
 
-// toolFor names the tool of an operation, so tests survive tool renames.
-func toolFor(t testing.TB, method, path string) *capabilities.Tool {
-	t.Helper()
-	for _, tl := range embeddedTools(t) {
-		if tl.Method == method && tl.Path == path {
-			return tl
-		}
-	}
-	t.Fatalf("no tool for %s %s", method, path)
-	return nil
-}
-
 // encodings are the forms a secret could leak in.
 func encodings(s string) []string {
 	return []string{s, base64.StdEncoding.EncodeToString([]byte(s)), base64.URLEncoding.EncodeToString([]byte(s)),
