@@ -29,15 +29,32 @@ func checkAnswer(t testing.TB, name string, res *mcp.CallToolResult) {
 	}
 }
 
-// Text joins the text contents of a result.
-func Text(res *mcp.CallToolResult) string {
+// textItems are the texts of a result's text items, in order: what a client that reads
+// the text hands the model. The one place the tests read a result's text.
+func textItems(res *mcp.CallToolResult) []string {
 	var parts []string
 	for _, c := range res.Content {
 		if tc, ok := c.(*mcp.TextContent); ok {
 			parts = append(parts, tc.Text)
 		}
 	}
-	return strings.Join(parts, "\n")
+	return parts
+}
+
+// Text joins the text contents of a result.
+func Text(res *mcp.CallToolResult) string { return strings.Join(textItems(res), "\n") }
+
+// Notices are the items of a result before its answer (the last item); each must be text.
+func Notices(t testing.TB, res *mcp.CallToolResult) []string {
+	t.Helper()
+	if len(res.Content) == 0 {
+		t.Fatal("a result with no content")
+	}
+	notices := res.Content[:len(res.Content)-1]
+	if texts := textItems(&mcp.CallToolResult{Content: notices}); len(texts) != len(notices) {
+		t.Fatalf("a notice is not text: %d of %d items are", len(texts), len(notices))
+	}
+	return textItems(&mcp.CallToolResult{Content: notices})
 }
 
 // Answer is a success's JSON: its last text item (notices come before it).

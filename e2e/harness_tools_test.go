@@ -3,10 +3,12 @@ package e2e
 // Finding tools: the binary's embedded tools by operation, and a server's tools/list.
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // toolFor names the tool of an operation, so tests survive tool renames.
@@ -61,4 +63,32 @@ func requiredArgs(tl *capabilities.Tool, out string) map[string]any {
 		}
 	}
 	return args
+}
+
+// listTools is a server's tools/list answer; an error fails the test.
+func listTools(t testing.TB, s *Server) []*mcp.Tool {
+	t.Helper()
+	res, err := s.Session.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("tools/list: %v", err)
+	}
+	return res.Tools
+}
+
+// toolNames are the names of tools, in their order.
+func toolNames(tools []*mcp.Tool) []string {
+	names := make([]string, len(tools))
+	for i, tl := range tools {
+		names[i] = tl.Name
+	}
+	return names
+}
+
+// toolsByName indexes listed tools by name.
+func toolsByName(tools []*mcp.Tool) map[string]*mcp.Tool {
+	byName := map[string]*mcp.Tool{}
+	for _, tl := range tools {
+		byName[tl.Name] = tl
+	}
+	return byName
 }

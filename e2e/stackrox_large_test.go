@@ -18,18 +18,9 @@ func TestStackRoxLargeAnswers(t *testing.T) {
 	s := startRox(t, fc, fc.Env(adminToken))
 	const budget = 40_000 // the default
 
-	// jsonText is the result's JSON text (the last text content); notes come before it.
-	jsonText := func(res *mcp.CallToolResult) (string, string) {
-		var parts []string
-		for _, c := range res.Content {
-			parts = append(parts, c.(*mcp.TextContent).Text)
-		}
-		return parts[len(parts)-1], strings.Join(parts[:len(parts)-1], "\n")
-	}
-
 	t.Run("GetImage of the 2.3 MB image", func(t *testing.T) {
 		res := s.MustSucceed(t, roxGet, map[string]any{"id": nodejsID})
-		body, notes := jsonText(res)
+		body, notes := Answer(res), strings.Join(Notices(t, res), "\n")
 		if len(body) > budget || !json.Valid([]byte(body)) {
 			t.Fatalf("answer is %d bytes (budget %d), valid JSON %v", len(body), budget, json.Valid([]byte(body)))
 		}
@@ -52,7 +43,7 @@ func TestStackRoxLargeAnswers(t *testing.T) {
 	t.Run("GetImage narrowed with fields", func(t *testing.T) {
 		crit := `scan.components.#.vulns.#(severity=="CRITICAL_VULNERABILITY_SEVERITY")#.cve`
 		res := s.MustSucceed(t, roxGet, map[string]any{"id": nodejsID, "fields": []any{"id", "name.fullName", crit}})
-		body, notes := jsonText(res)
+		body, notes := Answer(res), strings.Join(Notices(t, res), "\n")
 		if notes != "" || len(body) > budget {
 			t.Fatalf("narrowed answer still cut (%d bytes): %s", len(body), notes)
 		}
@@ -64,7 +55,7 @@ func TestStackRoxLargeAnswers(t *testing.T) {
 	})
 	t.Run("ListImages of thousands", func(t *testing.T) {
 		res := s.MustSucceed(t, roxList, nil)
-		body, notes := jsonText(res)
+		body, notes := Answer(res), strings.Join(Notices(t, res), "\n")
 		if len(body) > budget {
 			t.Fatalf("answer is %d bytes, budget %d", len(body), budget)
 		}

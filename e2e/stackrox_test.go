@@ -4,12 +4,9 @@ package e2e
 // Central of fakecentral_test.go.
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 const (
@@ -129,14 +126,7 @@ func TestStackRoxReadTools(t *testing.T) {
 
 func TestStackRoxToolAnnotations(t *testing.T) {
 	s := StartServer(t, ServerOptions{NoPod: true})
-	res, err := s.Session.ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]*mcp.Tool{}
-	for _, tl := range res.Tools {
-		seen[tl.Name] = tl
-	}
+	seen := toolsByName(listTools(t, s))
 	for _, name := range []string{roxList, roxCount, roxGet, roxScan, roxDelete, roxInvalidate} {
 		if seen[name] == nil {
 			t.Fatalf("tool %s is not listed", name)

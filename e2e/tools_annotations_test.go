@@ -3,7 +3,6 @@ package e2e
 // What tools/list says of each tool: titles, the four hints, input schemas.
 
 import (
-	"context"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -55,21 +54,17 @@ var wantAnnotations = []struct {
 // hints are on the wire, not only what the SDK decodes).
 func listToolsRaw(t *testing.T, s *Server) (map[string]*mcp.Tool, map[string]map[string]any) {
 	t.Helper()
-	res, err := s.Session.ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tools := map[string]*mcp.Tool{}
+	listed := listTools(t, s)
+	tools := toolsByName(listed)
 	raw := map[string]map[string]any{}
-	for _, tl := range res.Tools {
-		tools[tl.Name] = tl
+	for _, tl := range listed {
 		b, _ := json.Marshal(tl)
 		var m map[string]any
 		json.Unmarshal(b, &m)
 		raw[tl.Name] = m
 	}
-	if len(tools) != len(res.Tools) {
-		t.Fatalf("tools/list: %d tools but %d names", len(res.Tools), len(tools))
+	if len(tools) != len(listed) {
+		t.Fatalf("tools/list: %d tools but %d names", len(listed), len(tools))
 	}
 	sameToolNames(t, "tools/list", slices.Collect(maps.Keys(tools)))
 	return tools, raw
