@@ -12,9 +12,20 @@ import (
 func TestBusyboxScenario(t *testing.T) {
 	needPodman(t)
 	s := StartServer(t, ServerOptions{})
-	const repo = "localhost/e2e-json"
+	baseID := scenarioList(t, s)
+	scenarioRead(t, s, baseID)
+	scenarioTag(t, s, baseID)
+	scenarioRemove(t, s)
+	scenarioPrune(t, s)
+	scenarioSearch(t, s)
+}
 
-	// list-images, narrowed with fields.
+// jsonRepo is the repository the scenario tags and imports under.
+const jsonRepo = "localhost/e2e-json"
+
+// scenarioList: list-images narrowed with fields, then filtered; the base image's ID.
+func scenarioList(t *testing.T, s *Server) string {
+	t.Helper()
 	l := imgList(t, s)
 	if !l.hasTag(baseImage) {
 		t.Fatalf("list-images does not show %s: %+v", baseImage, l.Items)
@@ -32,7 +43,12 @@ func TestBusyboxScenario(t *testing.T) {
 		t.Fatalf("list-images with a reference filter: %+v", full.Items)
 	}
 	baseID, _ := full.Items[0]["Id"].(string)
+	return baseID
+}
 
+// scenarioRead: the read-only tools on the base image.
+func scenarioRead(t *testing.T, s *Server, baseID string) {
+	t.Helper()
 	// inspect-image.
 	var insp struct {
 		Id       string
@@ -102,10 +118,15 @@ func TestBusyboxScenario(t *testing.T) {
 			t.Errorf("resolve-image-short-name: %v, want %v", r.Names, want)
 		}
 	}
+}
 
+// scenarioTag: tag-image, then untag-image.
+func scenarioTag(t *testing.T, s *Server, baseID string) {
+	t.Helper()
+	var insp struct{ Id string }
 	// tag-image (201, empty body) → a clear success; list shows the tag.
-	t.Cleanup(func() { removeRaw(repo + ":1") })
-	res := s.MustSucceed(t, "tag-image", map[string]any{"name": baseImage, "repo": repo, "tag": "1"})
+	t.Cleanup(func() { removeRaw(jsonRepo + ":1") })
+	res := s.MustSucceed(t, "tag-image", map[string]any{"name": baseImage, "repo": jsonRepo, "tag": "1"})
 	var done struct {
 		OK     bool `json:"ok"`
 		Status int  `json:"status"`
@@ -114,30 +135,34 @@ func TestBusyboxScenario(t *testing.T) {
 	if !done.OK || done.Status != 201 || !strings.Contains(Text(res), "HTTP 201") {
 		t.Errorf("tag-image: %s", Text(res))
 	}
-	if !imgList(t, s).hasTag(repo + ":1") {
-		t.Fatalf("list-images does not show the new tag %s:1", repo)
+	if !imgList(t, s).hasTag(jsonRepo + ":1") {
+		t.Fatalf("list-images does not show the new tag %s:1", jsonRepo)
 	}
-	Structured(t, s.MustSucceed(t, "inspect-image", map[string]any{"name": repo + ":1"}), &insp)
+	Structured(t, s.MustSucceed(t, "inspect-image", map[string]any{"name": jsonRepo + ":1"}), &insp)
 	if insp.Id != baseID {
 		t.Errorf("the tag names %s, not the base image", insp.Id)
 	}
 
 	// untag-image removes it (and only it).
-	s.MustSucceed(t, "untag-image", map[string]any{"name": repo + ":1", "repo": repo, "tag": "1"})
-	l = imgList(t, s)
-	if l.hasTag(repo + ":1") {
-		t.Errorf("list-images still shows %s:1 after untag", repo)
+	s.MustSucceed(t, "untag-image", map[string]any{"name": jsonRepo + ":1", "repo": jsonRepo, "tag": "1"})
+	l := imgList(t, s)
+	if l.hasTag(jsonRepo + ":1") {
+		t.Errorf("list-images still shows %s:1 after untag", jsonRepo)
 	}
-	if !l.hasTag(baseImage) || imgExists(t, s, repo+":1") {
+	if !l.hasTag(baseImage) || imgExists(t, s, jsonRepo+":1") {
 		t.Errorf("untag removed the wrong name")
 	}
+}
 
+// scenarioRemove: remove-image-local-storage and remove-one-more-images-storage.
+func scenarioRemove(t *testing.T, s *Server) {
+	t.Helper()
 	// remove-image-local-storage deletes an image.
-	rmID := importBusybox(t, repo+"-rm:1")
+	rmID := importBusybox(t, jsonRepo+"-rm:1")
 	t.Cleanup(func() { removeRaw(rmID) })
 	var removed struct{ Deleted, Untagged []string }
-	Structured(t, s.MustSucceed(t, "remove-image-local-storage", map[string]any{"name": repo + "-rm:1"}), &removed)
-	if !inList(removed.Deleted, rmID) || !inList(removed.Untagged, repo+"-rm:1") {
+	Structured(t, s.MustSucceed(t, "remove-image-local-storage", map[string]any{"name": jsonRepo + "-rm:1"}), &removed)
+	if !inList(removed.Deleted, rmID) || !inList(removed.Untagged, jsonRepo+"-rm:1") {
 		t.Errorf("remove-image-local-storage: %+v, want %s deleted", removed, rmID)
 	}
 	if imgExists(t, s, rmID) || imgList(t, s).hasID(rmID) {
@@ -145,13 +170,13 @@ func TestBusyboxScenario(t *testing.T) {
 	}
 
 	// remove-one-more-images-storage: several images, `images` repeated in the query.
-	id1, id2 := importBusybox(t, repo+"-many:1"), importBusybox(t, repo+"-many:2")
+	id1, id2 := importBusybox(t, jsonRepo+"-many:1"), importBusybox(t, jsonRepo+"-many:2")
 	t.Cleanup(func() { removeRaw(id1); removeRaw(id2) })
 	var many struct {
 		Deleted, Untagged, Errors []string
 		ExitCode                  int
 	}
-	Structured(t, s.MustSucceed(t, "remove-one-more-images-storage", map[string]any{"images": []string{repo + "-many:1", repo + "-many:2"}}), &many)
+	Structured(t, s.MustSucceed(t, "remove-one-more-images-storage", map[string]any{"images": []string{jsonRepo + "-many:1", jsonRepo + "-many:2"}}), &many)
 	if !inList(many.Deleted, id1) || !inList(many.Deleted, id2) || len(many.Errors) != 0 || many.ExitCode != 0 {
 		t.Errorf("remove-one-more-images-storage: %+v, want %s and %s deleted", many, id1, id2)
 	}
@@ -159,15 +184,18 @@ func TestBusyboxScenario(t *testing.T) {
 		t.Error("an image is left after remove-one-more-images-storage")
 	}
 	// Podman answers 200 when some names fail: that is an error, which still says what was removed.
-	id3 := importBusybox(t, repo+"-many:3")
+	id3 := importBusybox(t, jsonRepo+"-many:3")
 	t.Cleanup(func() { removeRaw(id3) })
-	s.MustFail(t, "remove-one-more-images-storage", map[string]any{"images": []string{repo + "-many:3", repo + "-nope:9"}},
-		"Podman reported errors", repo+"-nope:9: image not known", id3)
+	s.MustFail(t, "remove-one-more-images-storage", map[string]any{"images": []string{jsonRepo + "-many:3", jsonRepo + "-nope:9"}},
+		"Podman reported errors", jsonRepo+"-nope:9: image not known", id3)
 	if imgExists(t, s, id3) {
 		t.Error("the existing image was not removed along with the missing one")
 	}
+}
 
-	// prune-unused-images removes a dangling image (imported without a name) and keeps named ones.
+// scenarioPrune: prune-unused-images removes a dangling image and keeps named ones.
+func scenarioPrune(t *testing.T, s *Server) {
+	t.Helper()
 	dangling := importBusybox(t, "")
 	t.Cleanup(func() { removeRaw(dangling) })
 	if !imgExists(t, s, dangling) {
@@ -193,8 +221,11 @@ func TestBusyboxScenario(t *testing.T) {
 	if !imgExists(t, s, baseImage) {
 		t.Fatal("prune removed the named base image")
 	}
+}
 
-	// search-images finds a repository pushed to the loopback registry.
+// scenarioSearch: search-images finds a repository pushed to the loopback registry.
+func scenarioSearch(t *testing.T, s *Server) {
+	t.Helper()
 	dest := registry + "/e2e-json/busybox:1"
 	code, body, err := PodmanRaw("POST", "/libpod/images/"+url.PathEscape(baseImage)+"/push?destination="+url.QueryEscape(dest)+"&tlsVerify=false", nil)
 	if err != nil || code != 200 {

@@ -89,70 +89,77 @@ func TestBuildImage(t *testing.T) {
 		}
 	})
 
-	t.Run("remote tar", func(t *testing.T) {
-		var buf bytes.Buffer
-		tw := tar.NewWriter(&buf)
-		cf := "FROM " + baseImage + "\nRUN echo remote-ok > /remote\n"
-		tw.WriteHeader(&tar.Header{Name: "Containerfile", Mode: 0o644, Size: int64(len(cf)), Typeflag: tar.TypeReg})
-		tw.Write([]byte(cf))
-		tw.Close()
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/x-tar")
-			w.Write(buf.Bytes())
-		}))
-		defer srv.Close()
-		res := s.MustSucceed(t, "build-image", map[string]any{"remote": srv.URL + "/context.tar", "t": "localhost/streams-remote:1", "networkmode": "none"})
-		Structured(t, res, &sum)
-		if !hexID.MatchString(sum.ID) || inspectID(t, "localhost/streams-remote:1") != sum.ID {
-			t.Fatalf("remote build: %s", Text(res))
-		}
-	})
-
-	t.Run("remote git", func(t *testing.T) {
-		git, err := lookTool("git")
-		if err != nil {
-			t.Fatal("git is needed (the Podman service clones the repository): ", err)
-		}
-		base := t.TempDir()
-		repo := filepath.Join(base, "work")
-		writeFiles(t, repo, map[string]string{"Containerfile": "FROM " + baseImage + "\nRUN echo git-ok > /git\n"})
-		for _, args := range [][]string{
-			{"-C", repo, "init", "-q"}, {"-C", repo, "add", "."},
-			{"-C", repo, "-c", "user.email=e2e@test", "-c", "user.name=e2e", "commit", "-qm", "context"},
-			{"clone", "-q", "--bare", repo, filepath.Join(base, "ctx.git")},
-		} {
-			if out, err := exec.Command(git, args...).CombinedOutput(); err != nil {
-				t.Fatalf("git %v: %v %s", args, err, out)
-			}
-		}
-		port, err := FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		daemon := exec.Command(git, "daemon", "--reuseaddr", "--export-all", "--base-path="+base, "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), base)
-		if err := daemon.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer stopProcess(daemon)
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		for i := 0; i < 100; i++ {
-			if c, err := net.Dial("tcp", addr); err == nil {
-				c.Close()
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Cleanup(func() { removeImage(t, "localhost/streams-git:1") })
-		res := s.MustSucceed(t, "build-image", map[string]any{"remote": "git://" + addr + "/ctx.git", "t": "localhost/streams-git:1", "networkmode": "none"})
-		Structured(t, res, &sum)
-		if !hexID.MatchString(sum.ID) || inspectID(t, "localhost/streams-git:1") != sum.ID {
-			t.Fatalf("git build: %s", Text(res))
-		}
-	})
+	t.Run("remote tar", func(t *testing.T) { buildRemoteTar(t, s) })
+	t.Run("remote git", func(t *testing.T) { buildRemoteGit(t, s) })
 
 	t.Run("no context", func(t *testing.T) {
 		s.MustFail(t, "build-image", map[string]any{"t": "localhost/streams-none:1"}, `give one of "context", "remote"`)
 	})
+}
+
+// buildRemoteTar builds from a tar of a Containerfile served on loopback.
+func buildRemoteTar(t *testing.T, s *Server) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	cf := "FROM " + baseImage + "\nRUN echo remote-ok > /remote\n"
+	tw.WriteHeader(&tar.Header{Name: "Containerfile", Mode: 0o644, Size: int64(len(cf)), Typeflag: tar.TypeReg})
+	tw.Write([]byte(cf))
+	tw.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-tar")
+		w.Write(buf.Bytes())
+	}))
+	defer srv.Close()
+	res := s.MustSucceed(t, "build-image", map[string]any{"remote": srv.URL + "/context.tar", "t": "localhost/streams-remote:1", "networkmode": "none"})
+	var sum struct{ ID string }
+	Structured(t, res, &sum)
+	if !hexID.MatchString(sum.ID) || inspectID(t, "localhost/streams-remote:1") != sum.ID {
+		t.Fatalf("remote build: %s", Text(res))
+	}
+}
+
+// buildRemoteGit builds from a bare git repository that git daemon serves on loopback.
+func buildRemoteGit(t *testing.T, s *Server) {
+	git, err := lookTool("git")
+	if err != nil {
+		t.Fatal("git is needed (the Podman service clones the repository): ", err)
+	}
+	base := t.TempDir()
+	repo := filepath.Join(base, "work")
+	writeFiles(t, repo, map[string]string{"Containerfile": "FROM " + baseImage + "\nRUN echo git-ok > /git\n"})
+	for _, args := range [][]string{
+		{"-C", repo, "init", "-q"}, {"-C", repo, "add", "."},
+		{"-C", repo, "-c", "user.email=e2e@test", "-c", "user.name=e2e", "commit", "-qm", "context"},
+		{"clone", "-q", "--bare", repo, filepath.Join(base, "ctx.git")},
+	} {
+		if out, err := exec.Command(git, args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	daemon := exec.Command(git, "daemon", "--reuseaddr", "--export-all", "--base-path="+base, "--listen=127.0.0.1", fmt.Sprintf("--port=%d", port), base)
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stopProcess(daemon)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; i < 100; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Cleanup(func() { removeImage(t, "localhost/streams-git:1") })
+	res := s.MustSucceed(t, "build-image", map[string]any{"remote": "git://" + addr + "/ctx.git", "t": "localhost/streams-git:1", "networkmode": "none"})
+	var sum struct{ ID string }
+	Structured(t, res, &sum)
+	if !hexID.MatchString(sum.ID) || inspectID(t, "localhost/streams-git:1") != sum.ID {
+		t.Fatalf("git build: %s", Text(res))
+	}
 }
 
 // TestLocalBuildAndLoad: the host-path variants need Podman 5.7.0, where the routes

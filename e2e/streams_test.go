@@ -69,41 +69,10 @@ func TestExportLoadImport(t *testing.T) {
 	t.Cleanup(func() { removeImage(t, second); removeImage(t, "localhost/streams-imported:1") })
 	dir := t.TempDir()
 
-	type fileResult struct {
-		Path   string
-		Bytes  int64
-		Images []string
-	}
-	// index is the archive's index file: index.json (oci-archive), manifest.json (docker-archive).
-	checkFile := func(t *testing.T, res fileResult, want, index string, images ...string) {
-		t.Helper()
-		fi, err := os.Stat(want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Path != want || res.Bytes != fi.Size() || fi.Size() == 0 {
-			t.Fatalf("result %+v, file %s has %d bytes", res, want, fi.Size())
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Fatalf("%s has mode %v, want 0600", want, fi.Mode().Perm())
-		}
-		if !slices.Contains(tarEntries(t, want), index) {
-			t.Fatalf("%s has no %s: %v", want, index, tarEntries(t, want))
-		}
-		for _, img := range images {
-			if !slices.Contains(res.Images, img) {
-				t.Fatalf("result images %v lack %s", res.Images, img)
-			}
-		}
-		if left := dirNames(t, filepath.Dir(want)); slices.ContainsFunc(left, func(n string) bool { return strings.HasSuffix(n, ".part") }) {
-			t.Fatalf("temporary files left: %v", left)
-		}
-	}
-
 	one := filepath.Join(dir, "one.tar")
 	var fr fileResult
 	Structured(t, mustProgress(t, s, plog, "export-image", map[string]any{"name": baseImage, "output": one}), &fr)
-	checkFile(t, fr, one, "index.json", baseImage)
+	checkExportFile(t, fr, one, "index.json", baseImage)
 
 	t.Run("existing target refused, overwrite replaces", func(t *testing.T) {
 		before, _ := os.ReadFile(one)
@@ -113,13 +82,13 @@ func TestExportLoadImport(t *testing.T) {
 		}
 		os.WriteFile(one, []byte("old content"), 0o644)
 		Structured(t, s.MustSucceed(t, "export-image", map[string]any{"name": baseImage, "output": one, "overwrite": true, "format": "docker-archive"}), &fr)
-		checkFile(t, fr, one, "manifest.json", baseImage)
+		checkExportFile(t, fr, one, "manifest.json", baseImage)
 	})
 
 	multi := filepath.Join(dir, "multi.tar")
 	Structured(t, s.MustSucceed(t, "export-multiple-images", map[string]any{
 		"references": []any{baseImage, second}, "output": multi}), &fr) // format: docker-archive by default
-	checkFile(t, fr, multi, "manifest.json", baseImage, second)
+	checkExportFile(t, fr, multi, "manifest.json", baseImage, second)
 
 	t.Run("load", func(t *testing.T) {
 		removeImage(t, second) // only the tag: the base image keeps the layers
@@ -144,6 +113,41 @@ func TestExportLoadImport(t *testing.T) {
 			t.Fatalf("changes were not applied: %.400s", body)
 		}
 	})
+}
+
+// fileResult is the answer of a tool that writes a file.
+type fileResult struct {
+	Path   string
+	Bytes  int64
+	Images []string
+}
+
+// checkExportFile checks a written archive against its tool's answer: the path, the size,
+// mode 0600, the index file (index.json for oci-archive, manifest.json for docker-archive),
+// the images named, and no temporary file left beside it.
+func checkExportFile(t *testing.T, res fileResult, want, index string, images ...string) {
+	t.Helper()
+	fi, err := os.Stat(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path != want || res.Bytes != fi.Size() || fi.Size() == 0 {
+		t.Fatalf("result %+v, file %s has %d bytes", res, want, fi.Size())
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s has mode %v, want 0600", want, fi.Mode().Perm())
+	}
+	if !slices.Contains(tarEntries(t, want), index) {
+		t.Fatalf("%s has no %s: %v", want, index, tarEntries(t, want))
+	}
+	for _, img := range images {
+		if !slices.Contains(res.Images, img) {
+			t.Fatalf("result images %v lack %s", res.Images, img)
+		}
+	}
+	if left := dirNames(t, filepath.Dir(want)); slices.ContainsFunc(left, func(n string) bool { return strings.HasSuffix(n, ".part") }) {
+		t.Fatalf("temporary files left: %v", left)
+	}
 }
 
 // TestScpWithoutConnection: Podman's bare "exit status 125" comes with what to configure.
