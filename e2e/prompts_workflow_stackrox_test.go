@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
 )
 
@@ -61,35 +62,7 @@ func TestPromptImageVulnerabilityReport(t *testing.T) {
 	s.MustFail(t, "scanimage-scans-single-image-and", map[string]any{"body": map[string]any{"imageName": baseImage}}, "scan could not be completed")
 	// 5. The CVEs with component, version, fixed-by and the layer that added them.
 	res := s.MustSucceed(t, "getimage-returns-image-given-its", map[string]any{"id": id, "fields": getFields})
-	var got map[string]json.RawMessage
-	Structured(t, res, &got)
-	var comps []struct {
-		Name       string `json:"name"`
-		Version    string `json:"version"`
-		LayerIndex *int   `json:"layerIndex"`
-		Vulns      []struct {
-			Cve, Severity, FixedBy string
-			Cvss                   float64
-		} `json:"vulns"`
-	}
-	if err := json.Unmarshal(got[getFields[1]], &comps); err != nil {
-		t.Fatalf("components: %v in %s", err, Text(res))
-	}
-	var layers []struct{ Instruction, Value string }
-	if err := json.Unmarshal(got[getFields[2]], &layers); err != nil {
-		t.Fatalf("layers: %v in %s", err, Text(res))
-	}
-	fixable := 0
-	for _, c := range comps {
-		for _, v := range c.Vulns {
-			if v.FixedBy != "" && v.Severity != "" && c.Version != "" && c.LayerIndex != nil && *c.LayerIndex < len(layers) {
-				fixable++
-			}
-		}
-	}
-	if fixable != 5 || strings.Contains(Text(res), "kept the first") {
-		t.Fatalf("want 5 fixable CVEs, each with its layer, uncut; got %d in %s", fixable, Text(res))
-	}
+	checkFixableCVEs(t, res, getFields)
 }
 
 func TestPromptPromoteImage(t *testing.T) {
@@ -133,28 +106,7 @@ func TestPromptPromoteImage(t *testing.T) {
 		t.Fatalf("Central lists %d images for %s", len(list.Images), source)
 	}
 	res := s.MustSucceed(t, "getimage-returns-image-given-its", map[string]any{"id": list.Images[0].Id, "fields": []string{"name.fullName", "scan.components.#.{name,version}", critical}})
-	var got map[string]json.RawMessage
-	Structured(t, res, &got)
-	var names []struct{ Name, Version string }
-	var crit [][]struct {
-		Cve, FixedBy string
-		Cvss         float64
-	}
-	if json.Unmarshal(got["scan.components.#.{name,version}"], &names) != nil || json.Unmarshal(got[critical], &crit) != nil || len(names) != len(crit) {
-		t.Fatalf("components and critical CVEs not in step: %s", Text(res))
-	}
-	// 4. The gate: a fixable critical CVE (log4j) stops the promotion until the person says yes.
-	gate := ""
-	for i, cs := range crit {
-		for _, c := range cs {
-			if c.FixedBy != "" {
-				gate = c.Cve + " in " + names[i].Name + " " + names[i].Version + " fixed by " + c.FixedBy
-			}
-		}
-	}
-	if gate != "CVE-2021-44228 in org.apache.logging.log4j:log4j-core 2.14.1 fixed by 2.15.0" {
-		t.Fatalf("the gate found %q", gate)
-	}
+	checkPromotionGate(t, res, critical)
 	// The person said yes. 5-7. Tag, push, verify.
 	s.MustSucceed(t, "tag-image", map[string]any{"name": source, "repo": destRepo, "tag": "1"})
 	pres := s.MustSucceed(t, "push-image", map[string]any{"name": dest, "tlsVerify": false})
@@ -233,6 +185,83 @@ func TestPromptRebuildOnPatchedBase(t *testing.T) {
 	if newID := inspectID(t, tag); newID == oldID || !strings.HasPrefix(newID, built.ID[:12]) {
 		t.Fatalf("the rebuild: old %s, new %s, build answered %s", oldID, newID, built.ID)
 	}
+	checkRebuiltOnPatched(t, s, tag)
+	// 5-6. Push, scan again (forced), read the CVEs to compare.
+	s.MustSucceed(t, "push-image", map[string]any{"name": tag, "tlsVerify": false})
+	Structured(t, s.MustSucceed(t, "scanimage-scans-single-image-and", map[string]any{"body": map[string]any{"imageName": tag, "force": true}}), &scan)
+	s.MustSucceed(t, "getimage-returns-image-given-its", map[string]any{"id": scan.ID, "fields": []string{fields}})
+	if reqs := fc.Requests(); len(reqs) == 0 || !strings.Contains(string(reqs[len(reqs)-2].Body), `"force":true`) {
+		t.Fatalf("the second scan was not forced: %+v", reqs)
+	}
+}
+
+// checkFixableCVEs: the fields of the vulnerability report give 5 fixable CVEs, each with
+// its component's version and the layer that added it, in an answer that is not cut.
+func checkFixableCVEs(t *testing.T, res *mcp.CallToolResult, getFields []string) {
+	t.Helper()
+	var got map[string]json.RawMessage
+	Structured(t, res, &got)
+	var comps []struct {
+		Name       string `json:"name"`
+		Version    string `json:"version"`
+		LayerIndex *int   `json:"layerIndex"`
+		Vulns      []struct {
+			Cve, Severity, FixedBy string
+			Cvss                   float64
+		} `json:"vulns"`
+	}
+	if err := json.Unmarshal(got[getFields[1]], &comps); err != nil {
+		t.Fatalf("components: %v in %s", err, Text(res))
+	}
+	var layers []struct{ Instruction, Value string }
+	if err := json.Unmarshal(got[getFields[2]], &layers); err != nil {
+		t.Fatalf("layers: %v in %s", err, Text(res))
+	}
+	fixable := 0
+	for _, c := range comps {
+		for _, v := range c.Vulns {
+			if v.FixedBy != "" && v.Severity != "" && c.Version != "" && c.LayerIndex != nil && *c.LayerIndex < len(layers) {
+				fixable++
+			}
+		}
+	}
+	if fixable != 5 || strings.Contains(Text(res), "kept the first") {
+		t.Fatalf("want 5 fixable CVEs, each with its layer, uncut; got %d in %s", fixable, Text(res))
+	}
+}
+
+// checkPromotionGate: the components and their critical CVEs come in step, and the one
+// fixable critical CVE (log4j) is what stops the promotion until the person says yes.
+func checkPromotionGate(t *testing.T, res *mcp.CallToolResult, critical string) {
+	t.Helper()
+	var got map[string]json.RawMessage
+	Structured(t, res, &got)
+	var names []struct{ Name, Version string }
+	var crit [][]struct {
+		Cve, FixedBy string
+		Cvss         float64
+	}
+	if json.Unmarshal(got["scan.components.#.{name,version}"], &names) != nil || json.Unmarshal(got[critical], &crit) != nil || len(names) != len(crit) {
+		t.Fatalf("components and critical CVEs not in step: %s", Text(res))
+	}
+	// 4. The gate: a fixable critical CVE (log4j) stops the promotion until the person says yes.
+	gate := ""
+	for i, cs := range crit {
+		for _, c := range cs {
+			if c.FixedBy != "" {
+				gate = c.Cve + " in " + names[i].Name + " " + names[i].Version + " fixed by " + c.FixedBy
+			}
+		}
+	}
+	if gate != "CVE-2021-44228 in org.apache.logging.log4j:log4j-core 2.14.1 fixed by 2.15.0" {
+		t.Fatalf("the gate found %q", gate)
+	}
+}
+
+// checkRebuiltOnPatched: the rebuilt image's history, read on as a cut answer says, holds
+// the patched base's step.
+func checkRebuiltOnPatched(t *testing.T, s *Server, tag string) {
+	t.Helper()
 	var hist struct {
 		Items []struct {
 			CreatedBy string `json:"createdBy"`
@@ -254,12 +283,5 @@ func TestPromptRebuildOnPatchedBase(t *testing.T) {
 	}
 	if !onPatched {
 		t.Fatalf("the rebuild's history lacks the patched base's step: %+v", hist.Items)
-	}
-	// 5-6. Push, scan again (forced), read the CVEs to compare.
-	s.MustSucceed(t, "push-image", map[string]any{"name": tag, "tlsVerify": false})
-	Structured(t, s.MustSucceed(t, "scanimage-scans-single-image-and", map[string]any{"body": map[string]any{"imageName": tag, "force": true}}), &scan)
-	s.MustSucceed(t, "getimage-returns-image-given-its", map[string]any{"id": scan.ID, "fields": []string{fields}})
-	if reqs := fc.Requests(); len(reqs) == 0 || !strings.Contains(string(reqs[len(reqs)-2].Body), `"force":true`) {
-		t.Fatalf("the second scan was not forced: %+v", reqs)
 	}
 }

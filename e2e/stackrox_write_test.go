@@ -12,7 +12,24 @@ import (
 func TestStackRoxWriteTools(t *testing.T) {
 	fc := StartFakeCentral(t, FakeCentralOptions{})
 	s := startRox(t, fc, fc.Env(adminToken))
+	roxScanSubtests(t, s, fc)
+	roxDeleteSubtests(t, s, fc)
+	t.Run("a read-only token cannot scan", func(t *testing.T) {
+		r := startRox(t, fc, fc.Env(readToken))
+		r.MustFail(t, roxScan, map[string]any{"body": map[string]any{"imageName": "nginx"}},
+			`not authorized: "READ_WRITE_ACCESS" for "Image"`, "HTTP 403", "role")
+		r.MustFail(t, roxDelete, map[string]any{"query.query": "Image:x", "confirm": true}, "HTTP 403")
+		r.MustFail(t, roxInvalidate, nil, "HTTP 403")
+	})
+	t.Run("a bad token", func(t *testing.T) {
+		r := startRox(t, fc, fc.Env("not-a-token"))
+		r.MustFail(t, roxList, nil, "token validation failed", "HTTP 401", "ROX_API_TOKEN")
+	})
+}
 
+// roxScanSubtests: scan-image sends its body as JSON and reports Central's errors;
+// invalidate-caches is a GET.
+func roxScanSubtests(t *testing.T, s *Server, fc *FakeCentral) {
 	t.Run("scan", func(t *testing.T) {
 		var got struct{ ID string }
 		Structured(t, s.MustSucceed(t, roxScan, map[string]any{"body": map[string]any{"imageName": "docker.io/library/nginx:1.21.6", "force": true}}), &got)
@@ -40,7 +57,11 @@ func TestStackRoxWriteTools(t *testing.T) {
 			t.Fatalf("invalidate sent %s", m)
 		}
 	})
+}
 
+// roxDeleteSubtests: delete-images is a dry run unless confirmed, and refuses a blank
+// scope without sending anything.
+func roxDeleteSubtests(t *testing.T, s *Server, fc *FakeCentral) {
 	t.Run("delete without confirm is a dry run", func(t *testing.T) {
 		before := fc.ImageCount()
 		res := s.MustSucceed(t, roxDelete, map[string]any{"query.query": "Image:docker.io/library/nginx"})
@@ -91,16 +112,5 @@ func TestStackRoxWriteTools(t *testing.T) {
 		if got.NumDeleted != before || fc.ImageCount() != 0 {
 			t.Fatalf("deleted %d of %d; %d left", got.NumDeleted, before, fc.ImageCount())
 		}
-	})
-	t.Run("a read-only token cannot scan", func(t *testing.T) {
-		r := startRox(t, fc, fc.Env(readToken))
-		r.MustFail(t, roxScan, map[string]any{"body": map[string]any{"imageName": "nginx"}},
-			`not authorized: "READ_WRITE_ACCESS" for "Image"`, "HTTP 403", "role")
-		r.MustFail(t, roxDelete, map[string]any{"query.query": "Image:x", "confirm": true}, "HTTP 403")
-		r.MustFail(t, roxInvalidate, nil, "HTTP 403")
-	})
-	t.Run("a bad token", func(t *testing.T) {
-		r := startRox(t, fc, fc.Env("not-a-token"))
-		r.MustFail(t, roxList, nil, "token validation failed", "HTTP 401", "ROX_API_TOKEN")
 	})
 }

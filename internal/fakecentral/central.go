@@ -23,10 +23,9 @@ type Central struct {
 	Addr   string // 127.0.0.1:port
 	URL    string // https://127.0.0.1:port
 	CAFile string // PEM of the CA that signed its certificate
-	// Tokens maps an API token to its role; change it with SetRole once requests run.
-	Tokens map[string]string
 
-	dir    string // holds CAFile
+	tokens map[string]string // API token → role; SetRole changes it
+	dir    string            // holds CAFile
 	pool   *x509.CertPool
 	srv    *httptest.Server
 	mu     sync.Mutex
@@ -62,7 +61,7 @@ type Options struct {
 // Start starts a fake Central over TLS (HTTP/2 and HTTP/1.1) with a fresh CA. Close it.
 func Start(o Options) (*Central, error) {
 	fc := &Central{
-		Tokens:     map[string]string{AdminToken: RoleAdmin, ReadToken: RoleRead, NoneToken: RoleNone},
+		tokens:     map[string]string{AdminToken: RoleAdmin, ReadToken: RoleRead, NoneToken: RoleNone},
 		hang:       map[string]bool{},
 		done:       make(chan struct{}),
 		hangStarts: make(chan string, 16),

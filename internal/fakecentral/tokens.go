@@ -52,7 +52,7 @@ func (fc *Central) authenticate(r *http.Request) (string, *centralError) {
 		return "", &errNoCredentials
 	}
 	fc.mu.Lock()
-	role, ok := fc.Tokens[tok]
+	role, ok := fc.tokens[tok]
 	fc.mu.Unlock()
 	if !ok {
 		return "", &errBadToken
@@ -65,7 +65,7 @@ func (fc *Central) authenticate(r *http.Request) (string, *centralError) {
 func (fc *Central) authStatus(w http.ResponseWriter, r *http.Request, _ params, _ string) {
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	fc.mu.Lock()
-	info := roleInfo[fc.Tokens[tok]]
+	info := roleInfo[fc.tokens[tok]]
 	fc.mu.Unlock()
 	id := fmt.Sprintf("%x", sha256.Sum256([]byte(tok)))[:32]
 	fc.writeJSON(w, map[string]any{
@@ -103,8 +103,8 @@ func (fc *Central) SetRole(token, role string) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	if role == "" {
-		delete(fc.Tokens, token)
+		delete(fc.tokens, token)
 		return
 	}
-	fc.Tokens[token] = role
+	fc.tokens[token] = role
 }
