@@ -164,7 +164,7 @@ func (f *pathFixture) escapes() []escape {
 	add("create-image-local-build-context", "localcontextdir", nil, "dir")
 	add("load-image-local-path", "path", nil, "file")
 	// The Containerfile of a build is named inside the context; Podman would read an
-	// absolute one (in a JSON array) from its own machine. (More in escapes_test.go.)
+	// absolute one (in a JSON array) from its own machine. (More in escapes_build_test.go.)
 	for i, df := range []string{`["` + filepath.Join(f.outside, "img.tar") + `"]`, filepath.Join(f.outside, "img.tar"), "../../outside/img.tar", `["ok", "../x"]`} {
 		list = append(list, escape{name: fmt.Sprintf("build-image/dockerfile/%d", i), tool: "build-image", arg: "dockerfile",
 			args: map[string]any{"context": filepath.Join(f.allowed, "ctx"), "dockerfile": df, "t": "localhost/allowdirs:escape"},

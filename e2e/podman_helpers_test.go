@@ -16,6 +16,7 @@ type imgListed struct {
 	Items []map[string]any `json:"items"`
 }
 
+// hasTag: some listed image has the name tag.
 func (l imgListed) hasTag(tag string) bool {
 	for _, it := range l.Items {
 		tags, _ := it["RepoTags"].([]any)
@@ -28,6 +29,7 @@ func (l imgListed) hasTag(tag string) bool {
 	return false
 }
 
+// hasID: some listed image has the ID id (with or without sha256:).
 func (l imgListed) hasID(id string) bool {
 	for _, it := range l.Items {
 		if it["Id"] == strings.TrimPrefix(id, "sha256:") {
@@ -37,6 +39,7 @@ func (l imgListed) hasID(id string) bool {
 	return false
 }
 
+// imgList lists every image with its ID and names, through list-images.
 func imgList(t *testing.T, s *Server) imgListed {
 	t.Helper()
 	var l imgListed
@@ -44,6 +47,7 @@ func imgList(t *testing.T, s *Server) imgListed {
 	return l
 }
 
+// imgExists asks image-exists whether name exists.
 func imgExists(t *testing.T, s *Server, name string) bool {
 	t.Helper()
 	var v struct {
@@ -57,7 +61,7 @@ func imgExists(t *testing.T, s *Server, name string) bool {
 	return *v.Exists
 }
 
-// importImage imports the busybox rootfs directly (setup, not under test); reference may be
+// importBusybox imports the busybox rootfs directly (setup, not under test); reference may be
 // empty for a dangling image. It returns the image ID.
 func importBusybox(t *testing.T, reference string) string {
 	t.Helper()
@@ -76,11 +80,12 @@ func importBusybox(t *testing.T, reference string) string {
 	return strings.TrimPrefix(r.Id, "sha256:")
 }
 
-// rawRemove removes an image directly, for cleanup.
+// removeRaw removes an image directly, for cleanup.
 func removeRaw(name string) {
 	PodmanRaw("DELETE", "/libpod/images/"+url.PathEscape(name)+"?force=true", nil)
 }
 
+// olderThan compares two versions a.b.c.
 func olderThan(a, b string) bool {
 	var x, y [3]int
 	fmt.Sscanf(a, "%d.%d.%d", &x[0], &x[1], &x[2])
@@ -93,6 +98,7 @@ func olderThan(a, b string) bool {
 	return false
 }
 
+// inList: s is in list, with or without a sha256: prefix.
 func inList(list []string, s string) bool {
 	for _, x := range list {
 		if strings.TrimPrefix(x, "sha256:") == s || x == s {
@@ -102,6 +108,7 @@ func inList(list []string, s string) bool {
 	return false
 }
 
+// openOrFail opens a file or fails the test.
 func openOrFail(t *testing.T, path string) *os.File {
 	t.Helper()
 	f, err := os.Open(path)
@@ -109,4 +116,67 @@ func openOrFail(t *testing.T, path string) *os.File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// inspectID is the image ID Podman reports for name, or "" when it has no such image.
+func inspectID(t *testing.T, name string) string {
+	t.Helper()
+	code, body, err := PodmanRaw("GET", "/libpod/images/"+url.PathEscape(name)+"/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code == 404 {
+		return ""
+	}
+	var v struct{ Id string }
+	if err := json.Unmarshal(body, &v); err != nil || code != 200 {
+		t.Fatalf("inspect %s: %d %s", name, code, body)
+	}
+	return strings.TrimPrefix(v.Id, "sha256:")
+}
+
+// removeImage removes an image by name, ignoring "not there".
+func removeImage(t *testing.T, name string) {
+	t.Helper()
+	code, body, err := PodmanRaw("DELETE", "/libpod/images/"+url.PathEscape(name)+"?force=true", nil)
+	if err != nil || (code != 200 && code != 404) {
+		t.Fatalf("remove %s: %d %s %v", name, code, body, err)
+	}
+}
+
+// tagImage adds repo:tag to an image.
+func tagImage(t *testing.T, name, repo, tag string) {
+	t.Helper()
+	code, body, err := PodmanRaw("POST", "/libpod/images/"+url.PathEscape(name)+"/tag?repo="+url.QueryEscape(repo)+"&tag="+tag, nil)
+	if err != nil || code != 201 {
+		t.Fatalf("tag %s: %d %s %v", name, code, body, err)
+	}
+}
+
+// tagBase gives the base image one more name, repo:tag.
+func tagBase(t *testing.T, repo, tag string) string {
+	t.Helper()
+	code, body, err := PodmanRaw("POST", "/libpod/images/"+url.PathEscape(baseImage)+"/tag?repo="+url.QueryEscape(repo)+"&tag="+url.QueryEscape(tag), nil)
+	if err != nil || code/100 != 2 {
+		t.Fatalf("tag %s:%s: %d %s %v", repo, tag, code, body, err)
+	}
+	name := repo + ":" + tag
+	t.Cleanup(func() { untagName(name) })
+	return name
+}
+
+// untagName removes one name of an image directly, for cleanup.
+func untagName(name string) {
+	repo, tag, _ := strings.Cut(name, ":")
+	PodmanRaw("POST", "/libpod/images/"+url.PathEscape(name)+"/untag?repo="+url.QueryEscape(repo)+"&tag="+url.QueryEscape(tag), nil)
+}
+
+// imageExists asks the test Podman directly whether name exists.
+func imageExists(t *testing.T, name string) bool {
+	t.Helper()
+	code, body, err := PodmanRaw("GET", "/libpod/images/"+url.PathEscape(name)+"/exists", nil)
+	if err != nil || (code != 204 && code != 404) {
+		t.Fatalf("exists %s: %d %s %v", name, code, body, err)
+	}
+	return code == 204
 }

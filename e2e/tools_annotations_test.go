@@ -50,7 +50,7 @@ var wantAnnotations = []struct {
 	{"stackrox-count-images", "Count StackRox images", true, false, true, false},
 }
 
-// listTools returns the tools as a client sees them, and their raw JSON (to see which
+// listToolsRaw returns the tools as a client sees them, and their raw JSON (to see which
 // hints are on the wire, not only what the SDK decodes).
 func listToolsRaw(t *testing.T, s *Server) (map[string]*mcp.Tool, map[string]map[string]any) {
 	t.Helper()
