@@ -38,58 +38,16 @@ func TestLargeImageStreams(t *testing.T) {
 	plog := &progressLog{}
 	s := StartServer(t, ServerOptions{Args: []string{"--log-level", "debug"}, Client: plog.options()})
 
-	// cancelWhenMoving calls a tool and cancels it at its first progress notification
-	// that reports bytes moved.
-	cancelWhenMoving := func(t *testing.T, tool, tok string, args map[string]any) {
-		t.Helper()
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		plog.mu.Lock()
-		plog.onNote = func(n mcp.ProgressNotificationParams) {
-			if n.ProgressToken == tok && n.Progress >= 1 { // bytes moved, not a keep-alive
-				cancel()
-			}
-		}
-		plog.mu.Unlock()
-		defer func() { plog.mu.Lock(); plog.onNote = nil; plog.mu.Unlock() }()
-		start := time.Now()
-		res, err := callWithToken(ctx, s, tool, tok, args)
-		if err == nil {
-			t.Fatalf("%s was not cancelled (the operation finished first: make the image bigger): %s", tool, Text(res))
-		}
-		t.Logf("%s: the call returned %v after %v", tool, err, time.Since(start))
-		// The server finishes the call once the upstream request is aborted. (A call may
-		// take more than one round: the client's roots are asked for first.)
-		lastLine := func() string {
-			line := ""
-			for _, l := range strings.Split(s.StderrText(), "\n") {
-				if strings.Contains(l, "tool call") && strings.Contains(l, "tool="+tool) {
-					line = l
-				}
-			}
-			return line
-		}
-		deadline := time.Now().Add(60 * time.Second)
-		for !strings.Contains(lastLine(), "isError=true") && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-		}
-		line := lastLine()
-		if !strings.Contains(line, "isError=true") {
-			t.Fatalf("the server did not end %s as failed/cancelled; log:\n%s", tool, s.StderrText())
-		}
-		t.Logf("server: %s", line)
-	}
-
 	t.Run("export", func(t *testing.T) {
 		out := t.TempDir()
-		cancelWhenMoving(t, "export-image", "cancel-export", map[string]any{"name": big, "output": filepath.Join(out, "big.tar")})
+		cancelWhenMoving(t, s, plog, "export-image", "cancel-export", map[string]any{"name": big, "output": filepath.Join(out, "big.tar")})
 		if left := dirNames(t, out); len(left) != 0 {
 			t.Fatalf("files left in the target directory after cancel: %v", left)
 		}
 	})
 
 	t.Run("load", func(t *testing.T) {
-		cancelWhenMoving(t, "load-image", "cancel-load", map[string]any{"upload": rootfs})
+		cancelWhenMoving(t, s, plog, "load-image", "cancel-load", map[string]any{"upload": rootfs})
 	})
 
 	// The session still works.
@@ -98,34 +56,80 @@ func TestLargeImageStreams(t *testing.T) {
 		t.Fatalf("race in image-mcp:\n%s", s.StderrText())
 	}
 
-	t.Run("whole export and load keep memory flat", func(t *testing.T) {
-		out := filepath.Join(t.TempDir(), "big.tar")
-		res := s.MustSucceed(t, "export-image", map[string]any{"name": big, "output": out, "format": "docker-archive"})
-		var fr struct{ Bytes int64 }
-		Structured(t, res, &fr)
-		if fr.Bytes < 256<<20 {
-			t.Fatalf("exported %d bytes, want the whole image: %s", fr.Bytes, Text(res))
-		}
-		s.MustSucceed(t, "load-image", map[string]any{"upload": out})
-		// The server's peak resident memory stays far below the 256 MiB it moved each way.
-		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var peakKB int64
-		for _, l := range strings.Split(string(status), "\n") {
-			if strings.HasPrefix(l, "VmHWM:") {
-				fmt.Sscan(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), &peakKB)
-			}
-		}
-		t.Logf("image-mcp peak RSS %d KiB after moving %d bytes out and in", peakKB, fr.Bytes)
-		if peakKB == 0 || peakKB > 96<<10 {
-			t.Fatalf("peak RSS %d KiB: the archive was held in memory", peakKB)
-		}
-	})
+	t.Run("whole export and load keep memory flat", func(t *testing.T) { exportLoadFlat(t, s, big) })
 
 	for _, how := range []string{"stdin closes", "SIGTERM"} {
 		t.Run("server stops: "+how, func(t *testing.T) { stopMidCall(t, big, how) })
+	}
+}
+
+// cancelWhenMoving calls a tool and cancels it at its first progress notification
+// that reports bytes moved; the server must end the call as failed.
+func cancelWhenMoving(t *testing.T, s *Server, plog *progressLog, tool, tok string, args map[string]any) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	plog.mu.Lock()
+	plog.onNote = func(n mcp.ProgressNotificationParams) {
+		if n.ProgressToken == tok && n.Progress >= 1 { // bytes moved, not a keep-alive
+			cancel()
+		}
+	}
+	plog.mu.Unlock()
+	defer func() { plog.mu.Lock(); plog.onNote = nil; plog.mu.Unlock() }()
+	start := time.Now()
+	res, err := callWithToken(ctx, s, tool, tok, args)
+	if err == nil {
+		t.Fatalf("%s was not cancelled (the operation finished first: make the image bigger): %s", tool, Text(res))
+	}
+	t.Logf("%s: the call returned %v after %v", tool, err, time.Since(start))
+	// The server finishes the call once the upstream request is aborted. (A call may
+	// take more than one round: the client's roots are asked for first.)
+	lastLine := func() string {
+		line := ""
+		for _, l := range strings.Split(s.StderrText(), "\n") {
+			if strings.Contains(l, "tool call") && strings.Contains(l, "tool="+tool) {
+				line = l
+			}
+		}
+		return line
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(lastLine(), "isError=true") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	line := lastLine()
+	if !strings.Contains(line, "isError=true") {
+		t.Fatalf("the server did not end %s as failed/cancelled; log:\n%s", tool, s.StderrText())
+	}
+	t.Logf("server: %s", line)
+}
+
+// exportLoadFlat exports the whole big image and loads it back: the server's peak resident
+// memory stays far below the 256 MiB it moved each way.
+func exportLoadFlat(t *testing.T, s *Server, big string) {
+	out := filepath.Join(t.TempDir(), "big.tar")
+	res := s.MustSucceed(t, "export-image", map[string]any{"name": big, "output": out, "format": "docker-archive"})
+	var fr struct{ Bytes int64 }
+	Structured(t, res, &fr)
+	if fr.Bytes < 256<<20 {
+		t.Fatalf("exported %d bytes, want the whole image: %s", fr.Bytes, Text(res))
+	}
+	s.MustSucceed(t, "load-image", map[string]any{"upload": out})
+	// The server's peak resident memory stays far below the 256 MiB it moved each way.
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peakKB int64
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			fmt.Sscan(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), &peakKB)
+		}
+	}
+	t.Logf("image-mcp peak RSS %d KiB after moving %d bytes out and in", peakKB, fr.Bytes)
+	if peakKB == 0 || peakKB > 96<<10 {
+		t.Fatalf("peak RSS %d KiB: the archive was held in memory", peakKB)
 	}
 }
 

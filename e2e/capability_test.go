@@ -216,51 +216,7 @@ func TestCapabilityFileValidationErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name           string
-		specOld, specN string // replace in notes.yaml
-		corrOld, corrN string // replace in notes.corrections.yaml
-		want           string // after "<dir>/notes"
-	}{
-		{name: "not-yaml", specOld: "naftiko: 1.0.0-alpha2", specN: "naftiko: [", want: ".yaml: not a valid YAML capability"},
-		{name: "not-naftiko", specOld: "naftiko: 1.0.0-alpha2", specN: "", want: ".yaml: naftiko: missing: not a Naftiko capability"},
-		{name: "bad-method", specOld: "method: DELETE", specN: "method: ERASE", want: `.yaml: operation notes.deletenotes.method: unknown HTTP method "ERASE"`},
-		{name: "bad-type", specOld: "type: boolean\n          description: Include", specN: "type: bool\n          description: Include",
-			want: `.yaml: operation notes.getnote.inputParameters[verbose].type: unknown parameter type "bool"`},
-		{name: "bad-in", specOld: "in: query\n          type: integer", specN: "in: cookie\n          type: integer",
-			want: `.yaml: operation notes.listnotes.inputParameters[limit].in: unsupported location "cookie"`},
-		{name: "path-param-missing", specOld: "path: /v1/notes/{id}", specN: "path: /v1/notes/{noteId}",
-			want: `.yaml: operation notes.getnote.inputParameters[id]: path parameter not in path "/v1/notes/{noteId}"`},
-		{name: "call-unknown", specOld: "call: notes.getnote", specN: "call: notes.fetchnote",
-			want: `.yaml: tool "get-note": call: "notes.fetchnote" names no consumed operation`},
-		{name: "with-unknown-param", specOld: "verbose: tools.verbose", specN: "verbose: tools.verbose\n        colour: tools.colour",
-			want: `.yaml: tool "get-note": with.colour: notes.getnote has no parameter "colour"`},
-		{name: "required-not-mapped", specOld: "        id: tools.id\n", specN: "",
-			want: `.yaml: tool "get-note": with: required parameter "id" of notes.getnote is not mapped`},
-		{name: "duplicate-tool", specOld: "name: list-notes", specN: "name: get-note", want: `.yaml: tool "get-note": name: duplicate tool name`},
-		{name: "bad-tool-name", specOld: "name: list-notes", specN: "name: list notes", want: `.yaml: tool "list notes": name: must be 1-128 characters`},
-		{name: "no-mcp-tools", specOld: "type: mcp", specN: "type: rest", want: ".yaml: capability.exposes: no `type: mcp` adapter with tools"},
-		{name: "collides-with-built-in", specOld: "name: get-note", specN: "name: list-images",
-			want: `.yaml: tool "list-images": name: already a tool of podman-images.yaml (toolset "podman"); tool names must be unique across capabilities, rename it`},
-		{name: "corrections-unknown-field", corrOld: "toolset: notes", corrN: "toolset: notes\ncolour: red",
-			want: ".corrections.yaml: yaml: unmarshal errors:\n  line 4: field colour not found"},
-		{name: "corrections-unknown-tool", corrOld: "  list-notes:", corrN: "  list-all-notes:",
-			want: `.corrections.yaml: tool "list-all-notes": no such tool in`},
-		{name: "corrections-bad-upstream", corrOld: "upstream: http", corrN: "upstream: ftp",
-			want: `.corrections.yaml: upstream: unknown "ftp" (want podman, central or http)`},
-		{name: "corrections-bad-role", corrOld: "role: fields", corrN: "role: sparkle",
-			want: `.corrections.yaml: tool "list-notes": added[0].role: unknown role "sparkle"`},
-		{name: "ask-not-destructive", specOld: "hints: {readOnly: false, destructive: true, idempotent: true}", specN: "hints: {readOnly: false, destructive: false, idempotent: true}",
-			want: `.corrections.yaml: tool "delete-notes": ask: only destructive tools ask before a call (this one's hints: readOnly false, destructive false)`},
-		{name: "ask-bad-when", corrOld: "- when: confirm", corrN: "- when: query",
-			want: `.corrections.yaml: tool "delete-notes": ask[0].when: "query" is not a boolean argument of the tool`},
-		{name: "ask-bad-placeholder", corrOld: `matching "{query}"`, corrN: `matching "{filter}"`,
-			want: `.corrections.yaml: tool "delete-notes": ask[0].question: {filter} is not an argument of the tool`},
-		{name: "ask-count-without-dry-run", corrOld: "dryRun: true", corrN: "dryRun: false",
-			want: `.corrections.yaml: tool "delete-notes": ask[0].question: {count} needs dryRun: true`},
-		{name: "ask-no-question", corrOld: `      question: 'Delete {count} notes matching "{query}" from the Notes API?'`, corrN: "",
-			want: `.corrections.yaml: tool "delete-notes": ask[0].question: missing: say what will be affected`},
-	} {
+	for _, tc := range validationCases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			s, c := string(spec), string(corr)
@@ -292,4 +248,55 @@ func TestCapabilityFileValidationErrors(t *testing.T) {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
 	})
+}
+
+// validationCase breaks notes.yaml or its corrections with one replacement; want follows
+// "<dir>/notes" in the error that stops the start.
+type validationCase struct {
+	name           string
+	specOld, specN string // replace in notes.yaml
+	corrOld, corrN string // replace in notes.corrections.yaml
+	want           string // after "<dir>/notes"
+}
+
+// validationCases: each mistake in a capability file or its corrections, and its message.
+var validationCases = []validationCase{
+	{name: "not-yaml", specOld: "naftiko: 1.0.0-alpha2", specN: "naftiko: [", want: ".yaml: not a valid YAML capability"},
+	{name: "not-naftiko", specOld: "naftiko: 1.0.0-alpha2", specN: "", want: ".yaml: naftiko: missing: not a Naftiko capability"},
+	{name: "bad-method", specOld: "method: DELETE", specN: "method: ERASE", want: `.yaml: operation notes.deletenotes.method: unknown HTTP method "ERASE"`},
+	{name: "bad-type", specOld: "type: boolean\n          description: Include", specN: "type: bool\n          description: Include",
+		want: `.yaml: operation notes.getnote.inputParameters[verbose].type: unknown parameter type "bool"`},
+	{name: "bad-in", specOld: "in: query\n          type: integer", specN: "in: cookie\n          type: integer",
+		want: `.yaml: operation notes.listnotes.inputParameters[limit].in: unsupported location "cookie"`},
+	{name: "path-param-missing", specOld: "path: /v1/notes/{id}", specN: "path: /v1/notes/{noteId}",
+		want: `.yaml: operation notes.getnote.inputParameters[id]: path parameter not in path "/v1/notes/{noteId}"`},
+	{name: "call-unknown", specOld: "call: notes.getnote", specN: "call: notes.fetchnote",
+		want: `.yaml: tool "get-note": call: "notes.fetchnote" names no consumed operation`},
+	{name: "with-unknown-param", specOld: "verbose: tools.verbose", specN: "verbose: tools.verbose\n        colour: tools.colour",
+		want: `.yaml: tool "get-note": with.colour: notes.getnote has no parameter "colour"`},
+	{name: "required-not-mapped", specOld: "        id: tools.id\n", specN: "",
+		want: `.yaml: tool "get-note": with: required parameter "id" of notes.getnote is not mapped`},
+	{name: "duplicate-tool", specOld: "name: list-notes", specN: "name: get-note", want: `.yaml: tool "get-note": name: duplicate tool name`},
+	{name: "bad-tool-name", specOld: "name: list-notes", specN: "name: list notes", want: `.yaml: tool "list notes": name: must be 1-128 characters`},
+	{name: "no-mcp-tools", specOld: "type: mcp", specN: "type: rest", want: ".yaml: capability.exposes: no `type: mcp` adapter with tools"},
+	{name: "collides-with-built-in", specOld: "name: get-note", specN: "name: list-images",
+		want: `.yaml: tool "list-images": name: already a tool of podman-images.yaml (toolset "podman"); tool names must be unique across capabilities, rename it`},
+	{name: "corrections-unknown-field", corrOld: "toolset: notes", corrN: "toolset: notes\ncolour: red",
+		want: ".corrections.yaml: yaml: unmarshal errors:\n  line 4: field colour not found"},
+	{name: "corrections-unknown-tool", corrOld: "  list-notes:", corrN: "  list-all-notes:",
+		want: `.corrections.yaml: tool "list-all-notes": no such tool in`},
+	{name: "corrections-bad-upstream", corrOld: "upstream: http", corrN: "upstream: ftp",
+		want: `.corrections.yaml: upstream: unknown "ftp" (want podman, central or http)`},
+	{name: "corrections-bad-role", corrOld: "role: fields", corrN: "role: sparkle",
+		want: `.corrections.yaml: tool "list-notes": added[0].role: unknown role "sparkle"`},
+	{name: "ask-not-destructive", specOld: "hints: {readOnly: false, destructive: true, idempotent: true}", specN: "hints: {readOnly: false, destructive: false, idempotent: true}",
+		want: `.corrections.yaml: tool "delete-notes": ask: only destructive tools ask before a call (this one's hints: readOnly false, destructive false)`},
+	{name: "ask-bad-when", corrOld: "- when: confirm", corrN: "- when: query",
+		want: `.corrections.yaml: tool "delete-notes": ask[0].when: "query" is not a boolean argument of the tool`},
+	{name: "ask-bad-placeholder", corrOld: `matching "{query}"`, corrN: `matching "{filter}"`,
+		want: `.corrections.yaml: tool "delete-notes": ask[0].question: {filter} is not an argument of the tool`},
+	{name: "ask-count-without-dry-run", corrOld: "dryRun: true", corrN: "dryRun: false",
+		want: `.corrections.yaml: tool "delete-notes": ask[0].question: {count} needs dryRun: true`},
+	{name: "ask-no-question", corrOld: `      question: 'Delete {count} notes matching "{query}" from the Notes API?'`, corrN: "",
+		want: `.corrections.yaml: tool "delete-notes": ask[0].question: missing: say what will be affected`},
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -11,32 +10,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
-
-// tagBase gives the base image one more name, repo:tag.
-func tagBase(t *testing.T, repo, tag string) string {
-	t.Helper()
-	code, body, err := PodmanRaw("POST", "/libpod/images/"+url.PathEscape(baseImage)+"/tag?repo="+url.QueryEscape(repo)+"&tag="+url.QueryEscape(tag), nil)
-	if err != nil || code/100 != 2 {
-		t.Fatalf("tag %s:%s: %d %s %v", repo, tag, code, body, err)
-	}
-	name := repo + ":" + tag
-	t.Cleanup(func() { untagName(name) })
-	return name
-}
-
-func untagName(name string) {
-	repo, tag, _ := strings.Cut(name, ":")
-	PodmanRaw("POST", "/libpod/images/"+url.PathEscape(name)+"/untag?repo="+url.QueryEscape(repo)+"&tag="+url.QueryEscape(tag), nil)
-}
-
-func imageExists(t *testing.T, name string) bool {
-	t.Helper()
-	code, body, err := PodmanRaw("GET", "/libpod/images/"+url.PathEscape(name)+"/exists", nil)
-	if err != nil || (code != 204 && code != 404) {
-		t.Fatalf("exists %s: %d %s %v", name, code, body, err)
-	}
-	return code == 204
-}
 
 // elicitor answers every confirmation with action and records the questions.
 type elicitor struct {

@@ -148,46 +148,7 @@ func TestContextIgnoreMatchesPodman(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ctx")
 	outside := filepath.Join(filepath.Dir(dir), "outside-secret")
 	must(t, os.WriteFile(outside, []byte("secret"), 0o600))
-	ignore := strings.Join([]string{
-		"# comment",
-		"*.log",
-		"!keep.log",
-		"secret*",
-		"**/tmp",
-		"build/",
-		"!build/out.bin",
-		"[!a]bc",
-		`\#hash`,
-		"docs/**/*.md",
-		"!docs/keep/**",
-		".env",
-		"**/.git",
-		"  spaced.txt  ",
-		"/rooted",
-		"a?c.txt",
-		"Containerfile", // ignored, yet always sent
-		"",
-	}, "\n")
-	files := []string{
-		"Containerfile", ".containerignore", "a.log", "keep.log", "src/x.log", "secret.txt", "src/secret.txt",
-		"src/tmp/t", "tmp/x", "deep/a/b/tmp/y", "build/obj.o", "build/out.bin", "xbc", "abc", "#hash", "hash",
-		"docs/a/b/c.md", "docs/top.md", "docs/keep/k.md", "docs/x.txt", ".env", "sub/.env", "sub/.git/config",
-		".git/HEAD", "spaced.txt", "rooted", "sub/rooted", "abc.txt", "a/c.txt", "plain",
-	}
-	for _, f := range files {
-		content := "content of " + f
-		switch f {
-		case "Containerfile":
-			content = "FROM scratch\nCOPY . /ctx/\n"
-		case ".containerignore":
-			content = ignore
-		}
-		must(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755))
-		must(t, os.WriteFile(filepath.Join(dir, f), []byte(content), 0o644))
-	}
-	// A symlink to a file outside the context: both send the link, not the file.
-	must(t, os.Symlink(outside, filepath.Join(dir, "link-out")))
-	// (A relative link that climbs out, ../x, is refused by the Podman service itself.)
+	writeIgnoreContext(t, dir, outside)
 
 	rec := startBuildRecorder(t)
 	podmanTag, mcpTag := "localhost/ctxcmp:podman", "localhost/ctxcmp:image-mcp"
@@ -231,6 +192,52 @@ func TestContextIgnoreMatchesPodman(t *testing.T) {
 	if !slices.Contains(inMCP, "link-out -> "+outside) {
 		t.Errorf("the image does not hold link-out as a symlink: %s", strings.Join(inMCP, ", "))
 	}
+}
+
+// writeIgnoreContext writes a build context whose .containerignore uses every kind of
+// pattern, with a symlink to outside, a file outside the context.
+func writeIgnoreContext(t *testing.T, dir, outside string) {
+	t.Helper()
+	ignore := strings.Join([]string{
+		"# comment",
+		"*.log",
+		"!keep.log",
+		"secret*",
+		"**/tmp",
+		"build/",
+		"!build/out.bin",
+		"[!a]bc",
+		`\#hash`,
+		"docs/**/*.md",
+		"!docs/keep/**",
+		".env",
+		"**/.git",
+		"  spaced.txt  ",
+		"/rooted",
+		"a?c.txt",
+		"Containerfile", // ignored, yet always sent
+		"",
+	}, "\n")
+	files := []string{
+		"Containerfile", ".containerignore", "a.log", "keep.log", "src/x.log", "secret.txt", "src/secret.txt",
+		"src/tmp/t", "tmp/x", "deep/a/b/tmp/y", "build/obj.o", "build/out.bin", "xbc", "abc", "#hash", "hash",
+		"docs/a/b/c.md", "docs/top.md", "docs/keep/k.md", "docs/x.txt", ".env", "sub/.env", "sub/.git/config",
+		".git/HEAD", "spaced.txt", "rooted", "sub/rooted", "abc.txt", "a/c.txt", "plain",
+	}
+	for _, f := range files {
+		content := "content of " + f
+		switch f {
+		case "Containerfile":
+			content = "FROM scratch\nCOPY . /ctx/\n"
+		case ".containerignore":
+			content = ignore
+		}
+		must(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755))
+		must(t, os.WriteFile(filepath.Join(dir, f), []byte(content), 0o644))
+	}
+	// A symlink to a file outside the context: both send the link, not the file.
+	must(t, os.Symlink(outside, filepath.Join(dir, "link-out")))
+	// (A relative link that climbs out, ../x, is refused by the Podman service itself.)
 }
 
 func diff(a, b []string) string {

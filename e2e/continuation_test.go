@@ -22,8 +22,7 @@ import (
 func nextPart(t *testing.T, res *mcp.CallToolResult) map[string]any {
 	t.Helper()
 	var next map[string]any
-	for _, c := range res.Content[:len(res.Content)-1] {
-		n := c.(*mcp.TextContent).Text
+	for _, n := range Notices(t, res) {
 		if _, obj, ok := strings.Cut(n, "continue with "); ok {
 			if err := json.Unmarshal([]byte(obj), &next); err != nil {
 				t.Fatalf("the notice does not end with one JSON object: %q", n)

@@ -38,20 +38,50 @@ func runDoctor(t *testing.T, noPod bool, env []string, args ...string) (string, 
 func TestDoctor(t *testing.T) {
 	needPodman(t)
 	fc := StartFakeCentral(t, FakeCentralOptions{})
-	ca := fc.CAFile
-	central := func(token string, extra ...string) []string {
-		return append([]string{"ROX_ENDPOINT=" + fc.Addr, "ROX_API_TOKEN=" + token}, extra...)
+	for _, c := range append(doctorPodmanCases(t, fc), doctorCentralCases(fc)...) {
+		t.Run(c.name, func(t *testing.T) {
+			out, code := runDoctor(t, c.noPod, c.env, c.args...)
+			if code != c.wantCode {
+				t.Fatalf("exit code %d, want %d:\n%s", code, c.wantCode, out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Fatalf("report lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(out, w) {
+					t.Fatalf("report has %q:\n%s", w, out)
+				}
+			}
+		})
 	}
+}
+
+// doctorCase is one doctor run: its environment, exit code, what the report must and
+// must not say.
+type doctorCase struct {
+	name     string
+	noPod    bool
+	env      []string
+	args     []string
+	wantCode int
+	want     []string
+	not      []string
+}
+
+// doctorCentralEnv points doctor at the fake Central with a token.
+func doctorCentralEnv(fc *FakeCentral, token string, extra ...string) []string {
+	return append([]string{"ROX_ENDPOINT=" + fc.Addr, "ROX_API_TOKEN=" + token}, extra...)
+}
+
+// doctorPodmanCases: a healthy machine (with a read-only token too), and the ways Podman
+// is missing.
+func doctorPodmanCases(t *testing.T, fc *FakeCentral) []doctorCase {
+	ca := fc.CAFile
+	central := func(token string, extra ...string) []string { return doctorCentralEnv(fc, token, extra...) }
 	emptyPath := t.TempDir()
-	cases := []struct {
-		name     string
-		noPod    bool
-		env      []string
-		args     []string
-		wantCode int
-		want     []string
-		not      []string
-	}{
+	return []doctorCase{
 		{"healthy", false, central(adminToken, "ROX_CA_CERT_FILE="+ca), nil, 0, []string{
 			"[ok]   found unix://" + podmanSock + " (from CONTAINER_HOST)",
 			"[ok]   reachable: libpod API " + podmanVer + " (image-mcp needs ≥ 4.0.0)",
@@ -83,6 +113,15 @@ func TestDoctor(t *testing.T) {
 			"[ok]   found unix://" + workDir + "/nothing.sock (from CONTAINER_HOST)",
 			"[FAIL] cannot reach the Podman service at unix://" + workDir + "/nothing.sock",
 		}, nil},
+	}
+}
+
+// doctorCentralCases: what doctor says of each way a setting, Central, its token or its
+// TLS is wrong.
+func doctorCentralCases(fc *FakeCentral) []doctorCase {
+	ca := fc.CAFile
+	central := func(token string, extra ...string) []string { return doctorCentralEnv(fc, token, extra...) }
+	return []doctorCase{
 		{"bad boolean setting", false, central(adminToken, "ROX_CA_CERT_FILE="+ca, "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY=yes please"), nil, 1, []string{
 			"[FAIL] ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY", "fix: correct the setting",
 		}, nil},
@@ -111,24 +150,6 @@ func TestDoctor(t *testing.T) {
 		{"token without endpoint: roxctl's default, as the server does", false, []string{"ROX_API_TOKEN=" + adminToken}, nil, 1, []string{
 			"[ok]   endpoint localhost:8443", "Central at localhost:8443",
 		}, []string{"not configured"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, code := runDoctor(t, c.noPod, c.env, c.args...)
-			if code != c.wantCode {
-				t.Fatalf("exit code %d, want %d:\n%s", code, c.wantCode, out)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(out, w) {
-					t.Fatalf("report lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range c.not {
-				if strings.Contains(out, w) {
-					t.Fatalf("report has %q:\n%s", w, out)
-				}
-			}
-		})
 	}
 }
 

@@ -191,30 +191,43 @@ func TestFaultsPodmanAndRegistryDie(t *testing.T) {
 	var hook func()
 	s := progressServer(t, []string{"CONTAINER_HOST=unix://" + p.sock}, &hook)
 	exists := toolFor(t, "GET", "/libpod/images/{name}/exists").Name
-	nextWorks := func(what string) {
-		t.Helper()
-		res := s.MustSucceed(t, exists, map[string]any{"name": big})
-		if !strings.Contains(Text(res), "true") {
-			t.Fatalf("after %s: %s is gone: %s", what, big, Text(res))
-		}
-	}
-	checkErr := func(what string, res *mcp.CallToolResult, after time.Duration, want ...string) {
-		t.Helper()
-		if !res.IsError {
-			t.Fatalf("%s: succeeded, want an isError: %s", what, Text(res))
-		}
-		for _, w := range want {
-			if !strings.Contains(Text(res), w) {
-				t.Errorf("%s: error does not mention %q: %s", what, w, Text(res))
-			}
-		}
-		if after > 30*time.Second {
-			t.Errorf("%s: the call ended %s after the kill", what, after)
-		}
-		t.Logf("%s: %s (ended %s after the kill)", what, clipTo(Text(res), 300), after.Round(time.Millisecond))
-	}
+	reg2 := pushWhileRegistryDies(t, s, &hook, dir, big)
 
-	// The registry goes away mid-push: killed once a blob upload is under way in it.
+	// Podman dies mid-export.
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	get := toolFor(t, "GET", "/libpod/images/{name}/get").Name
+	res, after := callWhileKilling(t, s, &hook, get, map[string]any{"name": big, "output": filepath.Join(out, "out.tar")}, p.kill)
+	checkFaultErr(t, "export, Podman killed", res, after, get)
+	noPartialFiles(t, out)
+	p.restart(t)
+	faultNextWorks(t, s, exists, big, "the export")
+
+	// Podman dies mid-load.
+	load := toolFor(t, "POST", "/libpod/images/load").Name
+	res, after = callWhileKilling(t, s, &hook, load, map[string]any{"upload": archive}, p.kill)
+	checkFaultErr(t, "load, Podman killed", res, after, load)
+	p.restart(t)
+	faultNextWorks(t, s, exists, big, "the load")
+
+	// Podman dies mid-pull.
+	pull := toolFor(t, "POST", "/libpod/images/pull").Name
+	ref := reg2 + "/faults:1"
+	p.do(t, "DELETE", "/libpod/images/"+url.PathEscape(big)+"?force=true", nil) // so the pull copies every byte
+	res, after = callWhileKilling(t, s, &hook, pull, map[string]any{"reference": ref, "tlsVerify": false}, p.kill)
+	checkFaultErr(t, "pull, Podman killed", res, after, pull)
+	p.restart(t)
+	s.MustSucceed(t, toolFor(t, "GET", "/libpod/images/json").Name, map[string]any{})
+	s.MustSucceed(t, pull, map[string]any{"reference": ref, "tlsVerify": false})
+	if res := s.MustSucceed(t, exists, map[string]any{"name": ref}); !strings.Contains(Text(res), "true") {
+		t.Fatalf("after the pull: %s", Text(res))
+	}
+}
+
+// pushWhileRegistryDies: the registry goes away mid-push, killed once a blob upload is
+// under way in it; the push then works to a second registry, whose address it returns.
+func pushWhileRegistryDies(t *testing.T, s *Server, hook *func(), dir, big string) string {
+	t.Helper()
 	reg1Dir := filepath.Join(dir, "registry1")
 	reg1, killReg := killableRegistry(t, reg1Dir)
 	push := toolFor(t, "POST", "/libpod/images/{name}/push").Name
@@ -233,43 +246,41 @@ func TestFaultsPodmanAndRegistryDie(t *testing.T) {
 		// image-mcp refuses it on 4.x, which would ignore it).
 		pushArgs["retry"] = 0
 	}
-	res, after := callWhileKilling(t, s, &hook, push, pushArgs, killMidUpload)
+	res, after := callWhileKilling(t, s, hook, push, pushArgs, killMidUpload)
 	if e, _ := os.ReadDir(uploads); len(e) == 0 {
 		t.Errorf("no blob upload was under way when the registry was killed")
 	}
-	checkErr("push, registry killed", res, after, push)
+	checkFaultErr(t, "push, registry killed", res, after, push)
 	reg2, _ := killableRegistry(t, filepath.Join(dir, "registry2"))
 	s.MustSucceed(t, push, map[string]any{"name": big, "destination": reg2 + "/faults:1", "tlsVerify": false})
+	return reg2
+}
 
-	// Podman dies mid-export.
-	out := filepath.Join(dir, "out")
-	os.MkdirAll(out, 0o755)
-	get := toolFor(t, "GET", "/libpod/images/{name}/get").Name
-	res, after = callWhileKilling(t, s, &hook, get, map[string]any{"name": big, "output": filepath.Join(out, "out.tar")}, p.kill)
-	checkErr("export, Podman killed", res, after, get)
-	noPartialFiles(t, out)
-	p.restart(t)
-	nextWorks("the export")
-
-	// Podman dies mid-load.
-	load := toolFor(t, "POST", "/libpod/images/load").Name
-	res, after = callWhileKilling(t, s, &hook, load, map[string]any{"upload": archive}, p.kill)
-	checkErr("load, Podman killed", res, after, load)
-	p.restart(t)
-	nextWorks("the load")
-
-	// Podman dies mid-pull.
-	pull := toolFor(t, "POST", "/libpod/images/pull").Name
-	ref := reg2 + "/faults:1"
-	p.do(t, "DELETE", "/libpod/images/"+url.PathEscape(big)+"?force=true", nil) // so the pull copies every byte
-	res, after = callWhileKilling(t, s, &hook, pull, map[string]any{"reference": ref, "tlsVerify": false}, p.kill)
-	checkErr("pull, Podman killed", res, after, pull)
-	p.restart(t)
-	s.MustSucceed(t, toolFor(t, "GET", "/libpod/images/json").Name, map[string]any{})
-	s.MustSucceed(t, pull, map[string]any{"reference": ref, "tlsVerify": false})
-	if res := s.MustSucceed(t, exists, map[string]any{"name": ref}); !strings.Contains(Text(res), "true") {
-		t.Fatalf("after the pull: %s", Text(res))
+// faultNextWorks: after a fault the next call works and still finds big.
+func faultNextWorks(t *testing.T, s *Server, exists, big, what string) {
+	t.Helper()
+	res := s.MustSucceed(t, exists, map[string]any{"name": big})
+	if !strings.Contains(Text(res), "true") {
+		t.Fatalf("after %s: %s is gone: %s", what, big, Text(res))
 	}
+}
+
+// checkFaultErr: the call that met the fault ended in an isError that names each of want,
+// soon after the kill.
+func checkFaultErr(t *testing.T, what string, res *mcp.CallToolResult, after time.Duration, want ...string) {
+	t.Helper()
+	if !res.IsError {
+		t.Fatalf("%s: succeeded, want an isError: %s", what, Text(res))
+	}
+	for _, w := range want {
+		if !strings.Contains(Text(res), w) {
+			t.Errorf("%s: error does not mention %q: %s", what, w, Text(res))
+		}
+	}
+	if after > 30*time.Second {
+		t.Errorf("%s: the call ended %s after the kill", what, after)
+	}
+	t.Logf("%s: %s (ended %s after the kill)", what, clipTo(Text(res), 300), after.Round(time.Millisecond))
 }
 
 // Central answers 500, garbage, a truncated body, or nothing at all: each call ends in a

@@ -57,14 +57,7 @@ func runBinary(t *testing.T, env []string, args ...string) (string, int) {
 
 func listedTools(t *testing.T, s *Server) []string {
 	t.Helper()
-	res, err := s.Session.ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, tl := range res.Tools {
-		names = append(names, tl.Name)
-	}
+	names := toolNames(listTools(t, s))
 	sort.Strings(names)
 	return names
 }

@@ -3,9 +3,6 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -14,15 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/image-mcp/image-mcp/internal/podmantest"
-	"github.com/image-mcp/image-mcp/internal/syncio"
 )
 
 // raceBinary builds image-mcp with the race detector (IMAGE_MCP_E2E_RACE=1): a slower
@@ -306,169 +299,4 @@ func podmanRaw(method, path string, body io.Reader) (int, []byte, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
-}
-
-// Server is a running image-mcp binary with a connected client session.
-type Server struct {
-	Session *mcp.ClientSession
-	Stderr  *bytes.Buffer
-	cmd     *exec.Cmd
-	client  *mcp.Client // to change the client's roots
-}
-
-// ServerOptions tune how the binary is started.
-type ServerOptions struct {
-	Args   []string
-	Env    []string // added to a clean environment (PATH, HOME, and the test Podman)
-	NoPod  bool     // do not point it at the test Podman
-	Wrap   []string // run the binary under this command (e.g. setpriv with fewer capabilities)
-	Client *mcp.ClientOptions
-	// ProtocolVersion the client asks for; empty: the go-sdk's latest.
-	ProtocolVersion string
-}
-
-// StartServer starts the binary and connects a go-sdk client to it over stdio.
-func StartServer(t testing.TB, o ServerOptions) *Server {
-	t.Helper()
-	cmd := exec.Command(binary, o.Args...)
-	if len(o.Wrap) > 0 {
-		cmd = exec.Command(o.Wrap[0], append(append(o.Wrap[1:len(o.Wrap):len(o.Wrap)], binary), o.Args...)...)
-	}
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}
-	if raceBinary {
-		// A data race ends the server at once, so the test that provoked it fails.
-		cmd.Env = append(cmd.Env, "GORACE=halt_on_error=1")
-	}
-	if !o.NoPod {
-		needPodman(t)
-		cmd.Env = append(cmd.Env, "CONTAINER_HOST=unix://"+podmanSock)
-	}
-	cmd.Env = append(cmd.Env, o.Env...)
-	stderr := &bytes.Buffer{}
-	cmd.Stderr = &lockedWriter{W: stderr}
-	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, o.Client)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 5 * time.Second}, &mcp.ClientSessionOptions{ProtocolVersion: o.ProtocolVersion})
-	if err != nil {
-		t.Fatalf("connect to image-mcp: %v\nstderr:\n%s", err, stderr)
-	}
-	s := &Server{Session: cs, Stderr: stderr, cmd: cmd, client: client}
-	t.Cleanup(func() { cs.Close() })
-	return s
-}
-
-// Call calls a tool and fails the test on a protocol error (not on an isError result).
-func (s *Server) Call(t testing.TB, name string, args map[string]any) *mcp.CallToolResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	res, err := s.Session.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
-	if err != nil {
-		t.Fatalf("call %s: %v", name, err)
-	}
-	checkAnswer(t, name, res)
-	return res
-}
-
-// checkAnswer: no answer carries structuredContent (a client that forwards it
-// would drop the notices), and a success's last text item is its JSON, notices before it.
-func checkAnswer(t testing.TB, name string, res *mcp.CallToolResult) {
-	t.Helper()
-	if res.StructuredContent != nil {
-		t.Fatalf("%s: an answer with structuredContent: clients that forward it drop the text items, notices included", name)
-	}
-	if res.IsError || len(res.Content) == 0 {
-		return
-	}
-	tc, ok := res.Content[len(res.Content)-1].(*mcp.TextContent)
-	if !ok {
-		t.Fatalf("%s: the last content block is %T, not the JSON text", name, res.Content[len(res.Content)-1])
-	}
-	if !json.Valid([]byte(tc.Text)) {
-		t.Fatalf("%s: the last text block is not JSON: %.300s", name, tc.Text)
-	}
-}
-
-// MustSucceed calls a tool and fails the test unless the result is a success.
-func (s *Server) MustSucceed(t testing.TB, name string, args map[string]any) *mcp.CallToolResult {
-	t.Helper()
-	res := s.Call(t, name, args)
-	if res.IsError {
-		t.Fatalf("%s(%v) failed: %s", name, args, Text(res))
-	}
-	return res
-}
-
-// MustFail calls a tool and fails the test unless the result is an isError whose text
-// contains every one of want.
-func (s *Server) MustFail(t testing.TB, name string, args map[string]any, want ...string) *mcp.CallToolResult {
-	t.Helper()
-	res := s.Call(t, name, args)
-	if !res.IsError {
-		t.Fatalf("%s(%v) succeeded, want an error: %s", name, args, Text(res))
-	}
-	for _, w := range want {
-		if !strings.Contains(Text(res), w) {
-			t.Fatalf("%s(%v) error does not mention %q:\n%s", name, args, w, Text(res))
-		}
-	}
-	return res
-}
-
-// Text joins the text contents of a result.
-func Text(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, tc.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
-
-// Answer is a success's JSON: its last text item (notices come before it).
-func Answer(res *mcp.CallToolResult) string {
-	if len(res.Content) == 0 {
-		return ""
-	}
-	tc, _ := res.Content[len(res.Content)-1].(*mcp.TextContent)
-	if tc == nil {
-		return ""
-	}
-	return tc.Text
-}
-
-// Structured decodes a result's answer (its JSON, the last text item) into v.
-func Structured(t testing.TB, res *mcp.CallToolResult, v any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(Answer(res)), v); err != nil {
-		t.Fatalf("answer %.300s: %v", Answer(res), err)
-	}
-}
-
-// lockedWriter is the binary's stderr: the process writes while tests read.
-type lockedWriter = syncio.Writer
-
-// StderrText is what the binary logged so far.
-func (s *Server) StderrText() string {
-	return s.cmd.Stderr.(*lockedWriter).String()
-}
-
-// LoggedText is StderrText once it holds want, or after 10 s: a line the server logged
-// before an answer may still be in the pipe to this process when the answer is read.
-func (s *Server) LoggedText(want string) string {
-	return s.LoggedWhen(func(log string) bool { return strings.Contains(log, want) })
-}
-
-// LoggedWhen is StderrText once ok says it holds what is awaited, or after 10 s.
-func (s *Server) LoggedWhen(ok func(log string) bool) string {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		text := s.StderrText()
-		if ok(text) || time.Now().After(deadline) {
-			return text
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

@@ -11,48 +11,6 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// embeddedTools are the tools the binary serves, with where each argument goes.
-func embeddedTools(t testing.TB) []*capabilities.Tool {
-	t.Helper()
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []*capabilities.Tool
-	for _, c := range caps {
-		all = append(all, c.Tools...)
-	}
-	return all
-}
-
-// requiredArgs fills a tool's required arguments with harmless values; out is a directory
-// for output files.
-func requiredArgs(tl *capabilities.Tool, out string) map[string]any {
-	args := map[string]any{}
-	for _, a := range tl.Args {
-		if !a.Required {
-			continue
-		}
-		switch {
-		case a.Role == capabilities.RoleOutputFile:
-			args[a.Name] = filepath.Join(out, tl.Name+".tar")
-		case a.Role == capabilities.RoleInputFile:
-			args[a.Name] = busyboxTar
-		case a.Type == "array":
-			args[a.Name] = []string{"localhost/hostile-none:1"}
-		case a.Type == "object":
-			args[a.Name] = map[string]any{}
-		case a.Type == "boolean":
-			args[a.Name] = false
-		case a.Type == "integer" || a.Type == "number":
-			args[a.Name] = 1
-		default:
-			args[a.Name] = "localhost/hostile-none:1"
-		}
-	}
-	return args
-}
-
 func mustJSON(t testing.TB, v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

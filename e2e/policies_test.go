@@ -35,13 +35,7 @@ var policies = []policy{policyS, policyT, policyB}
 // seenAs renders a result as a client of the policy hands it to the model: text items
 // joined by a blank line, structuredContent as JSON.stringify writes it.
 func seenAs(p policy, res *mcp.CallToolResult) string {
-	var texts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			texts = append(texts, tc.Text)
-		}
-	}
-	text := strings.Join(texts, "\n\n")
+	text := strings.Join(textItems(res), "\n\n")
 	structured := ""
 	if res.StructuredContent != nil {
 		b, _ := json.Marshal(res.StructuredContent)
@@ -299,12 +293,8 @@ func TestRaisedBudgetDeclared(t *testing.T) {
 	listMeta := func(args ...string) map[string]any {
 		t.Helper()
 		s := StartServer(t, ServerOptions{NoPod: true, Args: args})
-		res, err := s.Session.ListTools(t.Context(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
 		out := map[string]any{}
-		for _, tl := range res.Tools {
+		for _, tl := range listTools(t, s) {
 			out[tl.Name] = tl.Meta["anthropic/maxResultSizeChars"]
 		}
 		return out

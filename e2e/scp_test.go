@@ -57,10 +57,37 @@ func TestCopyImageToAnotherHost(t *testing.T) {
 	conf := write("containers.conf", podmantest.ContainersConf+fmt.Sprintf(
 		"[engine.service_destinations.dest]\nuri = %q\nidentity = %q\n", f.url("/run/podman/podman.sock"), f.userKey))
 
+	const image = "localhost/scp-source:1"
+	sock := startScpSource(t, dir, image, "HOME="+home, "SSH_AUTH_SOCK="+agent, "CONTAINERS_CONF="+conf, "CONTAINERS_STORAGE_CONF="+srcStorage)
+
+	s := StartServer(t, ServerOptions{NoPod: true, Env: []string{"CONTAINER_HOST=unix://" + sock}})
+	res := s.MustSucceed(t, "copy-image-one-host-another", map[string]any{"name": image, "destination": "dest::"})
+	if got := Text(res); !strings.Contains(got, image) {
+		t.Errorf("copy answered %s, want the copied image's name", got)
+	}
+
+	// What the destination host has now, asked the way Podman asked it: over ssh.
+	ssh := exec.Command("ssh", "-i", f.userKey, "-p", fmt.Sprint(f.port), "-o", "UserKnownHostsFile="+f.knownHosts,
+		"-o", "BatchMode=yes", "root@127.0.0.1", "podman", "images", "--format", "'{{.Repository}}:{{.Tag}}'")
+	ssh.Env = append(os.Environ(), "SSH_AUTH_SOCK=")
+	out, err := ssh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("list the destination's images over ssh: %v: %s", err, out)
+	}
+	if got := strings.Fields(string(out)); len(got) != 1 || got[0] != image {
+		t.Errorf("the destination host holds %q, want just %s", got, image)
+	}
+}
+
+// startScpSource starts the source Podman service of the copy in dir, with env (its home,
+// ssh agent, containers.conf and storage), and imports image into it; it returns the
+// service's socket.
+func startScpSource(t *testing.T, dir, image string, env ...string) string {
+	t.Helper()
 	sock := filepath.Join(dir, "podman.sock")
 	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
 	svc.Dir = dir // a neutral directory (Podman 4.3.1 builds read a Containerfile from it)
-	svc.Env = append(os.Environ(), "HOME="+home, "SSH_AUTH_SOCK="+agent, "CONTAINERS_CONF="+conf, "CONTAINERS_STORAGE_CONF="+srcStorage)
+	svc.Env = append(os.Environ(), env...)
 	logf, err := os.Create(filepath.Join(dir, "service.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,28 +108,10 @@ func TestCopyImageToAnotherHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tar.Close()
-	const image = "localhost/scp-source:1"
 	resp, err := api.Post("http://d/v"+podmanVer+"/libpod/images/import?reference="+image, "application/x-tar", tar)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("import into the source service: %v %v", resp, err)
 	}
 	resp.Body.Close()
-
-	s := StartServer(t, ServerOptions{NoPod: true, Env: []string{"CONTAINER_HOST=unix://" + sock}})
-	res := s.MustSucceed(t, "copy-image-one-host-another", map[string]any{"name": image, "destination": "dest::"})
-	if got := Text(res); !strings.Contains(got, image) {
-		t.Errorf("copy answered %s, want the copied image's name", got)
-	}
-
-	// What the destination host has now, asked the way Podman asked it: over ssh.
-	ssh := exec.Command("ssh", "-i", f.userKey, "-p", fmt.Sprint(f.port), "-o", "UserKnownHostsFile="+f.knownHosts,
-		"-o", "BatchMode=yes", "root@127.0.0.1", "podman", "images", "--format", "'{{.Repository}}:{{.Tag}}'")
-	ssh.Env = append(os.Environ(), "SSH_AUTH_SOCK=")
-	out, err := ssh.CombinedOutput()
-	if err != nil {
-		t.Fatalf("list the destination's images over ssh: %v: %s", err, out)
-	}
-	if got := strings.Fields(string(out)); len(got) != 1 || got[0] != image {
-		t.Errorf("the destination host holds %q, want just %s", got, image)
-	}
+	return sock
 }

@@ -13,18 +13,6 @@ import (
 	"github.com/image-mcp/image-mcp/internal/fakecentral"
 )
 
-// toolFor names the tool of an operation, so tests survive tool renames.
-func toolFor(t testing.TB, method, path string) *capabilities.Tool {
-	t.Helper()
-	for _, tl := range embeddedTools(t) {
-		if tl.Method == method && tl.Path == path {
-			return tl
-		}
-	}
-	t.Fatalf("no tool for %s %s", method, path)
-	return nil
-}
-
 // encodings are the forms a secret could leak in.
 func encodings(s string) []string {
 	return []string{s, base64.StdEncoding.EncodeToString([]byte(s)), base64.URLEncoding.EncodeToString([]byte(s)),
@@ -57,6 +45,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	env := append(central.Env(token), "REGISTRY_AUTH_FILE="+authFile)
 	s := StartServer(t, ServerOptions{Args: []string{"--log-level", "debug", "--timeout", "30s"}, Env: env})
 
+	r := &leakRun{s: s, central: central, token: token, regAuth: regAuth, regConfig: regConfig, dir: dir, covered: map[string]bool{}}
 	ctxDir := filepath.Join(dir, "ctx")
 	os.MkdirAll(ctxDir, 0o755)
 	os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte("FROM "+baseImage+"\nLABEL secrets=1\n"), 0o644)
@@ -71,7 +60,26 @@ func TestSecretsNeverLeak(t *testing.T) {
 			t.Errorf("%s is gone after the secrets test (HTTP %d, %v)", baseImage, code, err)
 		}
 	}()
+	r.successPath(t, ctxDir, pushed)
+	r.forbidden(t)
+	r.failurePath(t)
+	checkNoCanary(t, s.StderrText(), r.outputs, canaries)
+}
 
+// leakRun is a server with canary credentials and what its tools answered.
+type leakRun struct {
+	s                              *Server
+	central                        *FakeCentral
+	token, regAuth, regConfig, dir string
+	covered                        map[string]bool // tools called on a success path
+	outputs                        []string        // every result's text, labelled
+}
+
+func (r *leakRun) record(label string, res string) { r.outputs = append(r.outputs, label+": "+res) }
+
+// successPath calls every tool once where it should work (mustWork: it must).
+func (r *leakRun) successPath(t *testing.T, ctxDir, pushed string) {
+	s, central, regAuth, regConfig, dir := r.s, r.central, r.regAuth, r.regConfig, r.dir
 	type call struct {
 		method, path string
 		args         map[string]any
@@ -108,29 +116,32 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"POST", "/v1/images/scan", map[string]any{"body": map[string]any{"imageName": ""}}, false},
 		{"GET", "/v1/images/{id}", map[string]any{"id": central.ImageIDs()[0]}, true},
 	}
-	covered := map[string]bool{}
-	var outputs []string
-	record := func(label string, res string) { outputs = append(outputs, label+": "+res) }
 	for _, c := range calls {
 		tl := toolFor(t, c.method, c.path)
-		covered[tl.Name] = true
+		r.covered[tl.Name] = true
 		res := s.Call(t, tl.Name, c.args)
 		if c.mustWork && res.IsError {
 			t.Errorf("%s(%v) failed: %s", tl.Name, c.args, Text(res))
 		}
-		record(tl.Name, Text(res))
-
+		r.record(tl.Name, Text(res))
 	}
-	// Central's 403: the token's role loses Image access for one call.
-	central.SetRole(token, fakecentral.RoleNone)
+}
+
+// forbidden: Central's 403, the token's role losing Image access for one call.
+func (r *leakRun) forbidden(t *testing.T) {
+	r.central.SetRole(r.token, fakecentral.RoleNone)
 	get := toolFor(t, "GET", "/v1/images/{id}").Name
-	res := s.MustFail(t, get, map[string]any{"id": central.ImageIDs()[0]}, "HTTP 403")
-	record(get+" (403)", Text(res))
-	central.SetRole(token, fakecentral.RoleAdmin)
-	// The failure path of every tool: a missing image, a missing file, an unknown ID; the
-	// auth headers ride along wherever a tool takes them.
+	res := r.s.MustFail(t, get, map[string]any{"id": r.central.ImageIDs()[0]}, "HTTP 403")
+	r.record(get+" (403)", Text(res))
+	r.central.SetRole(r.token, fakecentral.RoleAdmin)
+}
+
+// failurePath calls every tool where it fails: a missing image, a missing file, an unknown
+// ID; the auth headers ride along wherever a tool takes them.
+func (r *leakRun) failurePath(t *testing.T) {
+	s, regAuth, regConfig, dir := r.s, r.regAuth, r.regConfig, r.dir
 	for _, tl := range embeddedTools(t) {
-		if !covered[tl.Name] {
+		if !r.covered[tl.Name] {
 			t.Errorf("no success-path call of %s", tl.Name)
 		}
 		args := requiredArgs(tl, dir)
@@ -157,10 +168,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 			args["filters"] = "not json" // fails in Podman instead of pruning the shared store
 		}
 		res := s.Call(t, tl.Name, args)
-		record(tl.Name+" (failure path)", Text(res))
+		r.record(tl.Name+" (failure path)", Text(res))
 	}
+}
 
-	logs := s.StderrText()
+// checkNoCanary fails for every canary in a log line or a tool result.
+func checkNoCanary(t *testing.T, logs string, outputs, canaries []string) {
 	if !strings.Contains(logs, "DBG") || !strings.Contains(logs, "tool call") {
 		t.Fatalf("the debug log is missing; the test would prove nothing:\n%s", clipTo(logs, 2000))
 	}

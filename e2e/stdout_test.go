@@ -35,6 +35,52 @@ func TestStdoutOnlyMCP(t *testing.T) {
 	}
 	t.Cleanup(func() { stopProcess(cmd) })
 
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
+	for _, r := range stdoutRequests() {
+		if _, err := io.WriteString(stdin, r+"\n"); err != nil {
+			t.Fatalf("write %s: %v", r, err)
+		}
+	}
+	answered := readAnswers(t, lines, readErr, stderr, stdoutLastID-1) // ids 1-10 but 1 notification: 9 answers
+	checkStdoutAnswers(t, answered)
+
+	// Closing stdin ends the server cleanly, and nothing more appears on stdout.
+	stdin.Close()
+	for line := range lines {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("stdout after the last answer: %q", line)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after stdin closed: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the server did not exit when stdin closed")
+	}
+
+	checkStderrLogs(t, stderr.String())
+}
+
+// stdoutLastID is the id of the last request of stdoutRequests.
+const stdoutLastID = 10
+
+// stdoutRequests are the lines a client writes: a session, calls that succeed and fail,
+// an unknown tool and an unknown method.
+func stdoutRequests() []string {
 	call := func(id int, tool string, args any) string {
 		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": map[string]any{"name": tool, "arguments": args}})
 		return string(b)
@@ -52,29 +98,17 @@ func TestStdoutOnlyMCP(t *testing.T) {
 		`{"jsonrpc":"2.0","id":9,"method":"no/such/method"}`,
 		call(10, "list-images", map[string]any{"fields": []string{"Id"}}),
 	}
-	const lastID = 10
+	return requests
+}
 
-	lines := make(chan string)
-	readErr := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		readErr <- sc.Err()
-		close(lines)
-	}()
-	for _, r := range requests {
-		if _, err := io.WriteString(stdin, r+"\n"); err != nil {
-			t.Fatalf("write %s: %v", r, err)
-		}
-	}
-
+// readAnswers reads stdout's lines until want answers came, failing on any line that is
+// not one JSON-RPC 2.0 message; it returns the answers by id.
+func readAnswers(t *testing.T, lines <-chan string, readErr <-chan error, stderr *lockedWriter, want int) map[int]map[string]any {
+	t.Helper()
 	answered := map[int]map[string]any{}
 	deadline := time.After(2 * time.Minute)
 	var out []string
-	for len(answered) < lastID-1 { // ids 1-10 but 1 notification: 9 answers
+	for len(answered) < want {
 		select {
 		case line, ok := <-lines:
 			if !ok {
@@ -104,7 +138,12 @@ func TestStdoutOnlyMCP(t *testing.T) {
 			t.Fatalf("timed out with %d answers\nstdout:\n%s\nstderr:\n%s", len(answered), strings.Join(out, "\n"), stderr.String())
 		}
 	}
+	return answered
+}
 
+// checkStdoutAnswers: the listed tools, which calls are errors, and the JSON-RPC errors.
+func checkStdoutAnswers(t *testing.T, answered map[int]map[string]any) {
+	t.Helper()
 	isError := func(id int) bool {
 		res, _ := answered[id]["result"].(map[string]any)
 		e, _ := res["isError"].(bool)
@@ -122,26 +161,11 @@ func TestStdoutOnlyMCP(t *testing.T) {
 			t.Errorf("request %d: want a JSON-RPC error, got %v", id, answered[id])
 		}
 	}
+}
 
-	// Closing stdin ends the server cleanly, and nothing more appears on stdout.
-	stdin.Close()
-	for line := range lines {
-		if !json.Valid([]byte(line)) {
-			t.Errorf("stdout after the last answer: %q", line)
-		}
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit after stdin closed: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Error("the server did not exit when stdin closed")
-	}
-
-	logs := stderr.String()
+// checkStderrLogs: the log of the session went to stderr, and no MCP message did.
+func checkStderrLogs(t *testing.T, logs string) {
+	t.Helper()
 	for _, w := range []string{"serving MCP on stdio", "Podman service", "tool call", "tool=inspect-image", "tool=resolve-image-short-name"} {
 		if !strings.Contains(logs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, logs)

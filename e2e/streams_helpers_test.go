@@ -3,13 +3,10 @@ package e2e
 import (
 	"archive/tar"
 	"context"
-	"encoding/json"
 	"io"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,41 +95,6 @@ func mustProgress(t *testing.T, s *Server, plog *progressLog, name string, args 
 	}
 	t.Logf("%s: %d progress notifications, last %q", name, len(notes), notes[len(notes)-1].Message)
 	return res
-}
-
-// inspectID is the image ID Podman reports for name, or "" when it has no such image.
-func inspectID(t *testing.T, name string) string {
-	t.Helper()
-	code, body, err := PodmanRaw("GET", "/libpod/images/"+url.PathEscape(name)+"/json", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code == 404 {
-		return ""
-	}
-	var v struct{ Id string }
-	if err := json.Unmarshal(body, &v); err != nil || code != 200 {
-		t.Fatalf("inspect %s: %d %s", name, code, body)
-	}
-	return strings.TrimPrefix(v.Id, "sha256:")
-}
-
-// removeImage removes an image by name, ignoring "not there".
-func removeImage(t *testing.T, name string) {
-	t.Helper()
-	code, body, err := PodmanRaw("DELETE", "/libpod/images/"+url.PathEscape(name)+"?force=true", nil)
-	if err != nil || (code != 200 && code != 404) {
-		t.Fatalf("remove %s: %d %s %v", name, code, body, err)
-	}
-}
-
-// tagImage adds repo:tag to an image.
-func tagImage(t *testing.T, name, repo, tag string) {
-	t.Helper()
-	code, body, err := PodmanRaw("POST", "/libpod/images/"+url.PathEscape(name)+"/tag?repo="+url.QueryEscape(repo)+"&tag="+tag, nil)
-	if err != nil || code != 201 {
-		t.Fatalf("tag %s: %d %s %v", name, code, body, err)
-	}
 }
 
 // tarEntries lists the names in a tar file.

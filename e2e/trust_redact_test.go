@@ -171,7 +171,14 @@ func TestSecretsMaskedAtTheEdge(t *testing.T) {
 		}
 	}
 
-	// doctor against the echoing Central.
+	dout := doctorAgainstEcho(t, central, env)
+	checkMaskedEverywhere(t, r, dout, canaries)
+}
+
+// doctorAgainstEcho runs doctor against a Central that echoes the token in its 401 and
+// returns the report (stdout and stderr): it must report that Central.
+func doctorAgainstEcho(t *testing.T, central *FakeCentral, env []string) string {
+	t.Helper()
 	central.Override(echoToken(401))
 	cmd := exec.Command(binary, "doctor", "--no-autostart")
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + workDir, "XDG_RUNTIME_DIR=" + filepath.Join(workDir, "no-runtime-dir")}, env...)
@@ -181,7 +188,13 @@ func TestSecretsMaskedAtTheEdge(t *testing.T) {
 	if !strings.Contains(dout.String(), "Central rejected the API token") || !strings.Contains(dout.String(), "bad header") {
 		t.Errorf("doctor did not report the echoing Central:\n%s", dout.String())
 	}
+	return dout.String() + derr.String()
+}
 
+// checkMaskedEverywhere: no canary in stdout (results, errors, progress), the debug log
+// or doctor's report; stdout must show progress and masking, or the test proves nothing.
+func checkMaskedEverywhere(t *testing.T, r *RawServer, doctorReport string, canaries []string) {
+	t.Helper()
 	var stdout strings.Builder
 	r.mu.Lock()
 	for _, l := range r.lines {
@@ -191,7 +204,7 @@ func TestSecretsMaskedAtTheEdge(t *testing.T) {
 	if !strings.Contains(stdout.String(), "notifications/progress") || !strings.Contains(stdout.String(), "[redacted]") {
 		t.Fatalf("no progress notification or nothing masked: the test would prove nothing:\n%.2000s", stdout.String())
 	}
-	for name, text := range map[string]string{"stdout": stdout.String(), "the debug log": r.Stderr(), "doctor's report": dout.String() + derr.String()} {
+	for name, text := range map[string]string{"stdout": stdout.String(), "the debug log": r.Stderr(), "doctor's report": doctorReport} {
 		for _, c := range canaries {
 			if i := strings.Index(text, c); i >= 0 {
 				t.Errorf("%s carries a canary (%q): …%s…", name, c, text[max(0, i-200):min(len(text), i+len(c)+50)])

@@ -98,17 +98,8 @@ func TestRegistryAuthShortNames(t *testing.T) {
 	os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte("FROM mcp-e2e-alias\nLABEL from.short.name=1\n"), 0o644)
 
 	canary := fmt.Sprintf("docker-io-canary-%d", time.Now().UnixNano())
-	writeAuth := func(name string, entries map[string]string) string {
-		var parts []string
-		for host, up := range entries {
-			parts = append(parts, fmt.Sprintf("%q:{\"auth\":%q}", host, base64.StdEncoding.EncodeToString([]byte(up))))
-		}
-		f := filepath.Join(dir, name)
-		os.WriteFile(f, []byte(`{"auths":{`+strings.Join(parts, ",")+`}}`), 0o600)
-		return f
-	}
-	hubOnly := writeAuth("hub.json", map[string]string{"https://index.docker.io/v1/": "hub-user:" + canary})
-	both := writeAuth("both.json", map[string]string{"docker.io": "hub-user:" + canary, proxy.Addr: ruser + ":" + rpass})
+	hubOnly := writeAuthFile(dir, "hub.json", map[string]string{"https://index.docker.io/v1/": "hub-user:" + canary})
+	both := writeAuthFile(dir, "both.json", map[string]string{"docker.io": "hub-user:" + canary, proxy.Addr: ruser + ":" + rpass})
 
 	calls := []struct {
 		tool string
@@ -150,4 +141,15 @@ func TestRegistryAuthShortNames(t *testing.T) {
 			t.Errorf("the docker.io password reached another registry: %s", a)
 		}
 	}
+}
+
+// writeAuthFile writes an auth file in dir with one login (user:password) per host.
+func writeAuthFile(dir, name string, entries map[string]string) string {
+	var parts []string
+	for host, up := range entries {
+		parts = append(parts, fmt.Sprintf("%q:{\"auth\":%q}", host, base64.StdEncoding.EncodeToString([]byte(up))))
+	}
+	f := filepath.Join(dir, name)
+	os.WriteFile(f, []byte(`{"auths":{`+strings.Join(parts, ",")+`}}`), 0o600)
+	return f
 }

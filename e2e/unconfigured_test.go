@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,15 +61,7 @@ func TestNoPodman(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := StartServer(t, tc.opts)
-			res, err := s.Session.ListTools(context.Background(), nil)
-			if err != nil {
-				t.Fatalf("tools/list without Podman: %v", err)
-			}
-			var names []string
-			for _, tl := range res.Tools {
-				names = append(names, tl.Name)
-			}
-			sameToolNames(t, "tools/list without Podman", names)
+			sameToolNames(t, "tools/list without Podman", toolNames(listTools(t, s)))
 			for tool, args := range map[string]map[string]any{
 				"list-images":   nil,
 				"inspect-image": {"name": "x"},
