@@ -1,6 +1,6 @@
-// Package cli is the image-mcp command. options.go declares every flag with its
-// environment variable and validates them through setting.go's typed reader; run.go
-// dispatches; catalog.go loads the tools and prompts (--capability, filters);
+// Package cli is the image-mcp command. settings.go is the settings table, one row per
+// setting (flag, variable, default, reader, help); setting.go reads a row; options.go
+// declares the flags from the table and validates them into Options; run.go dispatches; catalog.go loads the tools and prompts (--capability, filters);
 // serve.go serves MCP on stdio behind stdio_guard.go; doctor.go and listtools.go are the
 // other commands; podman.go and central.go turn the options into upstream settings,
 // paths.go into the allowed directories; profile.go is the bench's CPU profile.
