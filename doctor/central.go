@@ -30,7 +30,7 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	imageAccess, ok := checkToken(ctx, client, c, r)
 	if ok && checkImageRead(ctx, client, r) {

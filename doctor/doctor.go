@@ -26,9 +26,11 @@ type Config struct {
 	// a bad --allowed-dirs.
 	AllowedDirs    string
 	AllowedDirsErr error
-	// Timeout bounds each check (default 30s).
-	Timeout time.Duration
 }
+
+// checkTimeout bounds each check; Podman's gets a minute more, for a service that
+// doctor starts itself.
+const checkTimeout = 30 * time.Second
 
 // report collects the lines of the report and counts problems.
 type report struct {
@@ -66,9 +68,6 @@ func (r *report) fail(msg, fix string) {
 // Run checks everything and writes the report to w. It returns the process exit code:
 // 0 when nothing is wrong (warnings allowed), 1 otherwise.
 func Run(ctx context.Context, cfg Config, w io.Writer) int {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
-	}
 	r := &report{w: w}
 	fmt.Fprintln(w, "image-mcp doctor")
 	checkPodman(ctx, cfg, r)

@@ -28,7 +28,7 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 		return
 	}
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout+60*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout+60*time.Second)
 	defer cancel()
 	v, ok := podmanVersion(ctx, client, ep, r)
 	if !ok {
