@@ -9,7 +9,9 @@ import (
 )
 
 // podmanEnv is where to look for Podman: the settings (--podman-url or CONTAINER_HOST,
-// the ssh key and known_hosts), and the rest of Podman's environment as Main was given it.
+// the ssh key and known_hosts), and the rest of Podman's environment as Main was given it
+// (it replaces what PodmanEnvFromOS read from the process; HOME falls back to the
+// platform's home directory).
 func podmanEnv(o *Options) upstream.PodmanEnv {
 	env := upstream.PodmanEnvFromOS("")
 	env.Flag, env.ContainerHost = "", o.PodmanURL
