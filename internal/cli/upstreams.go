@@ -14,6 +14,20 @@ import (
 // Central's client, Podman's (discovered in the background), the HTTP clients of extra
 // capabilities. A bad setting of one stops none: its tools answer with it.
 
+// connectCentral gives the StackRox tools their client, or the error they answer with.
+func (r *run) connectCentral(ups *tools.Upstreams) {
+	ups.Central, ups.CentralErr = upstream.NewCentralClient(r.rox)
+	if r.roxErr != nil {
+		ups.Central, ups.CentralErr = nil, r.roxErr
+	}
+	switch {
+	case ups.CentralErr == nil:
+		r.log.Info().Str("endpoint", cmp.Or(r.rox.Endpoint, upstream.DefaultCentralEndpoint)).Bool("insecureSkipVerify", r.rox.Insecure).Msg("StackRox Central configured")
+	case !errors.Is(ups.CentralErr, upstream.ErrCentralNotConfigured):
+		r.log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
+	}
+}
+
 // startPodman discovers Podman in the background: its first use (or the exit) waits for
 // it, so that discovery (socket probes, preparing autostart) does not delay the first
 // answers. stop ends a Podman service the run started itself.
@@ -35,19 +49,5 @@ func (r *run) connectExtras(ups *tools.Upstreams) {
 		if _, err := ups.Connect(cp); err != nil {
 			r.log.Warn().Err(err).Str("capability", cp.File).Msg("its tools will answer with this error")
 		}
-	}
-}
-
-// connectCentral gives the StackRox tools their client, or the error they answer with.
-func (r *run) connectCentral(ups *tools.Upstreams) {
-	ups.Central, ups.CentralErr = upstream.NewCentralClient(r.rox)
-	if r.roxErr != nil {
-		ups.Central, ups.CentralErr = nil, r.roxErr
-	}
-	switch {
-	case ups.CentralErr == nil:
-		r.log.Info().Str("endpoint", cmp.Or(r.rox.Endpoint, upstream.DefaultCentralEndpoint)).Bool("insecureSkipVerify", r.rox.Insecure).Msg("StackRox Central configured")
-	case !errors.Is(ups.CentralErr, upstream.ErrCentralNotConfigured):
-		r.log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
 	}
 }
