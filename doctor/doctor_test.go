@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/image-mcp/image-mcp/doctor"
 	"github.com/image-mcp/image-mcp/internal/fakecentral"
@@ -85,7 +84,7 @@ func TestDoctorReport(t *testing.T) {
 				env.Flag = "unix://" + tc.podman
 			}
 			var out bytes.Buffer
-			code := doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: tc.autostart, Central: tc.central, Timeout: 20 * time.Second}, &out)
+			code := doctor.Run(context.Background(), doctor.Config{Podman: env, Autostart: tc.autostart, Central: tc.central}, &out)
 			if code != tc.code {
 				t.Errorf("exit code %d, want %d", code, tc.code)
 			}

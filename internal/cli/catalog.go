@@ -21,7 +21,6 @@ type catalog struct {
 // loadCatalog loads the built-in capabilities and the extra ones, then applies the filters.
 // exit is 1 when the built-in specs are broken, 2 for a bad setting.
 func loadCatalog(o *Options) (c catalog, exit int, err error) {
-	builtinPrompts := parseBuiltinPrompts()
 	if c.caps, err = capabilities.Embedded(); err != nil {
 		return c, 1, fmt.Errorf("cannot load the capability specs: %w", err)
 	}
@@ -38,7 +37,7 @@ func loadCatalog(o *Options) (c catalog, exit int, err error) {
 	if c.served, c.hidden, err = o.Filter.Apply(c.all); err != nil {
 		return c, 2, err
 	}
-	allPrompts, err := loadPrompts(builtinPrompts, c.caps, c.all)
+	allPrompts, err := loadPrompts(c.caps, c.all)
 	if err != nil {
 		return c, 2, err
 	}
@@ -49,25 +48,10 @@ func loadCatalog(o *Options) (c catalog, exit int, err error) {
 	return c, 0, nil
 }
 
-// parseBuiltinPrompts parses the built-in prompts while the specs are parsed (YAML parsing
-// is most of the start-up work); the function it returns waits for them.
-func parseBuiltinPrompts() func() (capabilities.PromptFile, error) {
-	type parsed struct {
-		f   capabilities.PromptFile
-		err error
-	}
-	ch := make(chan parsed, 1)
-	go func() {
-		f, err := capabilities.EmbeddedPrompts()
-		ch <- parsed{f, err}
-	}()
-	return func() (capabilities.PromptFile, error) { p := <-ch; return p.f, p.err }
-}
-
 // loadPrompts takes the built-in prompts and those the capabilities' corrections files
 // declare, checked against every tool there is (before filters).
-func loadPrompts(builtinPrompts func() (capabilities.PromptFile, error), caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
-	builtin, err := builtinPrompts()
+func loadPrompts(caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
+	builtin, err := capabilities.EmbeddedPrompts()
 	if err != nil {
 		return nil, err
 	}

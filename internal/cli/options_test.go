@@ -130,6 +130,25 @@ func TestValidateReadsSettings(t *testing.T) {
 		{"bool flag alone, doctor's flags", []string{"--read-only", "doctor", "--no-autostart"}, nil, func(o *Options) bool {
 			return o.Filter.ReadOnly && o.NoAutostart && o.Doctor
 		}},
+		{"connections from their variables", nil, map[string]string{"CONTAINER_HOST": "unix:///p.sock", "CONTAINER_SSHKEY": "/k", "IMAGE_MCP_SSH_KNOWN_HOSTS": "/kh",
+			"ROX_ENDPOINT": "c:443", "STACKROX_API_KEY": "seed", "ROX_API_TOKEN_FILE": "/t", "ROX_CA_CERT_FILE": "/ca", "ROX_SERVER_NAME": "c.example",
+			"ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY": "true"},
+			func(o *Options) bool {
+				return o.PodmanURL == "unix:///p.sock" && o.PodmanURLFrom == "CONTAINER_HOST" && o.PodmanIdentity == "/k" && o.PodmanKnownHosts == "/kh" &&
+					o.RoxEndpoint == "c:443" && o.RoxToken == "seed" && o.RoxTokenFile == "/t" && o.RoxCAFile == "/ca" && o.RoxServerName == "c.example" &&
+					o.RoxInsecure && o.RoxErr == nil
+			}},
+		{"connection flags win", []string{"--podman-url", "tcp://h:1", "--rox-endpoint", "d:443", "--rox-insecure-skip-tls-verify=false"},
+			map[string]string{"CONTAINER_HOST": "unix:///p.sock", "ROX_ENDPOINT": "c:443", "ROX_API_TOKEN": "rox", "STACKROX_API_KEY": "seed",
+				"ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY": "true"},
+			func(o *Options) bool {
+				return o.PodmanURL == "tcp://h:1" && o.PodmanURLFrom == "--podman-url" && o.RoxEndpoint == "d:443" && o.RoxToken == "rox" && !o.RoxInsecure
+			}},
+		// A bad connection setting is the answer of the tools that need it, not a stop.
+		{"bad ROX_ variable", nil, map[string]string{"ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY": "yes please"}, func(o *Options) bool {
+			return !o.RoxInsecure && o.RoxErr != nil &&
+				o.RoxErr.Error() == `ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY="yes please": want true or false; the StackRox tools are off until it is fixed`
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,5 +163,27 @@ func TestValidateReadsSettings(t *testing.T) {
 				t.Fatalf("options read wrong: %+v", o)
 			}
 		})
+	}
+}
+
+// Podman's discovery reads the environment Main was given, not the process's.
+func TestPodmanEnvFromMain(t *testing.T) {
+	for _, k := range []string{"CONTAINER_HOST", "CONTAINER_CONNECTION", "CONTAINER_SSHKEY", "SSH_AUTH_SOCK", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME",
+		"CONTAINERS_CONF", "CONTAINERS_CONF_OVERRIDE", "PODMAN_CONNECTIONS_CONF", "HOME", "IMAGE_MCP_SSH_KNOWN_HOSTS"} {
+		t.Setenv(k, "/from-the-process")
+	}
+	env := map[string]string{"CONTAINER_HOST": "unix:///given.sock", "CONTAINER_CONNECTION": "given", "CONTAINER_SSHKEY": "/given-key",
+		"SSH_AUTH_SOCK": "/given-agent", "XDG_RUNTIME_DIR": "/given-run", "XDG_CONFIG_HOME": "/given-config", "CONTAINERS_CONF": "/given.conf",
+		"CONTAINERS_CONF_OVERRIDE": "/given-over.conf", "PODMAN_CONNECTIONS_CONF": "/given.json", "HOME": "/given-home"}
+	o := NewOptions(io.Discard)
+	if err := o.Validate(getenv(env)); err != nil {
+		t.Fatal(err)
+	}
+	got := podmanEnv(o)
+	fields := []string{got.ContainerHost, got.ContainerConnection, got.SSHKey, got.SSHAuthSock, got.XDGRuntimeDir, got.XDGConfigHome,
+		got.ContainersConf, got.ContainersConfOver, got.ConnectionsConf, got.Home}
+	if strings.Join(fields, ",") != "unix:///given.sock,given,/given-key,/given-agent,/given-run,/given-config,/given.conf,/given-over.conf,/given.json,/given-home" ||
+		got.Flag != "" || got.KnownHosts != "" {
+		t.Fatalf("Podman's environment is not the one given: %+v", got)
 	}
 }

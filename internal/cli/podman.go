@@ -8,11 +8,22 @@ import (
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// podmanEnv is where to look for Podman: the environment, with the flags winning.
+// podmanEnv is where to look for Podman: the settings (--podman-url or CONTAINER_HOST,
+// the ssh key and known_hosts), and the rest of Podman's environment as Main was given it
+// (it replaces what PodmanEnvFromOS read from the process; HOME falls back to the
+// platform's home directory).
 func podmanEnv(o *Options) upstream.PodmanEnv {
-	env := upstream.PodmanEnvFromOS(o.PodmanURL)
-	env.SSHKey = cmp.Or(o.PodmanIdentity, env.SSHKey)
-	env.KnownHosts = cmp.Or(o.PodmanKnownHosts, env.KnownHosts)
+	env := upstream.PodmanEnvFromOS("")
+	env.Flag, env.ContainerHost = "", o.PodmanURL
+	if o.PodmanURLFrom == "--podman-url" {
+		env.Flag, env.ContainerHost = o.PodmanURL, ""
+	}
+	env.SSHKey, env.KnownHosts = o.PodmanIdentity, o.PodmanKnownHosts
+	env.ContainerConnection, env.SSHAuthSock = o.getenv("CONTAINER_CONNECTION"), o.getenv("SSH_AUTH_SOCK")
+	env.XDGRuntimeDir, env.XDGConfigHome = o.getenv("XDG_RUNTIME_DIR"), o.getenv("XDG_CONFIG_HOME")
+	env.ContainersConf, env.ContainersConfOver = o.getenv("CONTAINERS_CONF"), o.getenv("CONTAINERS_CONF_OVERRIDE")
+	env.ConnectionsConf = o.getenv("PODMAN_CONNECTIONS_CONF")
+	env.Home = cmp.Or(o.getenv("HOME"), env.Home)
 	return env
 }
 

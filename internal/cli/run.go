@@ -1,9 +1,11 @@
-// Package cli is the image-mcp command. options.go declares every flag with its
-// environment variable and validates them through setting.go's typed reader; run.go
-// dispatches; catalog.go loads the tools and prompts (--capability, filters);
-// serve.go serves MCP on stdio behind stdio_guard.go; doctor.go and listtools.go are the
-// other commands; podman.go and central.go turn the options into upstream settings,
-// paths.go into the allowed directories; profile.go is the bench's CPU profile.
+// Package cli is the image-mcp command. settings.go is the settings table, one row per
+// setting (flag, variable, default, reader, help), and setting.go reads a row; options.go
+// declares the flags from the table and validates them into Options; run.go dispatches;
+// catalog.go loads the tools and prompts (--capability, filters); serve.go serves MCP on
+// stdio behind stdio_guard.go, reaching the upstreams as upstreams.go sets them up;
+// doctor.go and listtools.go are the other commands; podman.go and central.go turn the
+// options into upstream settings, paths.go into the allowed directories; profile.go is
+// the bench's CPU profile.
 package cli
 
 import (
@@ -17,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/internal/redact"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // Build names the binary; the release build sets it (-ldflags -X in package main).
@@ -42,6 +45,20 @@ func Main(b Build, args []string, getenv func(string) string, stdin io.ReadClose
 	return o.Run(b, stdin, stdout, stderr)
 }
 
+// run is one run of the command once its options are read: what every command shares.
+type run struct {
+	o      *Options
+	b      Build
+	cat    catalog
+	rox    upstream.CentralConfig
+	roxErr error // a bad ROX_* setting: the StackRox tools answer with it
+	red    *redact.Set
+	gc     *collector
+	log    zerolog.Logger
+	// stdout carries MCP (or a command's output) and nothing else; both mask secrets.
+	stdout, stderr io.Writer
+}
+
 // Run does what the validated options say: print the version, list the tools, run
 // doctor, or serve MCP on stdio.
 func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) int {
@@ -55,32 +72,31 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 		return 2
 	}
 	defer stopProfile()
-	gc := pauseGC()
-	defer gc.resume()
+	r := &run{o: o, b: b, gc: pauseGC(), red: &redact.Set{}}
+	defer r.gc.resume()
 
 	// Secrets are masked in everything written from here on, wherever an upstream put
 	// them: stdout's MCP messages (results, errors, progress) and doctor's report,
 	// stderr's log. The Central token is known now; registry credentials are added by
 	// each call that sends them.
-	red := &redact.Set{}
-	rox, roxErr := centralConfig(o)
-	red.Keep(rox.Secrets()...)
-	stdout, stderr = red.Writer(stdout), red.Writer(stderr)
+	r.rox, r.roxErr = centralConfig(o)
+	r.red.Keep(r.rox.Secrets()...)
+	r.stdout, r.stderr = r.red.Writer(stdout), r.red.Writer(stderr)
+	r.log = zerolog.New(zerolog.ConsoleWriter{Out: r.stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(o.LogLevel).With().Timestamp().Logger()
 
-	// stdout carries MCP and nothing else.
-	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.RFC3339}).Level(o.LogLevel).With().Timestamp().Logger()
-	c, exit, err := loadCatalog(o)
+	var exit int
+	r.cat, exit, err = loadCatalog(o)
 	switch {
 	case exit == 1:
-		log.Error().Err(err).Msg("cannot start")
+		r.log.Error().Err(err).Msg("cannot start")
 		return 1
 	case err != nil:
-		fmt.Fprintf(stderr, "image-mcp: %v\n", err)
+		fmt.Fprintf(r.stderr, "image-mcp: %v\n", err)
 		return exit
 	case o.ListTools:
-		return listTools(stdout, c)
+		return listTools(r.stdout, r.cat)
 	case o.Doctor:
-		return runDoctor(o, rox, roxErr, stdout, c)
+		return r.doctor()
 	}
-	return serveMCP(o, b, c, rox, roxErr, red, stdin, stdout, stderr, log, gc)
+	return r.serve(stdin)
 }

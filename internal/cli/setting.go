@@ -3,26 +3,41 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/image-mcp/image-mcp/tools"
 )
 
-// setting is one option: its flag, the environment variable behind it ("" when it has
-// none), and the flag's text when the command line gave it. Flags keep their text until
-// Validate reads them, so a bad value from either place is reported the same way, naming
-// where it came from and what is accepted.
+// setting is one row of the settings table (settings.go): its flag, the environment
+// variable behind it, its default, how its text is read into Options, and its help.
+// Flags keep their text until Validate reads them, so a bad value from either place is
+// reported the same way, naming where it came from and what is accepted.
 type setting struct {
-	flag, env string
-	arg       string // what -h shows after the flag: "duration", "list"…; "" for a bool
-	text      string
-	given     bool
-	isBool    bool
-	list      bool // repeatable: each flag adds an item
-	items     []string
+	flag string // without "--"; "" for a variable alone
+	env  string // "" for a flag alone
+	alt  string // a second variable, read when env is empty (the seed's STACKROX_API_KEY)
+	arg  string // what -h shows after the flag: "duration", "list"…; "" for a boolean
+	def  string // the default as -h and docs/settings.md show it, read like a given value
+	help string // -h's text
+	// read fills the setting's field of Options from its text, or says why it cannot.
+	read func(src source, def string) error
+	// from, when set, receives where the value came from: "--flag" or the variable.
+	from *string
+	// soft, when set, takes a bad variable's error instead of stopping the start: a
+	// connection setting, which the tools that need it answer with (doctor reports it).
+	soft   func(error)
+	list   bool // repeatable: each flag adds an item (--capability)
+	hidden bool // in neither -h nor docs/settings.md (IMAGE_MCP_CPUPROFILE, for the bench)
+
+	text  string // the flag's text, when the command line gave it
+	given bool
+	items []string // each flag's text, for a list
 }
 
 func (s *setting) Set(v string) error {
@@ -41,37 +56,83 @@ func (s *setting) String() string {
 }
 
 // IsBoolFlag lets `--read-only` stand for `--read-only=true`.
-func (s *setting) IsBoolFlag() bool { return s != nil && s.isBool }
+func (s *setting) IsBoolFlag() bool { return s != nil && s.arg == "" }
 
-// source gives the setting's text: the flag's when the command line gave it (it wins),
-// else the environment variable's; empty means unset.
-func (s *setting) source(getenv func(string) string) string {
-	if s.given || s.env == "" {
-		return s.text
-	}
-	return getenv(s.env)
+// source is a setting's text and where it came from.
+type source struct {
+	text  string
+	items []string // a list flag's items
+	flag  bool     // the command line gave it: it wins over the variable
+	name  string   // "--timeout" or "IMAGE_MCP_TIMEOUT", as errors name it
 }
 
-// bad says that text is not a value of the setting, and what is.
-func (s *setting) bad(text, want string) error {
+// source gives the flag's text when the command line gave it (it wins), else the
+// variable's (then the second variable's); empty text means unset.
+func (s *setting) source(getenv func(string) string) source {
 	if s.given || s.env == "" {
-		return fmt.Errorf("--%s %q: want %s", s.flag, text, want)
+		return source{text: s.text, items: s.items, flag: s.given, name: "--" + s.flag}
 	}
-	return fmt.Errorf("%s=%q: want %s", s.env, text, want)
+	if v := getenv(s.env); v != "" || s.alt == "" {
+		return source{text: v, name: s.env}
+	}
+	return source{text: getenv(s.alt), name: s.alt}
 }
 
-// read is the one typed reader of settings: def when unset, else parse's value, else an
-// error naming the flag or variable and what it accepts.
-func read[T any](s *setting, getenv func(string) string, def T, want string, parse func(string) (T, bool)) (T, error) {
-	text := s.source(getenv)
-	if strings.TrimSpace(text) == "" && !s.given {
-		return def, nil
+// bad says that the text is not a value of the setting, and what is.
+func (src source) bad(want string) error {
+	if strings.HasPrefix(src.name, "--") {
+		return fmt.Errorf("%s %q: want %s", src.name, src.text, want)
 	}
-	v, ok := parse(strings.TrimSpace(text))
-	if !ok {
-		return def, s.bad(text, want)
+	return fmt.Errorf("%s=%q: want %s", src.name, src.text, want)
+}
+
+// value reads a typed setting into dst: its default when unset (a blank variable is
+// unset; no default leaves the zero value), else parse's value of the trimmed text,
+// else an error naming the flag or variable and what it accepts.
+func value[T any](dst *T, want string, parse func(string) (T, bool)) func(source, string) error {
+	return func(src source, def string) error {
+		text := src.text
+		if !src.flag && strings.TrimSpace(text) == "" {
+			if def == "" {
+				return nil
+			}
+			text = def
+		}
+		v, ok := parse(strings.TrimSpace(text))
+		if !ok {
+			return src.bad(want)
+		}
+		*dst = v
+		return nil
 	}
-	return v, nil
+}
+
+// text reads a setting as it is written (a URL, a file): empty when unset.
+func text(dst *string) func(source, string) error {
+	return func(src source, _ string) error { *dst = src.text; return nil }
+}
+
+// names reads comma-separated names (toolsets, tools); they are checked against the
+// catalog when it is loaded.
+func names(dst *[]string) func(source, string) error {
+	return func(src source, _ string) error { *dst = tools.SplitList(src.text); return nil }
+}
+
+// paths reads a list of files or directories: the variable's is separated like PATH and
+// replaced by the flag's, which is comma-separated or (a list flag) one per flag. They are
+// checked when used: doctor reports a bad directory that would stop the server.
+func paths(dst *[]string) func(source, string) error {
+	return func(src source, _ string) error {
+		switch {
+		case !src.flag:
+			*dst = filepath.SplitList(src.text)
+		case src.items != nil:
+			*dst = src.items
+		default:
+			*dst = strings.Split(src.text, ",")
+		}
+		return nil
+	}
 }
 
 func parseBool(t string) (bool, bool) {
@@ -107,12 +168,6 @@ func parseLogLevel(t string) (zerolog.Level, bool) {
 // oneOf takes exactly one of names.
 func oneOf(names ...string) func(string) (string, bool) {
 	return func(t string) (string, bool) { return t, slices.Contains(names, t) }
-}
-
-// define registers s on fs; def is the default shown by -h.
-func define(fs *flag.FlagSet, s *setting, def, usage string) {
-	fs.Var(s, s.flag, usage)
-	fs.Lookup(s.flag).DefValue = def
 }
 
 // usage prints -h: each flag with what it takes, its meaning and its default.
