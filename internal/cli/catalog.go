@@ -19,12 +19,10 @@ type catalog struct {
 }
 
 // loadCatalog loads the built-in capabilities and the extra ones, then applies the filters.
-// exit is 1 when the built-in specs are broken, 2 for a bad setting.
+// exit is 2 for a bad setting.
 func loadCatalog(o *Options) (c catalog, exit int, err error) {
 	builtinPrompts := parseBuiltinPrompts()
-	if c.caps, err = capabilities.Embedded(); err != nil {
-		return c, 1, fmt.Errorf("cannot load the capability specs: %w", err)
-	}
+	c.caps = capabilities.Embedded()
 	for _, path := range o.Capabilities {
 		extra, err := capabilities.LoadFile(path)
 		if err != nil {
@@ -58,8 +56,7 @@ func parseBuiltinPrompts() func() (capabilities.PromptFile, error) {
 	}
 	ch := make(chan parsed, 1)
 	go func() {
-		f, err := capabilities.EmbeddedPrompts()
-		ch <- parsed{f, err}
+		ch <- parsed{capabilities.EmbeddedPrompts(), nil}
 	}()
 	return func() (capabilities.PromptFile, error) { p := <-ch; return p.f, p.err }
 }
