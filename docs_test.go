@@ -2,6 +2,10 @@ package main
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -43,6 +47,10 @@ var (
 	// A repository path in inline code: a file (with an extension) or a glob of files
 	// under one of the repository's top-level directories.
 	repoPathRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.*-]+)+\.(go|ya?ml|md|sh|json|mod|svg)$`)
+	// A Go name of the repository in inline code: package.Name, package.Type.Member, the
+	// package as its import path's last element (`upstream.EncodeQuery`,
+	// `internal/podmantest.ContainersConf`).
+	goNameRE = regexp.MustCompile(`^(?:[a-z]+/)*([a-z]+)((?:\.[A-Z]\w*)+)$`)
 )
 
 // prose is a Markdown document without its fenced code blocks, by line number: links and
@@ -183,5 +191,104 @@ func TestDocsFilePaths(t *testing.T) {
 	}
 	if checked < 30 {
 		t.Errorf("only %d repository paths found; the parser misses some", checked)
+	}
+}
+
+// Every Go name of the repository the README and docs/ name in code (`tools.Engine.Values`,
+// `upstream.EncodeQuery`) is declared there: a package-level name, or a method or field of
+// a package-level type.
+func TestDocsGoNames(t *testing.T) {
+	pkgs := repoPackages(t)
+	checked := 0
+	for file, doc := range userDocs(t) {
+		for _, line := range prose(doc) {
+			for _, code := range inlineCodeRE.FindAllString(line, -1) {
+				m := goNameRE.FindStringSubmatch(strings.Trim(code, "`"))
+				if m == nil {
+					continue
+				}
+				names, ok := pkgs[m[1]]
+				if !ok {
+					continue // another module's package (gjson.ValidBytes, os.Root)
+				}
+				checked++
+				if !names[strings.TrimPrefix(m[2], ".")] {
+					t.Errorf("%s names %s: package %s declares no %s", file, code, m[1], strings.TrimPrefix(m[2], "."))
+				}
+			}
+		}
+	}
+	if checked < 5 {
+		t.Errorf("only %d Go names found; the parser misses some", checked)
+	}
+}
+
+// repoPackages gives, per package name of the repository, what its non-test files
+// declare: Name, Type.Method and Type.Field.
+func repoPackages(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	pkgs := map[string]map[string]bool{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
+			return filepath.SkipDir
+		case d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go"):
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		names := pkgs[f.Name.Name]
+		if names == nil {
+			names = map[string]bool{}
+			pkgs[f.Name.Name] = names
+		}
+		declaredNames(f, names)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
+
+func declaredNames(f *ast.File, names map[string]bool) {
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				names[d.Name.Name] = true
+				continue
+			}
+			recv := d.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok {
+				names[id.Name+"."+d.Name.Name] = true
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					names[s.Name.Name] = true
+					if st, ok := s.Type.(*ast.StructType); ok {
+						for _, field := range st.Fields.List {
+							for _, n := range field.Names {
+								names[s.Name.Name+"."+n.Name] = true
+							}
+						}
+					}
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						names[n.Name] = true
+					}
+				}
+			}
+		}
 	}
 }
