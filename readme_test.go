@@ -10,18 +10,13 @@ import (
 	"github.com/image-mcp/image-mcp/tools"
 )
 
-// The README's tools table lists every tool, in order, with the seed's name of a renamed
-// one, its toolset and the hints the server really announces.
-func TestReadmeToolsTable(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "<!-- tools-table:start -->")
-	table, _, ok2 := strings.Cut(rest, "<!-- tools-table:end -->")
-	if !ok || !ok2 {
-		t.Fatal("README.md has no tools-table markers")
-	}
+// The tables of the user docs that are checked against the loaded capabilities, so they
+// cannot drift: the tools (docs/tools.md) and the Podman versions (docs/podman.md).
+
+// The tools table lists every tool, in order, with the seed's name of a renamed one, its
+// toolset and the hints the server really announces.
+func TestDocsToolsTable(t *testing.T) {
+	table := markedTable(t, "docs/tools.md", "tools-table")
 	var rows [][]string
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n") {
 		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
@@ -36,10 +31,7 @@ func TestReadmeToolsTable(t *testing.T) {
 	}
 	rows = rows[2:]
 
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	caps := capabilities.Embedded()
 	yn := func(b bool) string {
 		if b {
 			return "yes"
@@ -76,18 +68,10 @@ func TestReadmeToolsTable(t *testing.T) {
 	}
 }
 
-// The README's Podman versions table holds exactly the corrections' minVersion rules,
-// tool-wide and per argument, each in the row of its version.
-func TestReadmeVersionsTable(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "<!-- versions-table:start -->")
-	table, _, ok2 := strings.Cut(rest, "<!-- versions-table:end -->")
-	if !ok || !ok2 {
-		t.Fatal("README.md has no versions-table markers")
-	}
+// The Podman versions table holds exactly the corrections' minVersion rules, tool-wide
+// and per argument, each in the row of its version.
+func TestDocsVersionsTable(t *testing.T) {
+	table := markedTable(t, "docs/podman.md", "versions-table")
 	got := map[string]string{} // version → its row's text
 	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[2:] {
 		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
@@ -96,10 +80,7 @@ func TestReadmeVersionsTable(t *testing.T) {
 		}
 		got[strings.TrimSpace(cells[0])] = cells[1]
 	}
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	caps := capabilities.Embedded()
 	seen := map[string]bool{}
 	// A tool's rules are the segment of the row from its name to the next tool's.
 	segment := func(row, tool string) (string, bool) {
@@ -112,7 +93,7 @@ func TestReadmeVersionsTable(t *testing.T) {
 			if tl.MinVersion != "" {
 				seen[tl.MinVersion] = true
 				if _, ok := segment(got[tl.MinVersion], tl.Name); !ok {
-					t.Errorf("%s needs %s: not in that row of the README's versions table", tl.Name, tl.MinVersion)
+					t.Errorf("%s needs %s: not in that row of the versions table (docs/podman.md)", tl.Name, tl.MinVersion)
 				}
 			}
 			for _, a := range tl.Args {
@@ -122,14 +103,29 @@ func TestReadmeVersionsTable(t *testing.T) {
 				seen[a.MinVersion] = true
 				seg, ok := segment(got[a.MinVersion], tl.Name)
 				if !ok || !slices.Contains(strings.FieldsFunc(seg, func(r rune) bool { return r == ',' || r == ' ' }), a.Name) {
-					t.Errorf("%s %s needs %s: not in that row of the README's versions table", tl.Name, a.Name, a.MinVersion)
+					t.Errorf("%s %s needs %s: not in that row of the versions table (docs/podman.md)", tl.Name, a.Name, a.MinVersion)
 				}
 			}
 		}
 	}
 	for v := range got {
 		if !seen[v] {
-			t.Errorf("the README's versions table has a row %s, but no rule needs it", v)
+			t.Errorf("the versions table (docs/podman.md) has a row %s, but no rule needs it", v)
 		}
 	}
+}
+
+// markedTable is the text of file between <!-- name:start --> and <!-- name:end -->.
+func markedTable(t *testing.T, file, name string) string {
+	t.Helper()
+	doc, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "<!-- "+name+":start -->")
+	table, _, ok2 := strings.Cut(rest, "<!-- "+name+":end -->")
+	if !ok || !ok2 {
+		t.Fatalf("%s has no %s markers", file, name)
+	}
+	return table
 }

@@ -164,16 +164,13 @@ func (b *bench) setup() error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build ./bench/floor: %w", err)
 	}
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		return err
-	}
 	b.tools = map[string]string{}
-	for _, cp := range caps {
+	for _, cp := range capabilities.Embedded() {
 		for _, t := range cp.Tools {
 			b.tools[t.Method+" "+t.Path] = t.Name
 		}
 	}
+	var err error
 	if b.pod, err = startPodman(filepath.Join(b.dir, "podman")); err != nil {
 		return err
 	}

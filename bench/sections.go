@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -117,102 +116,6 @@ func (b *bench) toolsList() ([]row, error) {
 	rows := []row{{"tools/list", fmt.Sprintf("whole answer, %d tools", len(tools)), fmt.Sprintf("%d B (%d B a tool)", whole.Len(), whole.Len()/len(tools)), "", "", goal("≤ 24,000 B", whole.Len() <= 24_000)}}
 	for _, t := range tools {
 		rows = append(rows, row{"tools/list", t.name, fmt.Sprintf("%d B", t.size), "", "", ""})
-	}
-	return rows, nil
-}
-
-// overhead: the same request through MCP over stdio and straight to the Podman socket.
-func (b *bench) overhead() ([]row, error) {
-	if err := b.pod.importRandomImage(smallImage, 4096); err != nil {
-		return nil, err
-	}
-	c, err := b.server("overhead")
-	if err != nil {
-		return nil, err
-	}
-	defer c.close()
-	// The floor: the same request through a minimal go-sdk server (bench/floor), what
-	// the go-sdk's stdio round trip costs with nothing of image-mcp.
-	floor, err := startRPC(b.floor, []string{"PATH=" + os.Getenv("PATH"), "FLOOR_SOCKET=" + b.pod.sock, "FLOOR_PREFIX=" + b.pod.url("")})
-	if err != nil {
-		return nil, err
-	}
-	defer floor.close()
-	if err := floor.initialize(); err != nil {
-		return nil, fmt.Errorf("floor server: %w", err)
-	}
-	exists := b.tool("GET", "/libpod/images/{name}/exists")
-	list := b.tool("GET", "/libpod/images/json")
-	cases := []struct {
-		tool   string
-		args   map[string]any
-		direct string
-		check  func(*toolResult) error
-	}{
-		{exists, map[string]any{"name": smallImage}, "/libpod/images/" + url.PathEscape(smallImage) + "/exists", func(r *toolResult) error {
-			if r.Answer() != `{"exists":true}` {
-				return fmt.Errorf("exists answered %s", r.Answer())
-			}
-			return nil
-		}},
-		{list, map[string]any{}, "/libpod/images/json", func(r *toolResult) error {
-			if !strings.Contains(r.Text(), "bench-small") {
-				return fmt.Errorf("list-images lacks %s: %.200s", smallImage, r.Text())
-			}
-			return nil
-		}},
-	}
-	var rows []row
-	for _, k := range cases {
-		warm := 20
-		var viaMCP, viaFloor, direct []time.Duration
-		// One call each way in turn, so that all see the same moments of the machine
-		// (another process's burst, the CPU's clock) and a drift cannot favour one.
-		for i := 0; i < b.cfg.calls+warm; i++ {
-			res, d, err := c.timedTool(k.tool, k.args)
-			if err == nil {
-				err = k.check(res)
-			}
-			if err != nil {
-				return rows, err
-			}
-			if i >= warm {
-				viaMCP = append(viaMCP, d)
-			}
-
-			res, d, err = floor.timedTool("get", map[string]any{"path": k.direct})
-			if err == nil {
-				err = k.check(res)
-			}
-			if err != nil {
-				return rows, fmt.Errorf("floor server: %w", err)
-			}
-			if i >= warm {
-				viaFloor = append(viaFloor, d)
-			}
-
-			t0 := time.Now()
-			resp, err := b.pod.api.Get(b.pod.url(k.direct))
-			if err != nil {
-				return rows, err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 && resp.StatusCode != 204 {
-				return rows, fmt.Errorf("GET %s: HTTP %d", k.direct, resp.StatusCode)
-			}
-			if i >= warm {
-				direct = append(direct, time.Since(t0))
-			}
-		}
-		rows = append(rows,
-			row{"per call", fmt.Sprintf("%s median (%d calls)", k.tool, len(viaMCP)), ms(median(viaMCP)), ms(median(direct)) + " (HTTP to socket)", "+" + ms(median(viaMCP)-median(direct)),
-				goal("added ≤ 0.25 ms", median(viaMCP)-median(direct) <= 250*time.Microsecond)},
-			row{"per call", k.tool + " p99", ms(percentile(viaMCP, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaMCP, 99)-percentile(direct, 99)),
-				goal("added ≤ 1 ms", percentile(viaMCP, 99)-percentile(direct, 99) <= time.Millisecond)},
-			row{"per call", k.tool + " floor: minimal go-sdk server, median", ms(median(viaFloor)), ms(median(direct)), "+" + ms(median(viaFloor)-median(direct)), ""},
-			row{"per call", k.tool + " floor: minimal go-sdk server, p99", ms(percentile(viaFloor, 99)), ms(percentile(direct, 99)), "+" + ms(percentile(viaFloor, 99)-percentile(direct, 99)), ""},
-		)
 	}
 	return rows, nil
 }

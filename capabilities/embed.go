@@ -22,10 +22,11 @@ var EmbeddedFiles = []string{"podman-images.yaml", "stackrox-imageservice.yaml"}
 
 // Embedded gives the built-in capabilities: what ParseEmbedded gives, built from Go source
 // that `go generate` writes from the specs (prebuilt.go; a test checks it is up to date),
-// because parsing and validating the YAML was most of image-mcp's start-up work. Each
-// call builds a new copy.
-func Embedded() ([]*Capability, error) {
-	return prebuiltCapabilities(), nil
+// because parsing and validating the YAML was most of image-mcp's start-up work. It
+// cannot fail: the specs were validated when prebuilt.go was written. Each call builds
+// a new copy.
+func Embedded() []*Capability {
+	return prebuiltCapabilities()
 }
 
 // ParseEmbedded loads the built-in capabilities from their YAML, concurrently.

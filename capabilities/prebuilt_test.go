@@ -17,10 +17,7 @@ func TestPrebuiltMatchesSpecs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	built, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	built := capabilities.Embedded()
 	if !reflect.DeepEqual(parsed, built) {
 		t.Error("Embedded() differs from ParseEmbedded(): run `go generate ./capabilities`")
 	}
@@ -35,10 +32,7 @@ func TestPrebuiltMatchesSpecs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	builtPrompts, err := capabilities.EmbeddedPrompts()
-	if err != nil {
-		t.Fatal(err)
-	}
+	builtPrompts := capabilities.EmbeddedPrompts()
 	if !reflect.DeepEqual(parsedPrompts, builtPrompts) {
 		t.Error("EmbeddedPrompts() differs from ParseEmbeddedPrompts(): run `go generate ./capabilities`")
 	}
@@ -58,8 +52,8 @@ func TestPrebuiltMatchesSpecs(t *testing.T) {
 
 // Each call gives its own copy: a caller that changes a tool changes no one else's.
 func TestEmbeddedCopies(t *testing.T) {
-	a, _ := capabilities.Embedded()
-	b, _ := capabilities.Embedded()
+	a := capabilities.Embedded()
+	b := capabilities.Embedded()
 	if a[0] == b[0] || a[0].Tools[0] == b[0].Tools[0] || a[0].Tools[0].Args[0] == b[0].Tools[0].Args[0] {
 		t.Error("Embedded() shares its capabilities between calls")
 	}

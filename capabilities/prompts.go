@@ -59,8 +59,8 @@ const BuiltinPromptsFile = "prompts.yaml"
 
 // EmbeddedPrompts gives the built-in prompts: what ParseEmbeddedPrompts gives, prebuilt
 // like Embedded's capabilities.
-func EmbeddedPrompts() (PromptFile, error) {
-	return prebuiltPrompts(), nil
+func EmbeddedPrompts() PromptFile {
+	return prebuiltPrompts()
 }
 
 // ParseEmbeddedPrompts reads the built-in prompts from their YAML.

@@ -14,7 +14,7 @@ import (
 )
 
 // The final title and all four hints of every tool, as the corrections files set them.
-// A change here must be deliberate (and the README table follows: TestReadmeToolsTable).
+// A change here must be deliberate (and the tools table of docs/tools.md follows: TestDocsToolsTable).
 var wantAnnotations = []struct {
 	name, title                                  string
 	readOnly, destructive, idempotent, openWorld bool

@@ -131,6 +131,8 @@ func complete(t *testing.T, c *Completer, prompt, arg, typed string) (*mcp.Compl
 		Ref: &mcp.CompleteReference{Type: "ref/prompt", Name: prompt}, Argument: mcp.CompleteParamsArgument{Name: arg, Value: typed}}})
 }
 
+// Local names first, then Central's, each once, those that match; nothing typed leaves
+// out the query that holds {{value}}.
 func TestCompleter(t *testing.T) {
 	ps, all := completeFixture(t)
 	var mu sync.Mutex
@@ -150,7 +152,6 @@ func TestCompleter(t *testing.T) {
 	}
 	c := &Completer{Prompts: ps, Tools: all, Values: values}
 
-	// Local names first, then Central's, each once, those that match.
 	res, err := complete(t, c, "p", "image", "app")
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +164,6 @@ func TestCompleter(t *testing.T) {
 	if want := []string{`list-images {}`, `stackrox-list-images {"pagination.limit":200,"query":"Image:app"}`}; !slices.Equal(asked, want) {
 		t.Fatalf("sources called with %q, want %q", asked, want)
 	}
-	// Nothing typed: the query that holds {{value}} is left out.
 	asked = nil
 	if _, err := complete(t, c, "p", "image", ""); err != nil {
 		t.Fatal(err)
@@ -171,17 +171,23 @@ func TestCompleter(t *testing.T) {
 	if !slices.Contains(asked, `stackrox-list-images {"pagination.limit":200}`) {
 		t.Fatalf("nothing typed: %q", asked)
 	}
+}
 
-	// A source that fails or is not served adds nothing; the answer is never an error.
-	failing := func(_ context.Context, tl *capabilities.Tool, _ json.RawMessage, _ string) ([]string, error) {
-		if tl.Name == "list-images" {
-			return nil, errors.New("no Podman")
-		}
-		return []string{"quay.io/org/app:9"}, nil
+// failing is a source where list-images fails (no Podman) and Central answers one name.
+func failing(_ context.Context, tl *capabilities.Tool, _ json.RawMessage, _ string) ([]string, error) {
+	if tl.Name == "list-images" {
+		return nil, errors.New("no Podman")
 	}
+	return []string{"quay.io/org/app:9"}, nil
+}
+
+// A source that fails or is not served adds nothing; the answer is never an error.
+func TestCompleterSourceFails(t *testing.T) {
+	ps, all := completeFixture(t)
+	var mu sync.Mutex
 	var failed []string
-	c = &Completer{Prompts: ps, Tools: all, Values: failing, Failed: func(tool string, err error) { mu.Lock(); failed = append(failed, tool); mu.Unlock() }}
-	res, err = complete(t, c, "p", "image", "")
+	c := &Completer{Prompts: ps, Tools: all, Values: failing, Failed: func(tool string, err error) { mu.Lock(); failed = append(failed, tool); mu.Unlock() }}
+	res, err := complete(t, c, "p", "image", "")
 	if err != nil || !slices.Equal(res.Completion.Values, []string{"quay.io/org/app:9"}) || !slices.Equal(failed, []string{"list-images"}) {
 		t.Fatalf("one source failing: %v %v (failed %v)", res, err, failed)
 	}
@@ -196,8 +202,11 @@ func TestCompleter(t *testing.T) {
 	if err != nil || res.Completion.Values == nil || len(res.Completion.Values) != 0 {
 		t.Fatalf("no source answering: %+v %v", res, err)
 	}
+}
 
-	// A source that does not answer in time adds nothing; the answer comes at the timeout.
+// A source that does not answer in time adds nothing; the answer comes at the timeout.
+func TestCompleterSlowSource(t *testing.T) {
+	ps, all := completeFixture(t)
 	slow := func(ctx context.Context, tl *capabilities.Tool, _ json.RawMessage, _ string) ([]string, error) {
 		if tl.Name == "list-images" {
 			<-ctx.Done()
@@ -205,19 +214,23 @@ func TestCompleter(t *testing.T) {
 		}
 		return []string{"quay.io/org/app:9"}, nil
 	}
-	c = &Completer{Prompts: ps, Tools: all, Values: slow, Timeout: 50 * time.Millisecond}
-	if res, err = complete(t, c, "p", "image", ""); err != nil || !slices.Equal(res.Completion.Values, []string{"quay.io/org/app:9"}) {
+	c := &Completer{Prompts: ps, Tools: all, Values: slow, Timeout: 50 * time.Millisecond}
+	if res, err := complete(t, c, "p", "image", ""); err != nil || !slices.Equal(res.Completion.Values, []string{"quay.io/org/app:9"}) {
 		t.Fatalf("a slow source: %+v %v", res, err)
 	}
+}
 
-	// An argument without completions answers none; an unknown prompt or argument is an error.
-	if res, err = complete(t, c, "p", "n", "x"); err != nil || len(res.Completion.Values) != 0 {
+// An argument without completions answers none; an unknown prompt or argument is an error.
+func TestCompleterUnknown(t *testing.T) {
+	ps, all := completeFixture(t)
+	c := &Completer{Prompts: ps, Tools: all, Values: failing}
+	if res, err := complete(t, c, "p", "n", "x"); err != nil || len(res.Completion.Values) != 0 {
 		t.Fatalf("argument without completions: %+v %v", res, err)
 	}
-	if _, err = complete(t, c, "nope", "image", ""); err == nil || !strings.Contains(err.Error(), `no prompt "nope" is served`) {
+	if _, err := complete(t, c, "nope", "image", ""); err == nil || !strings.Contains(err.Error(), `no prompt "nope" is served`) {
 		t.Fatalf("unknown prompt: %v", err)
 	}
-	if _, err = complete(t, c, "p", "nope", ""); err == nil || !strings.Contains(err.Error(), `has no argument "nope"`) {
+	if _, err := complete(t, c, "p", "nope", ""); err == nil || !strings.Contains(err.Error(), `has no argument "nope"`) {
 		t.Fatalf("unknown argument: %v", err)
 	}
 }

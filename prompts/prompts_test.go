@@ -9,10 +9,7 @@ import (
 
 func testTools(t *testing.T) []*capabilities.Tool {
 	t.Helper()
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	caps := capabilities.Embedded()
 	all, err := capabilities.AllTools(caps)
 	if err != nil {
 		t.Fatal(err)
@@ -21,10 +18,7 @@ func testTools(t *testing.T) []*capabilities.Tool {
 }
 
 func TestBuiltinPromptsLoad(t *testing.T) {
-	f, err := capabilities.EmbeddedPrompts()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := capabilities.EmbeddedPrompts()
 	ps, err := Load([]capabilities.PromptFile{f}, testTools(t))
 	if err != nil {
 		t.Fatal(err)

@@ -12,10 +12,7 @@ import (
 // embeddedTools are the tools of the built-in capabilities, as the server serves them.
 func embeddedTools(tb testing.TB) []*capabilities.Tool {
 	tb.Helper()
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	caps := capabilities.Embedded()
 	all, err := capabilities.AllTools(caps)
 	if err != nil {
 		tb.Fatal(err)

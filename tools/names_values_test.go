@@ -21,10 +21,7 @@ import (
 
 func builtinTools(t *testing.T) []*capabilities.Tool {
 	t.Helper()
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
+	caps := capabilities.Embedded()
 	all, err := capabilities.AllTools(caps)
 	if err != nil {
 		t.Fatal(err)

@@ -92,10 +92,7 @@ import (
 )
 
 var specTools = func() map[string]*capabilities.Tool {
-	caps, err := capabilities.Embedded()
-	if err != nil {
-		panic(err)
-	}
+	caps := capabilities.Embedded()
 	m := map[string]*capabilities.Tool{}
 	for _, c := range caps {
 		for _, t := range c.Tools {

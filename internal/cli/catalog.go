@@ -19,11 +19,9 @@ type catalog struct {
 }
 
 // loadCatalog loads the built-in capabilities and the extra ones, then applies the filters.
-// exit is 1 when the built-in specs are broken, 2 for a bad setting.
+// exit is 2 for a bad setting.
 func loadCatalog(o *Options) (c catalog, exit int, err error) {
-	if c.caps, err = capabilities.Embedded(); err != nil {
-		return c, 1, fmt.Errorf("cannot load the capability specs: %w", err)
-	}
+	c.caps = capabilities.Embedded()
 	for _, path := range o.Capabilities {
 		extra, err := capabilities.LoadFile(path)
 		if err != nil {
@@ -51,10 +49,7 @@ func loadCatalog(o *Options) (c catalog, exit int, err error) {
 // loadPrompts takes the built-in prompts and those the capabilities' corrections files
 // declare, checked against every tool there is (before filters).
 func loadPrompts(caps []*capabilities.Capability, all []*capabilities.Tool) ([]*prompts.Prompt, error) {
-	builtin, err := capabilities.EmbeddedPrompts()
-	if err != nil {
-		return nil, err
-	}
+	builtin := capabilities.EmbeddedPrompts()
 	files := []capabilities.PromptFile{builtin}
 	for _, c := range caps {
 		if len(c.Prompts) > 0 || len(c.Completions) > 0 {

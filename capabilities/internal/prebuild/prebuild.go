@@ -115,91 +115,13 @@ func (p *printer) value(v reflect.Value, typed bool) error {
 		}
 		return p.value(v.Elem(), true)
 	case reflect.Pointer:
-		if v.IsNil() {
-			p.s("nil")
-			return nil
-		}
-		if p.seen[v.Pointer()] {
-			return fmt.Errorf("a %s is shared; the generated literal would copy it", v.Type())
-		}
-		p.seen[v.Pointer()] = true
-		if v.Elem().Kind() != reflect.Struct {
-			p.s("prebuiltPtr(")
-			err := p.value(v.Elem(), true)
-			p.s(")")
-			return err
-		}
-		p.s("&")
-		return p.value(v.Elem(), false)
+		return p.pointer(v)
 	case reflect.Struct:
-		name, err := typeName(v.Type())
-		if err != nil {
-			return err
-		}
-		p.s(name + "{")
-		for i := range v.NumField() {
-			f, fv := v.Type().Field(i), v.Field(i)
-			if fv.IsZero() || skipped[v.Type().Name()+"."+f.Name] {
-				continue
-			}
-			if !f.IsExported() {
-				return fmt.Errorf("%s.%s is unexported and set", v.Type(), f.Name)
-			}
-			p.s("\n" + f.Name + ": ")
-			if err := p.value(fv, false); err != nil {
-				return fmt.Errorf("%s.%s: %w", v.Type().Name(), f.Name, err)
-			}
-			p.s(",")
-		}
-		p.s("\n}")
-		return nil
+		return p.structure(v)
 	case reflect.Slice:
-		if v.IsNil() {
-			p.s("nil")
-			return nil
-		}
-		name, err := typeName(v.Type())
-		if err != nil {
-			return err
-		}
-		p.s(name + "{")
-		for i := range v.Len() {
-			p.s("\n")
-			if err := p.value(v.Index(i), false); err != nil {
-				return err
-			}
-			p.s(",")
-		}
-		p.s("\n}")
-		return nil
+		return p.slice(v)
 	case reflect.Map:
-		if v.IsNil() {
-			p.s("nil")
-			return nil
-		}
-		name, err := typeName(v.Type())
-		if err != nil {
-			return err
-		}
-		keys := v.MapKeys()
-		lits := make(map[string]reflect.Value, len(keys))
-		for _, k := range keys {
-			lit, err := basic(k)
-			if err != nil {
-				return err
-			}
-			lits[lit] = k
-		}
-		p.s(name + "{")
-		for _, lit := range slices.Sorted(maps.Keys(lits)) {
-			p.s("\n" + lit + ": ")
-			if err := p.value(v.MapIndex(lits[lit]), false); err != nil {
-				return err
-			}
-			p.s(",")
-		}
-		p.s("\n}")
-		return nil
+		return p.mapping(v)
 	}
 	lit, err := basic(v)
 	if err != nil {
@@ -213,6 +135,104 @@ func (p *printer) value(v reflect.Value, typed bool) error {
 		lit = name + "(" + lit + ")"
 	}
 	p.s(lit)
+	return nil
+}
+
+// pointer writes &T{…} for a struct, prebuiltPtr(v) for anything else; a pointer met
+// twice is refused.
+func (p *printer) pointer(v reflect.Value) error {
+	if v.IsNil() {
+		p.s("nil")
+		return nil
+	}
+	if p.seen[v.Pointer()] {
+		return fmt.Errorf("a %s is shared; the generated literal would copy it", v.Type())
+	}
+	p.seen[v.Pointer()] = true
+	if v.Elem().Kind() != reflect.Struct {
+		p.s("prebuiltPtr(")
+		err := p.value(v.Elem(), true)
+		p.s(")")
+		return err
+	}
+	p.s("&")
+	return p.value(v.Elem(), false)
+}
+
+// structure writes the fields that are set, except the skipped back pointers.
+func (p *printer) structure(v reflect.Value) error {
+	name, err := typeName(v.Type())
+	if err != nil {
+		return err
+	}
+	p.s(name + "{")
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		if fv.IsZero() || skipped[v.Type().Name()+"."+f.Name] {
+			continue
+		}
+		if !f.IsExported() {
+			return fmt.Errorf("%s.%s is unexported and set", v.Type(), f.Name)
+		}
+		p.s("\n" + f.Name + ": ")
+		if err := p.value(fv, false); err != nil {
+			return fmt.Errorf("%s.%s: %w", v.Type().Name(), f.Name, err)
+		}
+		p.s(",")
+	}
+	p.s("\n}")
+	return nil
+}
+
+func (p *printer) slice(v reflect.Value) error {
+	if v.IsNil() {
+		p.s("nil")
+		return nil
+	}
+	name, err := typeName(v.Type())
+	if err != nil {
+		return err
+	}
+	p.s(name + "{")
+	for i := range v.Len() {
+		p.s("\n")
+		if err := p.value(v.Index(i), false); err != nil {
+			return err
+		}
+		p.s(",")
+	}
+	p.s("\n}")
+	return nil
+}
+
+// mapping writes a map's entries in the order of their keys' literals, so the file is
+// the same on every run.
+func (p *printer) mapping(v reflect.Value) error {
+	if v.IsNil() {
+		p.s("nil")
+		return nil
+	}
+	name, err := typeName(v.Type())
+	if err != nil {
+		return err
+	}
+	lits := make(map[string]reflect.Value, v.Len())
+	for _, k := range v.MapKeys() {
+		lit, err := basic(k)
+		if err != nil {
+			return err
+		}
+		lits[lit] = k
+	}
+	p.s(name + "{")
+	for _, lit := range slices.Sorted(maps.Keys(lits)) {
+		p.s("\n" + lit + ": ")
+		if err := p.value(v.MapIndex(lits[lit]), false); err != nil {
+			return err
+		}
+		p.s(",")
+	}
+	p.s("\n}")
 	return nil
 }
 
