@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
 	"net"
 	"net/http"
@@ -19,14 +20,16 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/central"
+	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // Config is what to check: the same settings the server reads.
 type Config struct {
-	Podman    upstream.PodmanEnv
+	Podman    podman.Env
 	Autostart bool
-	Central   upstream.CentralConfig
+	Central   central.Config
 	// CentralErr is a Central setting that could not be read (e.g. a bad boolean).
 	CentralErr error
 	// Tools, when given, let the report name the tools the connected Podman is too old for.
@@ -101,7 +104,7 @@ const startPodmanFix = "start Podman's API socket: `systemctl --user enable --no
 
 func checkPodman(ctx context.Context, cfg Config, r *report) {
 	r.section("Podman")
-	ep := upstream.DiscoverPodman(cfg.Podman)
+	ep := podman.Discover(cfg.Podman)
 	r.info("looked at, in order: %s", strings.Join(ep.Tried, ", "))
 	for _, w := range ep.Warnings {
 		r.warn(w, "")
@@ -110,34 +113,34 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 		r.fail(ep.Err.Error(), "")
 		return
 	}
-	var client *upstream.PodmanClient
+	var client *podman.Client
 	if ep.URL == "" {
 		if !cfg.Autostart {
 			r.fail("no Podman service found, and autostart is off (--no-autostart / IMAGE_MCP_NO_AUTOSTART)", startPodmanFix+"; or allow image-mcp to start one itself (drop --no-autostart)")
 			return
 		}
-		a, err := upstream.PrepareAutostart(cfg.Podman.XDGRuntimeDir)
+		a, err := podman.PrepareAutostart(cfg.Podman)
 		if err != nil {
 			r.fail("no Podman service found: "+err.Error(), startPodmanFix)
 			return
 		}
 		defer a.Stop()
 		ep = a.Endpoint(ep)
-		client = upstream.NewPodmanClient(ep)
+		client = podman.NewClient(ep)
 		a.Attach(client)
 		r.info("no socket answers: the server would start `podman system service` itself; trying that now")
 	} else {
 		r.ok("found %s (from %s)", ep.URL, ep.Source)
-		client = upstream.NewPodmanClient(ep)
+		client = podman.NewClient(ep)
 	}
 
 	cctx, cancel := context.WithTimeout(ctx, cfg.Timeout+60*time.Second)
 	defer cancel()
 	v, err := client.Version(cctx)
 	if err != nil {
-		var uv *upstream.UnsupportedVersionError
+		var uv *podman.UnsupportedVersionError
 		if errors.As(err, &uv) {
-			r.fail(err.Error(), fmt.Sprintf("upgrade Podman to %s or newer", upstream.MinPodmanVersion))
+			r.fail(err.Error(), fmt.Sprintf("upgrade Podman to %s or newer", podman.MinVersion))
 			return
 		}
 		if ep.URL != "" && strings.HasPrefix(ep.Source, "autostart") {
@@ -147,15 +150,15 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 		r.fail(err.Error(), "")
 		return
 	}
-	r.ok("reachable: libpod API %s (image-mcp needs ≥ %s)", v, upstream.MinPodmanVersion)
+	r.ok("reachable: libpod API %s (image-mcp needs ≥ %s)", v, podman.MinVersion)
 	if strings.HasPrefix(ep.Source, "autostart") {
 		r.warn("the Podman service runs only while image-mcp runs (it starts one on first use, ~1-2 s)", "to skip that, "+startPodmanFix)
 	}
 	if info := podmanInfo(cctx, client); info != "" {
 		r.info("%s", info)
 	}
-	tested := "Podman " + strings.Join(upstream.TestedPodmanSeries, ".x and ") + ".x"
-	if upstream.TestedPodman(v) {
+	tested := "Podman " + strings.Join(podman.TestedSeries, ".x and ") + ".x"
+	if podman.Tested(v) {
 		r.info("CI tests image-mcp against %s; this one is %s", tested, v)
 	} else {
 		r.info("CI tests image-mcp against %s; %s is not one of those releases (expected to work; please report what does not)", tested, v)
@@ -168,19 +171,19 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 		}
 		if t.MinVersion != "" {
 			rules = append(rules, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
-			if upstream.CompareVersions(v, t.MinVersion) < 0 {
+			if version.Compare(v, t.MinVersion) < 0 {
 				newer = append(newer, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
 			}
 		}
 		for _, a := range t.Args {
-			if a.MinVersion != "" && upstream.CompareVersions(v, a.MinVersion) < 0 {
+			if a.MinVersion != "" && version.Compare(v, a.MinVersion) < 0 {
 				newerArgs = append(newerArgs, fmt.Sprintf("%s %s (≥ %s)", t.Name, a.Name, a.MinVersion))
 			}
 		}
 	}
 	slices.Sort(rules)
 	if len(rules) > 0 {
-		r.info("tools that need more than Podman %s: %s", upstream.MinPodmanVersion, strings.Join(rules, ", "))
+		r.info("tools that need more than Podman %s: %s", podman.MinVersion, strings.Join(rules, ", "))
 	}
 	if len(newer) > 0 {
 		slices.Sort(newer)
@@ -193,7 +196,7 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 }
 
 // podmanInfo summarises GET /libpod/info: version, rootless, storage.
-func podmanInfo(ctx context.Context, c *upstream.PodmanClient) string {
+func podmanInfo(ctx context.Context, c *podman.Client) string {
 	resp, err := c.Do(ctx, &upstream.Request{Method: http.MethodGet, Path: "/libpod/info"})
 	if err != nil {
 		return ""
@@ -225,9 +228,9 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	// The server's rule: a token without an endpoint means roxctl's default endpoint.
-	client, err := upstream.NewCentralClient(c)
+	client, err := central.NewClient(c)
 	switch {
-	case errors.Is(err, upstream.ErrCentralNotConfigured):
+	case errors.Is(err, central.ErrNotConfigured):
 		r.info("not configured: the StackRox tools are off (set ROX_ENDPOINT and ROX_API_TOKEN to use them)")
 		return
 	case err != nil:
@@ -235,7 +238,7 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 		return
 	}
 	if c.Endpoint == "" {
-		c.Endpoint = upstream.DefaultCentralEndpoint
+		c.Endpoint = central.DefaultEndpoint
 	}
 	r.ok("endpoint %s", c.Endpoint)
 	if c.Insecure {
@@ -300,7 +303,7 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 	}
 }
 
-func get(ctx context.Context, c *upstream.HTTPClient, path string) (int, []byte, error) {
+func get(ctx context.Context, c upstream.Client, path string) (int, []byte, error) {
 	resp, err := c.Do(ctx, &upstream.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
 		return 0, nil, err
@@ -310,7 +313,7 @@ func get(ctx context.Context, c *upstream.HTTPClient, path string) (int, []byte,
 	return resp.StatusCode, body, err
 }
 
-func failConnection(r *report, c upstream.CentralConfig, err error) {
+func failConnection(r *report, c central.Config, err error) {
 	var unknown x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	msg := err.Error()

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/image-mcp/image-mcp/upstream"
+	"github.com/image-mcp/image-mcp/internal/version"
 )
 
 // The Containerfiles a build reads, found as Podman finds them (pkg/api/handlers/compat/
@@ -41,10 +41,10 @@ func (e *ContainerfileError) Error() string { return fmt.Sprintf("%q %s", e.Name
 // as clean slash paths relative to the context; none named means DefaultContainerfiles.
 // hostContext is the context directory when it is on Podman's machine (a local build:
 // an absolute entry inside it is allowed), "" when the context is sent as a tar (Podman
-// unpacks it in a directory of its own, so no absolute path is inside it). version is
-// gives Podman's, asked only for the JSON-array form. URLs (http://, https://) are downloaded, not read
-// from the context, and left out.
-func ContainerfilePaths(dockerfile, hostContext string, version func() string) ([]string, error) {
+// unpacks it in a directory of its own, so no absolute path is inside it). podmanVersion
+// gives Podman's, asked only for the JSON-array form. URLs (http://, https://) are
+// downloaded, not read from the context, and left out.
+func ContainerfilePaths(dockerfile, hostContext string, podmanVersion func() string) ([]string, error) {
 	if strings.TrimSpace(dockerfile) == "" {
 		return DefaultContainerfiles, nil
 	}
@@ -55,7 +55,7 @@ func ContainerfilePaths(dockerfile, hostContext string, version func() string) (
 		if len(list) == 0 {
 			return DefaultContainerfiles, nil
 		}
-		if v := version(); hostContext == "" && upstream.CompareVersions(v, arraysInContextFrom) < 0 {
+		if v := podmanVersion(); hostContext == "" && version.Compare(v, arraysInContextFrom) < 0 {
 			return nil, &ContainerfileError{Name: dockerfile, Why: fmt.Sprintf("is a JSON array: Podman before %s (this one is %s) reads its entries from its own working directory, not from the build context. Give one path inside the context", arraysInContextFrom, cmp.Or(v, "unknown"))}
 		}
 		entries = list

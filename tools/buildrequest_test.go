@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/image-mcp/image-mcp/internal/upstreamhttp"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -30,16 +31,16 @@ func TestEscapeSegment(t *testing.T) {
 		"sha256:0123":             "sha256:0123",
 		"127.0.0.1:5000/test/x:1": "127.0.0.1:5000%2Ftest%2Fx:1",
 	} {
-		got := EscapeSegment(in)
+		got := escapeSegment(in)
 		if got != want {
-			t.Errorf("EscapeSegment(%q) = %q, want %q", in, got, want)
+			t.Errorf("escapeSegment(%q) = %q, want %q", in, got, want)
 		}
 		// Exactly one segment, and it decodes back to the name.
 		if strings.ContainsAny(got, "/?#") {
-			t.Errorf("EscapeSegment(%q) = %q leaves a separator", in, got)
+			t.Errorf("escapeSegment(%q) = %q leaves a separator", in, got)
 		}
 		if dec, err := url.PathUnescape(got); err != nil || dec != in {
-			t.Errorf("EscapeSegment(%q) = %q decodes to %q, %v", in, got, dec, err)
+			t.Errorf("escapeSegment(%q) = %q decodes to %q, %v", in, got, dec, err)
 		}
 	}
 }
@@ -52,14 +53,14 @@ func build(t *testing.T, tool, args string) (*upstream.Request, error) {
 	if err != nil {
 		t.Fatalf("%s %s: check: %v", tool, args, err)
 	}
-	return BuildRequest(tl, v)
+	return buildRequest(tl, v, nil)
 }
 
 func TestBuildRequest(t *testing.T) {
 	cases := []struct {
 		name, tool, args string
 		method, path     string
-		query            string // as sent (upstream.EncodeQuery)
+		query            string // as sent (upstreamhttp.EncodeQuery)
 		header           map[string]string
 	}{
 		{name: "path with / and :", tool: "inspect-image", args: `{"name":"localhost/x:1"}`,
@@ -118,7 +119,7 @@ func TestBuildRequest(t *testing.T) {
 			if req.Method != tc.method || req.Path != tc.path {
 				t.Errorf("%s %s, want %s %s", req.Method, req.Path, tc.method, tc.path)
 			}
-			if q := upstream.EncodeQuery(req.Query); q != tc.query {
+			if q := upstreamhttp.EncodeQuery(req.Query); q != tc.query {
 				t.Errorf("query %q, want %q", q, tc.query)
 			}
 			for k, v := range tc.header {
@@ -191,7 +192,7 @@ func TestBuildRequestInputFile(t *testing.T) {
 	if ct := req.Header.Get("Content-Type"); ct != "application/x-gzip" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	if q := upstream.EncodeQuery(req.Query); q != "reference=localhost%2Fi%3A1" {
+	if q := upstreamhttp.EncodeQuery(req.Query); q != "reference=localhost%2Fi%3A1" {
 		t.Errorf("query %q", q)
 	}
 
@@ -200,7 +201,7 @@ func TestBuildRequestInputFile(t *testing.T) {
 		{`{"upload":"` + dir + `"}`, "is a directory"},
 	} {
 		_, err := build(t, "load-image", tc.args)
-		var ae *ArgumentError
+		var ae *argumentError
 		if !errors.As(err, &ae) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `"upload"`) {
 			t.Errorf("%s: %v, want an argument error with %q", tc.args, err, tc.want)
 		}
@@ -219,7 +220,7 @@ func TestEncodeQueryOnRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q := upstream.EncodeQuery(req.Query); q != "term=a%2Bb%20c" {
+	if q := upstreamhttp.EncodeQuery(req.Query); q != "term=a%2Bb%20c" {
 		t.Errorf("query %q", q)
 	}
 }

@@ -23,7 +23,7 @@ func fuzzTools(f *testing.F) []*capabilities.Tool {
 }
 
 // FuzzCheckArguments: any JSON (or not JSON) as any tool's arguments is either refused
-// with an *ArgumentError or gives values of exactly the declared types.
+// with an *argumentError or gives values of exactly the declared types.
 func FuzzCheckArguments(f *testing.F) {
 	all := fuzzTools(f)
 	f.Add(uint8(0), []byte(`{"t":"x:1","nocache":true,"memory":1024}`))
@@ -40,8 +40,8 @@ func FuzzCheckArguments(f *testing.F) {
 		tl := all[int(idx)%len(all)]
 		v, err := CheckArguments(tl, raw)
 		if err != nil {
-			if _, ok := err.(*ArgumentError); !ok {
-				t.Fatalf("error is %T, want *ArgumentError: %v", err, err)
+			if _, ok := err.(*argumentError); !ok {
+				t.Fatalf("error is %T, want *argumentError: %v", err, err)
 			}
 			return
 		}
@@ -124,7 +124,7 @@ func FuzzBuildRequest(f *testing.F) {
 				v[a.Name] = "x"
 			}
 		}
-		req, err := BuildRequest(tl, v)
+		req, err := buildRequest(tl, v, nil)
 		if err != nil {
 			if s != "" {
 				t.Fatalf("%s: %q refused: %v", tl.Name, s, err)

@@ -21,7 +21,7 @@ func TestCommitDecidesOverwrite(t *testing.T) {
 		overwrite bool              // overwrite=true
 		approve   bool              // approve what Commit reports as taken
 		want      string            // "" committed; else the error's text
-		taken     bool              // a *TakenError
+		taken     bool              // a *takenError
 		content   string            // at the path afterwards
 	}{
 		{name: "new file", overwrite: true, content: "output"},
@@ -35,39 +35,39 @@ func TestCommitDecidesOverwrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "out.tar")
-			var approved *Existing
+			var approved *existing
 			if tc.before {
 				must(t, os.WriteFile(path, []byte("old"), 0o640))
-				ex, ok := ExistingOutput(path, nil)
+				ex, ok := existingOutput(path, nil)
 				if !ok || ex.Kind != "file" || ex.Size != 3 {
-					t.Fatalf("ExistingOutput: %+v %v", ex, ok)
+					t.Fatalf("existingOutput: %+v %v", ex, ok)
 				}
 				approved = &ex
 			}
-			out, err := CreateOutputFile(path, tc.overwrite, nil)
+			out, err := createOutputFile(path, tc.overwrite, nil)
 			must(t, err)
-			defer out.Abort()
+			defer out.abort()
 			out.approve(approved)
 			io.WriteString(out, "output")
-			if b, _ := io.ReadAll(out.Written()); string(b) != "output" {
+			if b, _ := io.ReadAll(out.written()); string(b) != "output" {
 				t.Fatalf("Written: %q", b)
 			}
 			if tc.meanwhile != nil {
 				time.Sleep(10 * time.Millisecond) // a new mtime even on coarse clocks
 				tc.meanwhile(path)
 			}
-			err = out.Commit()
-			var taken *TakenError
+			err = out.commit()
+			var taken *takenError
 			if errors.As(err, &taken) && tc.approve {
-				out.approve(&taken.Existing)
-				err = out.Commit()
+				out.approve(&taken.existing)
+				err = out.commit()
 			}
 			switch {
 			case tc.taken:
 				if !errors.As(err, &taken) {
-					t.Fatalf("Commit: %v, want a *TakenError", err)
+					t.Fatalf("Commit: %v, want a *takenError", err)
 				}
-				out.Abort()
+				out.abort()
 			case tc.want != "":
 				if err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("Commit: %v, want %q", err, tc.want)

@@ -21,7 +21,7 @@ type refShaper struct{ MaxBytes int }
 
 // Page is JSON for an answer that can be read in parts (page nil: it cannot): a cut of
 // the paged list keeps a prefix and the notice ends with the arguments of the next part.
-func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *Page, notes ...string) *mcp.CallToolResult {
+func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *page, notes ...string) *mcp.CallToolResult {
 	body = bytes.TrimSpace(body)
 	if !gjson.ValidBytes(body) {
 		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
@@ -323,7 +323,7 @@ func refApproxSize(v any) int {
 }
 
 // skip leaves out the first Offset items of the list in v; a note when there is none.
-func refSkip(p *Page, v any) (any, string) {
+func refSkip(p *page, v any) (any, string) {
 	list, ok := refGetPath(v, p.List)
 	if !ok {
 		return v, fmt.Sprintf("NOTE: %s=%d was not used: the answer has no list at %s.", p.Arg, p.Offset, p.name())
@@ -343,7 +343,7 @@ func refSkip(p *Page, v any) (any, string) {
 // cut keeps the longest prefix of the paged list (at least one item) with which v fits
 // budget bytes, and says what it kept and how to read on; false when the list is not
 // there or already fits as a whole.
-func refCut(p *Page, v *any, budget int) (desc, next string, ok bool) {
+func refCut(p *page, v *any, budget int) (desc, next string, ok bool) {
 	list, found := refGetPath(*v, p.List)
 	if !found {
 		return "", "", false

@@ -36,7 +36,7 @@ type Options struct {
 	MaxAnswerBytes int
 	StreamIdle     time.Duration
 
-	// The StackRox flags; upstream.CentralEnv reads their environment variables, and a
+	// The StackRox flags; central.ConfigFromEnv reads their environment variables, and a
 	// bad one there does not stop the start: the StackRox tools answer with it.
 	RoxEndpoint   string
 	RoxTokenFile  string
@@ -55,6 +55,8 @@ type Options struct {
 	AllowedDirsFrom string
 	// CPUProfile is a file for a CPU profile of the run (hidden: for the bench).
 	CPUProfile string
+	// getenv is the environment Validate read, which the upstream kinds read too.
+	getenv func(string) string
 
 	fs *flag.FlagSet
 	s  struct {
@@ -148,6 +150,7 @@ func (o *Options) Parse(args []string) error {
 // reports every bad value at once, each naming its flag or variable and what it accepts.
 func (o *Options) Validate(getenv func(string) string) error {
 	s := &o.s
+	o.getenv = getenv
 	var errs []error
 	check := func(err error) { errs = append(errs, err) }
 	bools := []struct {

@@ -2,25 +2,28 @@ package cli
 
 import (
 	"cmp"
+	"os"
 
 	"github.com/rs/zerolog"
 
-	"github.com/image-mcp/image-mcp/upstream"
+	"github.com/image-mcp/image-mcp/podman"
 )
 
-// podmanEnv is where to look for Podman: the environment, with the flags winning.
-func podmanEnv(o *Options) upstream.PodmanEnv {
-	env := upstream.PodmanEnvFromOS(o.PodmanURL)
+// podmanEnv is where to look for Podman: the environment, with the flags winning. An
+// autostarted service inherits the whole environment of the process.
+func podmanEnv(o *Options) podman.Env {
+	env := podman.EnvFrom(o.getenv, o.PodmanURL)
 	env.SSHKey = cmp.Or(o.PodmanIdentity, env.SSHKey)
 	env.KnownHosts = cmp.Or(o.PodmanKnownHosts, env.KnownHosts)
+	env.Environ = os.Environ()
 	return env
 }
 
 // connectPodman discovers the Podman service and logs where it was found. When nothing
 // answers and autostart is on, the client starts a private service on first use; the
 // returned stop function ends it.
-func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (*upstream.PodmanClient, func()) {
-	ep := upstream.DiscoverPodman(env)
+func connectPodman(log zerolog.Logger, env podman.Env, autostart bool) (*podman.Client, func()) {
+	ep := podman.Discover(env)
 	for _, w := range ep.Warnings {
 		log.Warn().Msg("Podman discovery: " + w)
 	}
@@ -30,14 +33,14 @@ func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (
 	case ep.URL != "":
 		log.Info().Str("url", ep.URL).Str("from", ep.Source).Msg("Podman service")
 	case autostart:
-		a, err := upstream.PrepareAutostart(env.XDGRuntimeDir)
+		a, err := podman.PrepareAutostart(env)
 		if err != nil {
 			log.Warn().Strs("looked at", ep.Tried).Err(err).Msg("no Podman socket answers; Podman tools will say how to start one")
 			break
 		}
 		a.Logf = func(format string, args ...any) { log.Info().Msgf(format, args...) }
 		ep = a.Endpoint(ep)
-		c := upstream.NewPodmanClient(ep)
+		c := podman.NewClient(ep)
 		a.Attach(c)
 		log.Info().Strs("looked at", ep.Tried).Str("url", ep.URL).Str("from", "autostart").
 			Msg("no Podman socket answers; image-mcp starts `podman system service` on first use and stops it on exit (--no-autostart turns this off)")
@@ -45,5 +48,5 @@ func connectPodman(log zerolog.Logger, env upstream.PodmanEnv, autostart bool) (
 	default:
 		log.Warn().Strs("looked at", ep.Tried).Msg("no Podman socket answers and autostart is off; Podman tools will say how to start one")
 	}
-	return upstream.NewPodmanClient(ep), func() {}
+	return podman.NewClient(ep), func() {}
 }

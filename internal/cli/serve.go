@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -16,27 +14,14 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/central"
 	"github.com/image-mcp/image-mcp/internal/redact"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
-	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // serveMCP serves the catalog on stdio until the client leaves or a signal comes.
-func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr error, red *redact.Set, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector) int {
-	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
-	ups := &tools.Upstreams{Redact: red}
-	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
-	if roxErr != nil {
-		ups.Central, ups.CentralErr = nil, roxErr
-	}
-	switch {
-	case ups.CentralErr == nil:
-		log.Info().Str("endpoint", cmp.Or(rox.Endpoint, upstream.DefaultCentralEndpoint)).Bool("insecureSkipVerify", rox.Insecure).Msg("StackRox Central configured")
-	case !errors.Is(ups.CentralErr, upstream.ErrCentralNotConfigured):
-		log.Warn().Err(ups.CentralErr).Msg("StackRox Central settings are wrong; its tools will answer with this error")
-	}
-
+func serveMCP(o *Options, b Build, c catalog, rox central.Config, roxErr error, red *redact.Set, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector) int {
 	paths, err := pathRule(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "image-mcp: %v\n", err)
@@ -47,21 +32,8 @@ func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr
 	} else {
 		log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
 	}
-	// Podman is discovered in the background; its first use (or the exit) waits for it.
-	env, autostart := podmanEnv(o), !o.NoAutostart
-	podman := sync.OnceValues(func() (*upstream.PodmanClient, func()) { return connectPodman(log, env, autostart) })
-	go podman()
-	ups.PodmanLater = func() *upstream.PodmanClient { c, _ := podman(); return c }
-	defer func() { _, stop := podman(); stop() }()
-
-	for _, cp := range c.caps {
-		if cp.Upstream != capabilities.UpstreamHTTP {
-			continue // Podman's client is not waited for here; Central's error is logged above
-		}
-		if _, err := ups.Connect(cp); err != nil {
-			log.Warn().Err(err).Str("capability", cp.File).Msg("its tools will answer with this error")
-		}
-	}
+	kinds, stopUpstreams := upstreamKinds(o, rox, roxErr, red, c.caps, log)
+	defer stopUpstreams()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -71,9 +43,9 @@ func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr
 	// to their end.
 	session, endSession := context.WithCancel(ctx)
 	defer endSession()
-	engine, err := tools.New(tools.Config{
+	engine := tools.New(tools.Config{
 		Tools:              c.served,
-		Connect:            ups.Connect,
+		Kinds:              kinds,
 		MaxOutputBytes:     o.MaxOutputBytes,
 		Timeout:            o.Timeout,
 		StreamIdle:         o.StreamIdle,
@@ -85,10 +57,6 @@ func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr
 		BigAnswer:          gc.bigAnswerRead,
 		Redact:             red,
 	})
-	if err != nil {
-		log.Error().Err(err).Msg("cannot build the tools")
-		return 1
-	}
 	completer := &prompts.Completer{Prompts: c.prompts, Tools: c.served, Values: engine.Values, Timeout: o.Timeout,
 		Failed: func(tool string, err error) {
 			log.Debug().Str("tool", tool).Err(err).Msg("completion: this source gave nothing")

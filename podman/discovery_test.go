@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"context"
@@ -46,8 +46,8 @@ func write(t *testing.T, path, text string) string {
 }
 
 // baseEnv is an environment with nothing configured, every path under dir.
-func baseEnv(dir string) PodmanEnv {
-	return PodmanEnv{
+func baseEnv(dir string) Env {
+	return Env{
 		XDGRuntimeDir: filepath.Join(dir, "xdg"),
 		Home:          filepath.Join(dir, "home"),
 		RunDir:        filepath.Join(dir, "run"),
@@ -60,15 +60,15 @@ func TestDiscoverOrder(t *testing.T) {
 	type layout struct{ xdg, user, system, staleXDG bool }
 	cases := []struct {
 		name       string
-		env        func(dir string, e *PodmanEnv)
+		env        func(dir string, e *Env)
 		sockets    layout
 		wantURL    string // with DIR for the temp dir
 		wantSource string
 		wantWarn   string
 	}{
-		{"flag wins over everything", func(d string, e *PodmanEnv) { e.Flag = "tcp://127.0.0.1:1"; e.ContainerHost = "unix:///x" },
+		{"flag wins over everything", func(d string, e *Env) { e.Flag = "tcp://127.0.0.1:1"; e.ContainerHost = "unix:///x" },
 			layout{xdg: true, user: true, system: true}, "tcp://127.0.0.1:1", "--podman-url", ""},
-		{"CONTAINER_HOST next", func(d string, e *PodmanEnv) { e.ContainerHost = "unix:///elsewhere.sock" },
+		{"CONTAINER_HOST next", func(d string, e *Env) { e.ContainerHost = "unix:///elsewhere.sock" },
 			layout{xdg: true, user: true, system: true}, "unix:///elsewhere.sock", "CONTAINER_HOST", ""},
 		{"XDG_RUNTIME_DIR socket first", nil,
 			layout{xdg: true, user: true, system: true}, "unix://DIR/xdg/podman/podman.sock", "socket", ""},
@@ -78,7 +78,7 @@ func TestDiscoverOrder(t *testing.T) {
 			layout{system: true}, "unix://DIR/run/podman/podman.sock", "socket", ""},
 		{"a stale socket is skipped", nil,
 			layout{staleXDG: true, system: true}, "unix://DIR/run/podman/podman.sock", "socket", "does not answer"},
-		{"root has no /run/user socket", func(d string, e *PodmanEnv) { e.UID = 0 },
+		{"root has no /run/user socket", func(d string, e *Env) { e.UID = 0 },
 			layout{user: true}, "", "none", ""},
 		{"nothing", nil, layout{}, "", "none", ""},
 	}
@@ -101,7 +101,7 @@ func TestDiscoverOrder(t *testing.T) {
 			if c.sockets.system {
 				listen(t, filepath.Join(dir, "run/podman/podman.sock"))
 			}
-			ep := DiscoverPodman(env)
+			ep := Discover(env)
 			want := strings.ReplaceAll(c.wantURL, "DIR", dir)
 			if ep.URL != want || ep.Source != c.wantSource {
 				t.Fatalf("got %q from %q, want %q from %q (tried %v)", ep.URL, ep.Source, want, c.wantSource, ep.Tried)
@@ -116,7 +116,7 @@ func TestDiscoverOrder(t *testing.T) {
 
 func TestDiscoverTriedListsCandidatesInOrder(t *testing.T) {
 	dir := t.TempDir()
-	ep := DiscoverPodman(baseEnv(dir))
+	ep := Discover(baseEnv(dir))
 	want := []string{
 		"unix://" + dir + "/xdg/podman/podman.sock",
 		"unix://" + dir + "/run/user/1000/podman/podman.sock",
@@ -129,7 +129,7 @@ func TestDiscoverTriedListsCandidatesInOrder(t *testing.T) {
 	// XDG_RUNTIME_DIR=/run/user/<uid>, as a login gives a rootless user: that socket once.
 	env := baseEnv(dir)
 	env.XDGRuntimeDir = filepath.Join(dir, "run/user/1000")
-	ep = DiscoverPodman(env)
+	ep = Discover(env)
 	want = []string{want[1], want[2]}
 	if strings.Join(ep.Tried, " ") != strings.Join(want, " ") {
 		t.Fatalf("XDG_RUNTIME_DIR=/run/user/1000: tried %v, want %v", ep.Tried, want)
@@ -227,7 +227,7 @@ func TestConnections(t *testing.T) {
 	t.Run("containers.conf default", func(t *testing.T) {
 		e := env
 		e.ContainersConf = write(t, filepath.Join(dir, "only/containers.conf"), containersConf)
-		ep := DiscoverPodman(e)
+		ep := Discover(e)
 		if ep.URL != "ssh://root@example.com/run/podman/podman.sock" || ep.Source != "default connection devl" || ep.SSH.Identity != "/home/me/.ssh/id_ed25519" {
 			t.Fatalf("got %+v", ep)
 		}
@@ -235,7 +235,7 @@ func TestConnections(t *testing.T) {
 	t.Run("podman-connections.json wins", func(t *testing.T) {
 		write(t, filepath.Join(dir, "config/containers/containers.conf"), containersConf)
 		write(t, filepath.Join(dir, "config/containers/podman-connections.json"), connectionsJSON)
-		ep := DiscoverPodman(env)
+		ep := Discover(env)
 		if ep.URL != "ssh://core@example.com:2222/run/user/1000/podman/podman.sock" || ep.Source != "default connection remote" {
 			t.Fatalf("got %+v", ep)
 		}
@@ -246,7 +246,7 @@ func TestConnections(t *testing.T) {
 	t.Run("an identity given to image-mcp wins", func(t *testing.T) {
 		e := env
 		e.SSHKey = "/mine"
-		if ep := DiscoverPodman(e); ep.SSH.Identity != "/mine" {
+		if ep := Discover(e); ep.SSH.Identity != "/mine" {
 			t.Fatalf("identity %q", ep.SSH.Identity)
 		}
 	})
@@ -254,7 +254,7 @@ func TestConnections(t *testing.T) {
 		for name, url := range map[string]string{"local": "unix:///run/podman/podman.sock", "inline": "ssh://u@h/run/podman/podman.sock"} {
 			e := env
 			e.ContainerConnection = name
-			if ep := DiscoverPodman(e); ep.URL != url || ep.Source != "CONTAINER_CONNECTION="+name {
+			if ep := Discover(e); ep.URL != url || ep.Source != "CONTAINER_CONNECTION="+name {
 				t.Fatalf("%s: got %+v", name, ep)
 			}
 		}
@@ -262,11 +262,11 @@ func TestConnections(t *testing.T) {
 	t.Run("an unknown CONTAINER_CONNECTION is an error, not a fallback", func(t *testing.T) {
 		e := env
 		e.ContainerConnection = "nope"
-		ep := DiscoverPodman(e)
+		ep := Discover(e)
 		if ep.URL != "" || ep.Err == nil || !strings.Contains(ep.Err.Error(), "podman system connection list") {
 			t.Fatalf("got %+v", ep)
 		}
-		_, err := NewPodmanClient(ep).Version(context.Background())
+		_, err := NewClient(ep).Version(context.Background())
 		if err == nil || !strings.Contains(err.Error(), "CONTAINER_CONNECTION=nope") {
 			t.Fatalf("client error %v", err)
 		}
@@ -274,7 +274,7 @@ func TestConnections(t *testing.T) {
 	t.Run("PODMAN_CONNECTIONS_CONF names the file", func(t *testing.T) {
 		e := env
 		e.ConnectionsConf = write(t, filepath.Join(dir, "elsewhere.json"), `{"Connection":{"Default":"x","Connections":{"x":{"URI":"tcp://127.0.0.1:9"}}}}`)
-		if ep := DiscoverPodman(e); ep.URL != "tcp://127.0.0.1:9" {
+		if ep := Discover(e); ep.URL != "tcp://127.0.0.1:9" {
 			t.Fatalf("got %+v", ep)
 		}
 	})
@@ -282,7 +282,7 @@ func TestConnections(t *testing.T) {
 		e := env
 		e.ConnectionsConf = write(t, filepath.Join(dir, "broken.json"), `{"Connection":`)
 		e.ContainersConf = filepath.Join(dir, "missing.conf")
-		ep := DiscoverPodman(e)
+		ep := Discover(e)
 		if ep.URL != "unix://"+dir+"/xdg/podman/podman.sock" || !strings.Contains(strings.Join(ep.Warnings, " "), "broken.json") {
 			t.Fatalf("got %+v", ep)
 		}
@@ -297,7 +297,7 @@ func TestConnections(t *testing.T) {
 		e.MachineSocket = func() (MachineInfo, error) {
 			return ParseMachineInspect([]byte(`[{"Name":"podman-machine-default","State":"running","ConnectionInfo":{"PodmanSocket":{"Path":"` + sock + `"}}}]`))
 		}
-		ep := DiscoverPodman(e)
+		ep := Discover(e)
 		if ep.URL != "unix://"+sock || ep.Source != "podman machine podman-machine-default" {
 			t.Fatalf("got %+v", ep)
 		}
@@ -311,7 +311,7 @@ func TestMachineOnMacOS(t *testing.T) {
 	env.MachineSocket = func() (MachineInfo, error) {
 		return ParseMachineInspect([]byte(`[{"Name":"podman-machine-default","State":"stopped","ConnectionInfo":{"PodmanSocket":{"Path":"/x/api.sock"}}}]`))
 	}
-	ep := DiscoverPodman(env)
+	ep := Discover(env)
 	if ep.URL != "" || !strings.Contains(strings.Join(ep.Warnings, " "), "podman machine start podman-machine-default") {
 		t.Fatalf("got %+v", ep)
 	}
@@ -320,7 +320,7 @@ func TestMachineOnMacOS(t *testing.T) {
 		t.Fatal("machine inspected on Linux without a machine connection")
 		return MachineInfo{}, nil
 	}
-	DiscoverPodman(env)
+	Discover(env)
 
 	if _, err := ParseMachineInspect([]byte(`[]`)); err == nil || !strings.Contains(err.Error(), "podman machine init") {
 		t.Fatalf("empty list: %v", err)
@@ -341,7 +341,7 @@ func TestMinimumVersion(t *testing.T) {
 	})}
 	go srv.Serve(l)
 	defer srv.Close()
-	c := NewPodmanClient(PodmanEndpoint{URL: "unix://" + sock, Source: "test"})
+	c := NewClient(Endpoint{URL: "unix://" + sock, Source: "test"})
 	_, err = c.Version(context.Background())
 	var uv *UnsupportedVersionError
 	if !errors.As(err, &uv) || !strings.Contains(err.Error(), "needs Podman ≥ 4.0.0") || !strings.Contains(err.Error(), "3.4.4") {
@@ -353,36 +353,21 @@ func TestMinimumVersion(t *testing.T) {
 	}
 }
 
-func TestCompareVersions(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{
-		{"4.3.1", "4.0.0", 1}, {"3.4.4", "4.0.0", -1}, {"4.0", "4.0.0", 0}, {"4.10.0", "4.9.3", 1}, {"5.0.0-dev", "5.0.0", 0},
-		{"4.3.1", "5.0.0", -1}, {"5.0.0", "4.3.1", 1}, {"5.0.0", "5.0.0", 0}, {"5", "5.0.0", 0}, {"5.10.0", "5.9.9", 1},
-		{"5.5.2", "5.6.0", -1}, {"4.9.4", "5.0.0", -1}, {"6.0.0", "5.6.0", 1}, {"5.6.0-rc1", "5.6.0", 0},
-	} {
-		if got := CompareVersions(c.a, c.b); got != c.want {
-			t.Errorf("CompareVersions(%s, %s) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
-}
-
 // A password in a Podman URL must not reach logs or tool errors: discovery keeps only the
 // redacted URL, and every call answers that passwords are not supported.
 func TestDiscoverRedactsPassword(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		set  func(*PodmanEnv)
+		set  func(*Env)
 	}{
-		{"flag", func(e *PodmanEnv) { e.Flag = "ssh://core:s3cretpw@example.com:2222/run/podman/podman.sock" }},
-		{"CONTAINER_HOST", func(e *PodmanEnv) { e.ContainerHost = "tcp://core:s3cretpw@127.0.0.1:8080" }},
+		{"flag", func(e *Env) { e.Flag = "ssh://core:s3cretpw@example.com:2222/run/podman/podman.sock" }},
+		{"CONTAINER_HOST", func(e *Env) { e.ContainerHost = "tcp://core:s3cretpw@127.0.0.1:8080" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := baseEnv(t.TempDir())
 			tc.set(&env)
-			ep := DiscoverPodman(env)
-			c := NewPodmanClient(ep)
+			ep := Discover(env)
+			c := NewClient(ep)
 			_, err := c.Version(context.Background())
 			all := strings.Join(append([]string{ep.URL, fmt.Sprint(ep.Err), fmt.Sprint(err)}, ep.Tried...), "\n")
 			if strings.Contains(all, "s3cretpw") {

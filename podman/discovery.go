@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"context"
@@ -13,10 +13,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/image-mcp/image-mcp/internal/upstreamhttp"
 )
 
-// PodmanEnv is the part of the environment discovery reads (a struct so tests can set it).
-type PodmanEnv struct {
+// Env is the part of the environment Podman's kind reads: where to look for the service,
+// how to log in to it, and the registry auth files (a struct so tests can set it).
+type Env struct {
 	Flag                string // --podman-url
 	ContainerHost       string // CONTAINER_HOST
 	ContainerConnection string // CONTAINER_CONNECTION: a `podman system connection` by name
@@ -29,6 +32,7 @@ type PodmanEnv struct {
 	ContainersConf      string // CONTAINERS_CONF: when set, the only containers.conf read
 	ContainersConfOver  string // CONTAINERS_CONF_OVERRIDE: read last
 	ConnectionsConf     string // PODMAN_CONNECTIONS_CONF: the podman-connections.json to read
+	RegistryAuthFile    string // REGISTRY_AUTH_FILE: the first registry auth file
 	UID                 int
 	GOOS                string
 	// RunDir is where the system sockets live ("/run"); tests point it elsewhere.
@@ -38,33 +42,34 @@ type PodmanEnv struct {
 	SystemConfFiles []string
 	// MachineSocket asks `podman machine inspect` for the machine's API socket; nil skips it.
 	MachineSocket func() (MachineInfo, error)
+	// Environ is the whole environment ("NAME=value"), which a service image-mcp starts
+	// inherits (see serviceEnv).
+	Environ []string
 }
 
-// PodmanEnvFromOS reads the environment.
-func PodmanEnvFromOS(flag string) PodmanEnv {
-	env := PodmanEnv{
+// EnvFrom reads the environment through getenv; flag is --podman-url. Environ is left
+// for the caller, who has the whole environment.
+func EnvFrom(getenv func(string) string, flag string) Env {
+	return Env{
 		Flag:                flag,
-		ContainerHost:       os.Getenv("CONTAINER_HOST"),
-		ContainerConnection: os.Getenv("CONTAINER_CONNECTION"),
-		SSHKey:              os.Getenv("CONTAINER_SSHKEY"),
-		KnownHosts:          os.Getenv("IMAGE_MCP_SSH_KNOWN_HOSTS"),
-		SSHAuthSock:         os.Getenv("SSH_AUTH_SOCK"),
-		XDGRuntimeDir:       os.Getenv("XDG_RUNTIME_DIR"),
-		XDGConfigHome:       os.Getenv("XDG_CONFIG_HOME"),
-		Home:                os.Getenv("HOME"),
-		ContainersConf:      os.Getenv("CONTAINERS_CONF"),
-		ContainersConfOver:  os.Getenv("CONTAINERS_CONF_OVERRIDE"),
-		ConnectionsConf:     os.Getenv("PODMAN_CONNECTIONS_CONF"),
+		ContainerHost:       getenv("CONTAINER_HOST"),
+		ContainerConnection: getenv("CONTAINER_CONNECTION"),
+		SSHKey:              getenv("CONTAINER_SSHKEY"),
+		KnownHosts:          getenv("IMAGE_MCP_SSH_KNOWN_HOSTS"),
+		SSHAuthSock:         getenv("SSH_AUTH_SOCK"),
+		XDGRuntimeDir:       getenv("XDG_RUNTIME_DIR"),
+		XDGConfigHome:       getenv("XDG_CONFIG_HOME"),
+		Home:                getenv("HOME"),
+		ContainersConf:      getenv("CONTAINERS_CONF"),
+		ContainersConfOver:  getenv("CONTAINERS_CONF_OVERRIDE"),
+		ConnectionsConf:     getenv("PODMAN_CONNECTIONS_CONF"),
+		RegistryAuthFile:    getenv("REGISTRY_AUTH_FILE"),
 		UID:                 os.Getuid(),
 		GOOS:                runtime.GOOS,
 		RunDir:              "/run",
 		SystemConfFiles:     systemConfFiles(),
 		MachineSocket:       podmanMachineInspect,
 	}
-	if env.Home == "" {
-		env.Home, _ = os.UserHomeDir()
-	}
-	return env
 }
 
 // systemConfFiles lists containers.conf files as containers/common reads them.
@@ -74,7 +79,7 @@ func systemConfFiles() []string {
 	return append(files, drop...)
 }
 
-// DiscoverPodman picks the Podman service, first match wins:
+// Discover picks the Podman service, first match wins:
 //  1. --podman-url
 //  2. CONTAINER_HOST
 //  3. CONTAINER_CONNECTION, a named `podman system connection`
@@ -86,13 +91,15 @@ func systemConfFiles() []string {
 //     API socket from `podman machine inspect`
 //
 // When nothing is found the URL is empty; the caller may then start a service itself.
-func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
-	return withoutPassword(discoverPodman(env))
+func Discover(env Env) Endpoint {
+	ep := withoutPassword(discover(env))
+	ep.AuthFiles = authFiles(env)
+	return ep
 }
 
 // withoutPassword refuses a URL with a password in it (ssh:// logs in with keys only) and
 // keeps only its redacted form, which is what logs and tool errors show.
-func withoutPassword(ep PodmanEndpoint) PodmanEndpoint {
+func withoutPassword(ep Endpoint) Endpoint {
 	u, err := url.Parse(ep.URL)
 	if err != nil || u.User == nil {
 		return ep
@@ -113,15 +120,15 @@ func withoutPassword(ep PodmanEndpoint) PodmanEndpoint {
 	return ep
 }
 
-func discoverPodman(env PodmanEnv) PodmanEndpoint {
+func discover(env Env) Endpoint {
 	ssh := SSHOptions{Identity: env.SSHKey, KnownHosts: env.KnownHosts, AgentSock: env.SSHAuthSock, Home: env.Home}
 	if env.Flag != "" {
-		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}, SSH: ssh}
+		return Endpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}, SSH: ssh}
 	}
 	if env.ContainerHost != "" {
-		return PodmanEndpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}, SSH: ssh}
+		return Endpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}, SSH: ssh}
 	}
-	ep := PodmanEndpoint{SSH: ssh}
+	ep := Endpoint{SSH: ssh}
 	conns, err := ReadConnections(env)
 	if err != nil {
 		ep.Warnings = append(ep.Warnings, err.Error())
@@ -174,7 +181,7 @@ func discoverPodman(env PodmanEnv) PodmanEndpoint {
 			ep.URL, ep.Source = "unix://"+c, "socket"
 			return ep
 		case !os.IsNotExist(err):
-			ep.Warnings = append(ep.Warnings, fmt.Sprintf("%s exists but does not answer (%v); skipped", c, dialCause(err)))
+			ep.Warnings = append(ep.Warnings, fmt.Sprintf("%s exists but does not answer (%v); skipped", c, upstreamhttp.DialCause(err)))
 		}
 	}
 

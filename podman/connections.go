@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"encoding/json"
@@ -36,7 +36,7 @@ func (c Connections) describeFiles() string {
 
 // endpoint points ep at a connection. An identity given to image-mcp (--podman-identity,
 // CONTAINER_SSHKEY) wins over the connection's own.
-func (c Connections) endpoint(ep PodmanEndpoint, d Destination) PodmanEndpoint {
+func (c Connections) endpoint(ep Endpoint, d Destination) Endpoint {
 	ep.URL = d.URI
 	if ep.SSH.Identity == "" {
 		ep.SSH.Identity = expandHome(d.Identity, ep.SSH.Home)
@@ -57,7 +57,7 @@ type connectionsFile struct {
 // (PODMAN_CONNECTIONS_CONF, else next to the user's containers.conf), whose entries and
 // default win. Files that do not exist are skipped; a file that cannot be parsed is an error
 // (the others are still used).
-func ReadConnections(env PodmanEnv) (Connections, error) {
+func ReadConnections(env Env) (Connections, error) {
 	cs := Connections{Connections: map[string]Destination{}}
 	var errs []error
 	userDir := env.XDGConfigHome
