@@ -214,3 +214,5 @@ func listInMemory(tb testing.TB, tools []*capabilities.Tool, client func(mcp.Tra
 	}
 	return res
 }
+
+func toolsOf(tools ...*capabilities.Tool) []*capabilities.Tool { return tools }
