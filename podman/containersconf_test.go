@@ -6,19 +6,22 @@ import (
 	"testing"
 )
 
-// Real containers.conf shapes: what Podman itself writes and what people write by hand.
-func TestParseContainersConfTable(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		conf    string
-		active  string
-		dests   map[string]Destination
-		errText string
-	}{
-		{
-			// What `podman machine init` (Podman 4.x) writes into the user's containers.conf.
-			name: "podman machine",
-			conf: `[containers]
+// confCase is a containers.conf and what parseContainersConf reads from it.
+type confCase struct {
+	name    string
+	conf    string
+	active  string
+	dests   map[string]Destination
+	errText string
+}
+
+// confCases are real containers.conf shapes: what Podman itself writes and what people
+// write by hand.
+var confCases = []confCase{
+	{
+		// What `podman machine init` (Podman 4.x) writes into the user's containers.conf.
+		name: "podman machine",
+		conf: `[containers]
   netns = "bridge"
 
 [engine]
@@ -39,17 +42,17 @@ func TestParseContainersConfTable(t *testing.T) {
   image = "testing"
   memory = 2048
 `,
-			active: "podman-machine-default",
-			dests: map[string]Destination{
-				"podman-machine-default":      {URI: "ssh://core@127.0.0.1:50123/run/user/501/podman/podman.sock", Identity: "/Users/me/.ssh/podman-machine-default", IsMachine: true},
-				"podman-machine-default-root": {URI: "ssh://root@127.0.0.1:50123/run/podman/podman.sock", Identity: "/Users/me/.ssh/podman-machine-default", IsMachine: true},
-			},
+		active: "podman-machine-default",
+		dests: map[string]Destination{
+			"podman-machine-default":      {URI: "ssh://core@127.0.0.1:50123/run/user/501/podman/podman.sock", Identity: "/Users/me/.ssh/podman-machine-default", IsMachine: true},
+			"podman-machine-default-root": {URI: "ssh://root@127.0.0.1:50123/run/podman/podman.sock", Identity: "/Users/me/.ssh/podman-machine-default", IsMachine: true},
 		},
-		{
-			// Multi-line arrays and strings whose lines look like tables and keys: only a
-			// TOML parser knows they are values.
-			name: "multi-line values",
-			conf: `[containers]
+	},
+	{
+		// Multi-line arrays and strings whose lines look like tables and keys: only a
+		// TOML parser knows they are values.
+		name: "multi-line values",
+		conf: `[containers]
 env = [
   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
   "TERM=xterm",
@@ -77,31 +80,34 @@ runc = [
 [engine.service_destinations.lit]
 uri = "ssh://me@host:22/run/user/1000/podman/podman.sock"
 `,
-			active: "lit",
-			dests:  map[string]Destination{"lit": {URI: "ssh://me@host:22/run/user/1000/podman/podman.sock"}},
-		},
-		{
-			// Quoted keys, a dotted-key destination and an inline table.
-			name: "quoted keys",
-			conf: `[engine.service_destinations."prod.eu"]
+		active: "lit",
+		dests:  map[string]Destination{"lit": {URI: "ssh://me@host:22/run/user/1000/podman/podman.sock"}},
+	},
+	{
+		// Quoted keys, a dotted-key destination and an inline table.
+		name: "quoted keys",
+		conf: `[engine.service_destinations."prod.eu"]
 uri = "ssh://root@eu.example.com/run/podman/podman.sock"
 [engine.service_destinations]
 'single' = { uri = "unix:///run/podman/podman.sock", is_machine = false }
 `,
-			dests: map[string]Destination{
-				"prod.eu": {URI: "ssh://root@eu.example.com/run/podman/podman.sock"},
-				"single":  {URI: "unix:///run/podman/podman.sock"},
-			},
+		dests: map[string]Destination{
+			"prod.eu": {URI: "ssh://root@eu.example.com/run/podman/podman.sock"},
+			"single":  {URI: "unix:///run/podman/podman.sock"},
 		},
-		{
-			// The Fedora default: everything commented out.
-			name:  "all comments",
-			conf:  "# The containers configuration file\n#\n[containers]\n\n# default_capabilities = [\n#  \"CHOWN\",\n# ]\n[engine]\n# active_service = \"production\"\n[engine.service_destinations]\n# [engine.service_destinations.production]\n",
-			dests: map[string]Destination{},
-		},
-		{name: "unterminated string", conf: "[engine]\nactive_service = \"open\n", errText: "line 2"},
-		{name: "wrong type", conf: "[engine]\nactive_service = 3\n", errText: "active_service"},
-	} {
+	},
+	{
+		// The Fedora default: everything commented out.
+		name:  "all comments",
+		conf:  "# The containers configuration file\n#\n[containers]\n\n# default_capabilities = [\n#  \"CHOWN\",\n# ]\n[engine]\n# active_service = \"production\"\n[engine.service_destinations]\n# [engine.service_destinations.production]\n",
+		dests: map[string]Destination{},
+	},
+	{name: "unterminated string", conf: "[engine]\nactive_service = \"open\n", errText: "line 2"},
+	{name: "wrong type", conf: "[engine]\nactive_service = 3\n", errText: "active_service"},
+}
+
+func TestParseContainersConfTable(t *testing.T) {
+	for _, c := range confCases {
 		t.Run(c.name, func(t *testing.T) {
 			active, dests, err := parseContainersConf([]byte(c.conf))
 			if c.errText != "" {

@@ -129,6 +129,25 @@ func discover(env Env) Endpoint {
 		return Endpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}, SSH: ssh}
 	}
 	ep := Endpoint{SSH: ssh}
+	ep, found, machineConn := fromConnections(env, ep)
+	if found {
+		return ep
+	}
+	if ep, found = fromSockets(env, ep); found {
+		return ep
+	}
+	if (env.GOOS == "darwin" || machineConn) && env.MachineSocket != nil {
+		if ep, found = fromMachine(env, ep); found {
+			return ep
+		}
+	}
+	ep.Source = "none"
+	return ep
+}
+
+// fromConnections is steps 3 and 4: the connection CONTAINER_CONNECTION names (found,
+// or an error), else the default connection unless it is a podman machine's.
+func fromConnections(env Env, ep Endpoint) (_ Endpoint, found, machineConn bool) {
 	conns, err := ReadConnections(env)
 	if err != nil {
 		ep.Warnings = append(ep.Warnings, err.Error())
@@ -140,27 +159,32 @@ func discover(env Env) Endpoint {
 		c, ok := conns.Connections[name]
 		if !ok {
 			ep.Err = fmt.Errorf("CONTAINER_CONNECTION=%s: no such `podman system connection` in %s (see `podman system connection list`)", name, conns.describeFiles())
-			return ep
+			return ep, true, false
 		}
-		return conns.endpoint(ep, c)
+		return conns.endpoint(ep, c), true, false
 	}
-	machineConn := false
-	if name := conns.Default; name != "" {
-		ep.Tried = append(ep.Tried, "default connection "+name)
-		c, ok := conns.Connections[name]
-		switch {
-		case !ok:
-			ep.Warnings = append(ep.Warnings, fmt.Sprintf("the default connection %q is not defined in %s", name, conns.describeFiles()))
-		case c.IsMachine:
-			// A podman machine's ssh connection trusts the machine's host key blindly in
-			// Podman; its local API socket (step 6) needs no such trust.
-			machineConn = true
-		default:
-			ep.Source = "default connection " + name
-			return conns.endpoint(ep, c)
-		}
+	name := conns.Default
+	if name == "" {
+		return ep, false, false
 	}
+	ep.Tried = append(ep.Tried, "default connection "+name)
+	c, ok := conns.Connections[name]
+	switch {
+	case !ok:
+		ep.Warnings = append(ep.Warnings, fmt.Sprintf("the default connection %q is not defined in %s", name, conns.describeFiles()))
+	case c.IsMachine:
+		// A podman machine's ssh connection trusts the machine's host key blindly in
+		// Podman; its local API socket (step 6) needs no such trust.
+		return ep, false, true
+	default:
+		ep.Source = "default connection " + name
+		return conns.endpoint(ep, c), true, false
+	}
+	return ep, false, false
+}
 
+// fromSockets is step 5: the first socket that answers.
+func fromSockets(env Env, ep Endpoint) (Endpoint, bool) {
 	runDir := env.RunDir
 	if runDir == "" {
 		runDir = "/run"
@@ -179,27 +203,28 @@ func discover(env Env) Endpoint {
 		switch err := probeUnix(c); {
 		case err == nil:
 			ep.URL, ep.Source = "unix://"+c, "socket"
-			return ep
+			return ep, true
 		case !os.IsNotExist(err):
 			ep.Warnings = append(ep.Warnings, fmt.Sprintf("%s exists but does not answer (%v); skipped", c, upstreamhttp.DialCause(err)))
 		}
 	}
+	return ep, false
+}
 
-	if (env.GOOS == "darwin" || machineConn) && env.MachineSocket != nil {
-		ep.Tried = append(ep.Tried, "podman machine inspect")
-		m, err := env.MachineSocket()
-		switch {
-		case err != nil:
-			ep.Warnings = append(ep.Warnings, err.Error())
-		case m.State != "" && m.State != "running":
-			ep.Warnings = append(ep.Warnings, fmt.Sprintf("podman machine %s is %s: start it with `podman machine start %s`", m.Name, m.State, m.Name))
-		case m.Socket != "":
-			ep.URL, ep.Source = "unix://"+m.Socket, "podman machine "+m.Name
-			return ep
-		}
+// fromMachine is step 6: the API socket of the podman machine, when it runs.
+func fromMachine(env Env, ep Endpoint) (Endpoint, bool) {
+	ep.Tried = append(ep.Tried, "podman machine inspect")
+	m, err := env.MachineSocket()
+	switch {
+	case err != nil:
+		ep.Warnings = append(ep.Warnings, err.Error())
+	case m.State != "" && m.State != "running":
+		ep.Warnings = append(ep.Warnings, fmt.Sprintf("podman machine %s is %s: start it with `podman machine start %s`", m.Name, m.State, m.Name))
+	case m.Socket != "":
+		ep.URL, ep.Source = "unix://"+m.Socket, "podman machine "+m.Name
+		return ep, true
 	}
-	ep.Source = "none"
-	return ep
+	return ep, false
 }
 
 // probeUnix says whether something accepts connections on a unix socket.

@@ -138,34 +138,7 @@ func FuzzBuildRequest(f *testing.F) {
 		if strings.ContainsAny(req.Path, "?#") {
 			t.Fatalf("%s: %q made path %q with a raw ? or #", tl.Name, s, req.Path)
 		}
-		u, err := url.Parse("http://d" + req.Path)
-		if err != nil {
-			t.Fatalf("%s: path %q does not parse: %v", tl.Name, req.Path, err)
-		}
-		if u.RawQuery != "" || u.Fragment != "" || u.EscapedPath() != req.Path {
-			t.Fatalf("%s: path %q parses as path %q query %q fragment %q", tl.Name, req.Path, u.EscapedPath(), u.RawQuery, u.Fragment)
-		}
-		var sent string // s as JSON carried it (invalid UTF-8 became U+FFFD)
-		for _, a := range tl.Args {
-			if a.In == "path" {
-				sent = v.String(a.Name)
-			}
-		}
-		tmpl, got := strings.Split(tl.Path, "/"), strings.Split(req.Path, "/")
-		for i, seg := range tmpl {
-			if !strings.HasPrefix(seg, "{") {
-				if got[i] != seg {
-					t.Fatalf("%s: segment %d is %q, template has %q", tl.Name, i, got[i], seg)
-				}
-				continue
-			}
-			if got[i] == "." || got[i] == ".." {
-				t.Fatalf("%s: %q made a dot segment in %q", tl.Name, s, req.Path)
-			}
-			if dec, err := url.PathUnescape(got[i]); err != nil || dec != sent {
-				t.Fatalf("%s: segment %q decodes to %q (%v), want %q", tl.Name, got[i], dec, err, sent)
-			}
-		}
+		checkSegments(t, tl, v, s, req.Path)
 		for k, vs := range req.Header {
 			for _, hv := range vs {
 				if strings.ContainsAny(k+hv, "\r\n") {
@@ -174,4 +147,38 @@ func FuzzBuildRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkSegments: path, built from s, parses as a path alone, keeps the template's fixed
+// segments, and each parameter's segment is no dot segment and decodes back to the value.
+func checkSegments(t *testing.T, tl *capabilities.Tool, v Values, s, path string) {
+	t.Helper()
+	u, err := url.Parse("http://d" + path)
+	if err != nil {
+		t.Fatalf("%s: path %q does not parse: %v", tl.Name, path, err)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.EscapedPath() != path {
+		t.Fatalf("%s: path %q parses as path %q query %q fragment %q", tl.Name, path, u.EscapedPath(), u.RawQuery, u.Fragment)
+	}
+	var sent string // s as JSON carried it (invalid UTF-8 became U+FFFD)
+	for _, a := range tl.Args {
+		if a.In == "path" {
+			sent = v.String(a.Name)
+		}
+	}
+	tmpl, got := strings.Split(tl.Path, "/"), strings.Split(path, "/")
+	for i, seg := range tmpl {
+		if !strings.HasPrefix(seg, "{") {
+			if got[i] != seg {
+				t.Fatalf("%s: segment %d is %q, template has %q", tl.Name, i, got[i], seg)
+			}
+			continue
+		}
+		if got[i] == "." || got[i] == ".." {
+			t.Fatalf("%s: %q made a dot segment in %q", tl.Name, s, path)
+		}
+		if dec, err := url.PathUnescape(got[i]); err != nil || dec != sent {
+			t.Fatalf("%s: segment %q decodes to %q (%v), want %q", tl.Name, got[i], dec, err, sent)
+		}
+	}
 }

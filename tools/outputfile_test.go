@@ -10,28 +10,34 @@ import (
 	"time"
 )
 
+// commitCase is what is at the output's path at the check and meanwhile, and what
+// committing the output comes to.
+type commitCase struct {
+	name      string
+	before    bool              // a file is there at the check (and approved)
+	meanwhile func(path string) // what happens while the output is written
+	overwrite bool              // overwrite=true
+	approve   bool              // approve what Commit reports as taken
+	want      string            // "" committed; else the error's text
+	taken     bool              // a *takenError
+	content   string            // at the path afterwards
+}
+
+var commitCases = []commitCase{
+	{name: "new file", overwrite: true, content: "output"},
+	{name: "appeared, not overwrite", meanwhile: write("theirs"), want: "was created by someone else meanwhile", content: "theirs"},
+	{name: "appeared, overwrite, not approved", overwrite: true, meanwhile: write("theirs"), taken: true, content: "theirs"},
+	{name: "appeared, overwrite, then approved", overwrite: true, meanwhile: write("theirs"), approve: true, content: "output"},
+	{name: "approved, unchanged", before: true, overwrite: true, content: "output"},
+	{name: "approved, changed", before: true, overwrite: true, meanwhile: write("changed!"), taken: true, content: "changed!"},
+	{name: "approved, swapped for a symlink", before: true, overwrite: true, meanwhile: func(p string) { os.Remove(p); os.Symlink("/etc/passwd", p) }, taken: true},
+}
+
 // The overwrite decision is made when the file takes its name: something that appeared
 // there since the check is never replaced unasked, an approval counts only for the file
 // it was given for (unchanged), and a replaced file keeps its mode.
 func TestCommitDecidesOverwrite(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		before    bool              // a file is there at the check (and approved)
-		meanwhile func(path string) // what happens while the output is written
-		overwrite bool              // overwrite=true
-		approve   bool              // approve what Commit reports as taken
-		want      string            // "" committed; else the error's text
-		taken     bool              // a *takenError
-		content   string            // at the path afterwards
-	}{
-		{name: "new file", overwrite: true, content: "output"},
-		{name: "appeared, not overwrite", meanwhile: write("theirs"), want: "was created by someone else meanwhile", content: "theirs"},
-		{name: "appeared, overwrite, not approved", overwrite: true, meanwhile: write("theirs"), taken: true, content: "theirs"},
-		{name: "appeared, overwrite, then approved", overwrite: true, meanwhile: write("theirs"), approve: true, content: "output"},
-		{name: "approved, unchanged", before: true, overwrite: true, content: "output"},
-		{name: "approved, changed", before: true, overwrite: true, meanwhile: write("changed!"), taken: true, content: "changed!"},
-		{name: "approved, swapped for a symlink", before: true, overwrite: true, meanwhile: func(p string) { os.Remove(p); os.Symlink("/etc/passwd", p) }, taken: true},
-	} {
+	for _, tc := range commitCases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "out.tar")

@@ -16,64 +16,64 @@ import (
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
+// pipelineCase is a call, the upstream's answer, and what the call comes to.
+type pipelineCase struct {
+	name    string
+	tool    string
+	args    string
+	answer  func(w http.ResponseWriter, r *http.Request)
+	wantReq string // what reached the upstream
+	isError bool
+	want    []string // in the result's text
+}
+
+var pipelineCases = []pipelineCase{
+	{name: "JSON answer", tool: "inspect-image", args: `{"name":"localhost/x:1"}`,
+		answer:  jsonAnswer(200, `{"Id":"sha256:1","RepoTags":["localhost/x:1"]}`),
+		wantReq: "GET /libpod/images/localhost%2Fx:1/json", want: []string{`"Id":"sha256:1"`}},
+	{name: "exists: 204", tool: "image-exists", args: `{"name":"x"}`, answer: status(204),
+		wantReq: "GET /libpod/images/x/exists", want: []string{`{"exists":true}`}},
+	{name: "exists: 404", tool: "image-exists", args: `{"name":"x"}`, answer: jsonAnswer(404, `{"cause":"image not known","message":"failed to find image x: image not known","response":404}`),
+		wantReq: "GET /libpod/images/x/exists", want: []string{`{"exists":false}`}},
+	{name: "empty answer", tool: "tag-image", args: `{"name":"x","repo":"localhost/y","tag":"2"}`, answer: status(201),
+		wantReq: "POST /libpod/images/x/tag?repo=localhost%2Fy&tag=2", want: []string{`"ok":true`, `"status":201`}},
+	{name: "upstream error", tool: "inspect-image", args: `{"name":"nope"}`,
+		answer:  jsonAnswer(404, `{"cause":"image not known","message":"failed to find image nope: image not known","response":404}`),
+		wantReq: "GET /libpod/images/nope/json", isError: true, want: []string{"404", "failed to find image nope"}},
+	{name: "not JSON", tool: "stackrox-count-images", args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>proxy</html>")) },
+		wantReq: "GET /v1/imagescount", isError: true, want: []string{"not JSON", "<html>proxy</html>"}},
+	{name: "NDJSON stream", tool: "pull-images", args: `{"reference":"localhost/x:1"}`,
+		answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"images":["sha256:1"],"id":"sha256:1"}`),
+		wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", want: []string{"sha256:1"}},
+	{name: "NDJSON stream failing after its 200", tool: "pull-images", args: `{"reference":"localhost/x:1"}`,
+		answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"error":"initializing source: connection refused"}`),
+		wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"connection refused"}},
+	// Bounds on what an upstream sends (limits.go).
+	{name: "answer declared over --max-answer-bytes", tool: "stackrox-count-images", args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(300<<20))
+		w.Write([]byte(`{"count":`))
+	}, wantReq: "GET /v1/imagescount", isError: true, want: []string{"larger than 268435456 bytes (--max-answer-bytes", "was not read further"}},
+	{name: "JSON nested ten million levels", tool: "stackrox-count-images", args: `{}`, answer: jsonAnswer(200, strings.Repeat("[", 10_000_000)),
+		wantReq: "GET /v1/imagescount", isError: true, want: []string{"nested deeper than 512 levels"}},
+	{name: "error body nested deep", tool: "inspect-image", args: `{"name":"x"}`, answer: jsonAnswer(500, strings.Repeat(`{"message":`, 60_000)),
+		wantReq: "GET /libpod/images/x/json", isError: true, want: []string{"HTTP 500", `{"message":{"message":`}},
+	{name: "redirect", tool: "stackrox-count-images", args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://elsewhere.example/v1/imagescount", http.StatusFound)
+	}, wantReq: "GET /v1/imagescount", isError: true, want: []string{`HTTP 302 Found, a redirect to "https://elsewhere.example/v1/imagescount"`, "does not follow redirects"}},
+	{name: "NDJSON line over 1 MiB", tool: "pull-images", args: `{"reference":"localhost/x:1"}`,
+		answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"stream":"`+strings.Repeat("a", 2<<20)),
+		wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"line 2 of the stream is longer than 1048576 bytes", "Trying to pull"}},
+	{name: "NDJSON line nested deep", tool: "pull-images", args: `{"reference":"localhost/x:1"}`,
+		answer:  ndjson(strings.Repeat("[", 100_000)),
+		wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"line 1 of the stream is JSON nested deeper than 512 levels"}},
+	{name: "bad arguments reach nothing", tool: "inspect-image", args: `{"name":"x","colour":"red"}`, isError: true,
+		want: []string{`unknown argument "colour"`}},
+}
+
 // The branches of one call (check → request → send → read → shape) through its handler,
 // against an httptest upstream answering as the API would, one row per branch.
 func TestPipelineBranches(t *testing.T) {
-	inspect := toolAt(t, "GET", "/libpod/images/{name}/json")
-	exists := toolAt(t, "GET", "/libpod/images/{name}/exists")
-	tag := toolAt(t, "POST", "/libpod/images/{name}/tag")
-	pull := toolAt(t, "POST", "/libpod/images/pull")
-	count := toolAt(t, "GET", "/v1/imagescount")
-	for _, tc := range []struct {
-		name    string
-		tool    *capabilities.Tool
-		args    string
-		answer  func(w http.ResponseWriter, r *http.Request)
-		wantReq string // what reached the upstream
-		isError bool
-		want    []string // in the result's text
-	}{
-		{name: "JSON answer", tool: inspect, args: `{"name":"localhost/x:1"}`,
-			answer:  jsonAnswer(200, `{"Id":"sha256:1","RepoTags":["localhost/x:1"]}`),
-			wantReq: "GET /libpod/images/localhost%2Fx:1/json", want: []string{`"Id":"sha256:1"`}},
-		{name: "exists: 204", tool: exists, args: `{"name":"x"}`, answer: status(204),
-			wantReq: "GET /libpod/images/x/exists", want: []string{`{"exists":true}`}},
-		{name: "exists: 404", tool: exists, args: `{"name":"x"}`, answer: jsonAnswer(404, `{"cause":"image not known","message":"failed to find image x: image not known","response":404}`),
-			wantReq: "GET /libpod/images/x/exists", want: []string{`{"exists":false}`}},
-		{name: "empty answer", tool: tag, args: `{"name":"x","repo":"localhost/y","tag":"2"}`, answer: status(201),
-			wantReq: "POST /libpod/images/x/tag?repo=localhost%2Fy&tag=2", want: []string{`"ok":true`, `"status":201`}},
-		{name: "upstream error", tool: inspect, args: `{"name":"nope"}`,
-			answer:  jsonAnswer(404, `{"cause":"image not known","message":"failed to find image nope: image not known","response":404}`),
-			wantReq: "GET /libpod/images/nope/json", isError: true, want: []string{"404", "failed to find image nope"}},
-		{name: "not JSON", tool: count, args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>proxy</html>")) },
-			wantReq: "GET /v1/imagescount", isError: true, want: []string{"not JSON", "<html>proxy</html>"}},
-		{name: "NDJSON stream", tool: pull, args: `{"reference":"localhost/x:1"}`,
-			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"images":["sha256:1"],"id":"sha256:1"}`),
-			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", want: []string{"sha256:1"}},
-		{name: "NDJSON stream failing after its 200", tool: pull, args: `{"reference":"localhost/x:1"}`,
-			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"error":"initializing source: connection refused"}`),
-			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"connection refused"}},
-		// Bounds on what an upstream sends (limits.go).
-		{name: "answer declared over --max-answer-bytes", tool: count, args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Length", fmt.Sprint(300<<20))
-			w.Write([]byte(`{"count":`))
-		}, wantReq: "GET /v1/imagescount", isError: true, want: []string{"larger than 268435456 bytes (--max-answer-bytes", "was not read further"}},
-		{name: "JSON nested ten million levels", tool: count, args: `{}`, answer: jsonAnswer(200, strings.Repeat("[", 10_000_000)),
-			wantReq: "GET /v1/imagescount", isError: true, want: []string{"nested deeper than 512 levels"}},
-		{name: "error body nested deep", tool: inspect, args: `{"name":"x"}`, answer: jsonAnswer(500, strings.Repeat(`{"message":`, 60_000)),
-			wantReq: "GET /libpod/images/x/json", isError: true, want: []string{"HTTP 500", `{"message":{"message":`}},
-		{name: "redirect", tool: count, args: `{}`, answer: func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "https://elsewhere.example/v1/imagescount", http.StatusFound)
-		}, wantReq: "GET /v1/imagescount", isError: true, want: []string{`HTTP 302 Found, a redirect to "https://elsewhere.example/v1/imagescount"`, "does not follow redirects"}},
-		{name: "NDJSON line over 1 MiB", tool: pull, args: `{"reference":"localhost/x:1"}`,
-			answer:  ndjson(`{"stream":"Trying to pull localhost/x:1...\n"}`, `{"stream":"`+strings.Repeat("a", 2<<20)),
-			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"line 2 of the stream is longer than 1048576 bytes", "Trying to pull"}},
-		{name: "NDJSON line nested deep", tool: pull, args: `{"reference":"localhost/x:1"}`,
-			answer:  ndjson(strings.Repeat("[", 100_000)),
-			wantReq: "POST /libpod/images/pull?reference=localhost%2Fx%3A1", isError: true, want: []string{"line 1 of the stream is JSON nested deeper than 512 levels"}},
-		{name: "bad arguments reach nothing", tool: inspect, args: `{"name":"x","colour":"red"}`, isError: true,
-			want: []string{`unknown argument "colour"`}},
-	} {
+	for _, tc := range pipelineCases {
 		t.Run(tc.name, func(t *testing.T) {
 			var mu sync.Mutex
 			var got []string
@@ -84,7 +84,7 @@ func TestPipelineBranches(t *testing.T) {
 				tc.answer(w, r)
 			}))
 			defer api.Close()
-			isError, text := callAPI(t, api.URL, tc.tool, tc.args)
+			isError, text := callAPI(t, api.URL, specTool(t, tc.tool), tc.args)
 			api.Close() // every handler has returned
 			mu.Lock()
 			defer mu.Unlock()
