@@ -113,10 +113,10 @@ func (a *Autostart) Endpoint(discovered Endpoint) Endpoint {
 
 // Attach makes the client start the service before it first needs it, and again if the
 // service died.
-func (a *Autostart) Attach(c *Client) { c.start = a.Ensure }
+func (a *Autostart) Attach(c *Client) { c.start = a.ensure }
 
-// Ensure starts the service unless it runs, and waits until it answers _ping.
-func (a *Autostart) Ensure(ctx context.Context) error {
+// ensure starts the service unless it runs, and waits until it answers _ping.
+func (a *Autostart) ensure(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopped {

@@ -46,8 +46,8 @@ func checkContextURLs(call upstream.Call) error {
 		if a.Role != capabilities.RoleBuildContexts {
 			continue
 		}
-		for _, bc := range AdditionalBuildContexts(strs(call, a.Name)) {
-			if bc.Kind != ContextURL || slices.ContainsFunc(a.URLPrefixes, func(p string) bool { return strings.HasPrefix(bc.Value, p) }) {
+		for _, bc := range additionalBuildContexts(strs(call, a.Name)) {
+			if bc.Kind != contextURL || slices.ContainsFunc(a.URLPrefixes, func(p string) bool { return strings.HasPrefix(bc.Value, p) }) {
 				continue
 			}
 			msg := fmt.Sprintf("%s: argument %q takes a URL that %s downloads, starting with %s; %q is not one, and %s would read it as a path on its own machine, "+
@@ -89,7 +89,7 @@ func (c *Client) checkHostPaths(ctx context.Context, call upstream.Call, dirs al
 		switch a.Role {
 		case capabilities.RoleContextDir:
 			if cf != nil {
-				_, err = ContainerfilePaths(str(call, cf.Name), "", version)
+				_, err = containerfilePaths(str(call, cf.Name), "", version)
 			}
 		case capabilities.RoleHostContextDir:
 			if local {
@@ -112,7 +112,7 @@ func (c *Client) checkHostPaths(ctx context.Context, call upstream.Call, dirs al
 // argumentError names the argument a check or the context tar failed for: the one the
 // Containerfile came from when one was named, else the one given. Nothing was sent.
 func argumentError(call upstream.Call, name string, err error) error {
-	var ce *ContainerfileError
+	var ce *containerfileError
 	if cf := call.Tool().ArgWithRole(capabilities.RoleContextFile); errors.As(err, &ce) && cf != nil && str(call, cf.Name) != "" {
 		name = cf.Name // the Containerfile was named; else a default one in the context
 	}
@@ -142,27 +142,27 @@ func checkHostContext(call upstream.Call, dir string, cf *capabilities.Argument,
 	if cf == nil {
 		return nil
 	}
-	names, err := ContainerfilePaths(str(call, cf.Name), dir, version)
+	names, err := containerfilePaths(str(call, cf.Name), dir, version)
 	if err != nil {
 		return err
 	}
-	return CheckContainerfiles(root, names)
+	return checkContainerfiles(root, names)
 }
 
 // checkBuildContextDirs: the directories among additional build contexts must be inside
 // the allowed directories (on a local Podman; a remote one's cannot be checked here),
 // and a form Podman does not read is refused rather than guessed at.
 func checkBuildContextDirs(items []string, dirs allowdirs.Dirs, local bool) error {
-	for _, c := range AdditionalBuildContexts(items) {
+	for _, c := range additionalBuildContexts(items) {
 		switch c.Kind {
-		case ContextPath:
+		case contextPath:
 			if !local {
 				continue
 			}
 			if _, err := dirs.Check(c.Value); err != nil {
 				return fmt.Errorf("context %q is a directory on the Podman host: %w", c.Name, err)
 			}
-		case ContextUnknown:
+		case contextUnknown:
 			return fmt.Errorf("%q is neither an image, a URL nor a directory as Podman reads them "+
 				"(name=image:REF, name=url:URL, name=localpath:DIR, or Podman 4's JSON object); with the allowed directories in force it is refused", clip(c.Item, 200))
 		}

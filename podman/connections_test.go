@@ -57,7 +57,7 @@ const podman431Written = `[containers]
 
 func TestParsePodmanWrittenConf(t *testing.T) {
 	active, dests, err := parseContainersConf([]byte(podman431Written))
-	if err != nil || active != "testconn" || len(dests) != 1 || dests["testconn"] != (Destination{URI: "ssh://root@127.0.0.1:1/run/x.sock", Identity: "/tmp/k"}) {
+	if err != nil || active != "testconn" || len(dests) != 1 || dests["testconn"] != (destination{URI: "ssh://root@127.0.0.1:1/run/x.sock", Identity: "/tmp/k"}) {
 		t.Fatalf("got %q %+v %v", active, dests, err)
 	}
 }
@@ -70,7 +70,7 @@ func TestParseContainersConf(t *testing.T) {
 	if active != "devl" {
 		t.Fatalf("active_service %q", active)
 	}
-	want := map[string]Destination{
+	want := map[string]destination{
 		"devl":     {URI: "ssh://root@example.com/run/podman/podman.sock", Identity: "/home/me/.ssh/id_ed25519"},
 		"inline":   {URI: "ssh://u@h/run/podman/podman.sock", Identity: "/keys/inline"},
 		"with.dot": {URI: "tcp://10.0.0.1:8080"},
@@ -174,7 +174,7 @@ func TestConnectionsElsewhere(t *testing.T) {
 		sock := filepath.Join(dir, "machine/podman.sock")
 		listen(t, sock)
 		e.MachineSocket = func() (MachineInfo, error) {
-			return ParseMachineInspect([]byte(`[{"Name":"podman-machine-default","State":"running","ConnectionInfo":{"PodmanSocket":{"Path":"` + sock + `"}}}]`))
+			return parseMachineInspect([]byte(`[{"Name":"podman-machine-default","State":"running","ConnectionInfo":{"PodmanSocket":{"Path":"` + sock + `"}}}]`))
 		}
 		ep := Discover(e)
 		if ep.URL != "unix://"+sock || ep.Source != "podman machine podman-machine-default" {

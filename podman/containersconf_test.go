@@ -11,7 +11,7 @@ type confCase struct {
 	name    string
 	conf    string
 	active  string
-	dests   map[string]Destination
+	dests   map[string]destination
 	errText string
 }
 
@@ -43,7 +43,7 @@ var confCases = []confCase{
   memory = 2048
 `,
 		active: "podman-machine-default",
-		dests: map[string]Destination{
+		dests: map[string]destination{
 			"podman-machine-default":      {URI: "ssh://core@127.0.0.1:50123/run/user/501/podman/podman.sock", Identity: "/Users/me/.ssh/podman-machine-default", IsMachine: true},
 			"podman-machine-default-root": {URI: "ssh://root@127.0.0.1:50123/run/podman/podman.sock", Identity: "/Users/me/.ssh/podman-machine-default", IsMachine: true},
 		},
@@ -81,7 +81,7 @@ runc = [
 uri = "ssh://me@host:22/run/user/1000/podman/podman.sock"
 `,
 		active: "lit",
-		dests:  map[string]Destination{"lit": {URI: "ssh://me@host:22/run/user/1000/podman/podman.sock"}},
+		dests:  map[string]destination{"lit": {URI: "ssh://me@host:22/run/user/1000/podman/podman.sock"}},
 	},
 	{
 		// Quoted keys, a dotted-key destination and an inline table.
@@ -91,7 +91,7 @@ uri = "ssh://root@eu.example.com/run/podman/podman.sock"
 [engine.service_destinations]
 'single' = { uri = "unix:///run/podman/podman.sock", is_machine = false }
 `,
-		dests: map[string]Destination{
+		dests: map[string]destination{
 			"prod.eu": {URI: "ssh://root@eu.example.com/run/podman/podman.sock"},
 			"single":  {URI: "unix:///run/podman/podman.sock"},
 		},
@@ -100,7 +100,7 @@ uri = "ssh://root@eu.example.com/run/podman/podman.sock"
 		// The Fedora default: everything commented out.
 		name:  "all comments",
 		conf:  "# The containers configuration file\n#\n[containers]\n\n# default_capabilities = [\n#  \"CHOWN\",\n# ]\n[engine]\n# active_service = \"production\"\n[engine.service_destinations]\n# [engine.service_destinations.production]\n",
-		dests: map[string]Destination{},
+		dests: map[string]destination{},
 	},
 	{name: "unterminated string", conf: "[engine]\nactive_service = \"open\n", errText: "line 2"},
 	{name: "wrong type", conf: "[engine]\nactive_service = 3\n", errText: "active_service"},

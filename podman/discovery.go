@@ -148,7 +148,7 @@ func discover(env Env) Endpoint {
 // fromConnections is steps 3 and 4: the connection CONTAINER_CONNECTION names (found,
 // or an error), else the default connection unless it is a podman machine's.
 func fromConnections(env Env, ep Endpoint) (_ Endpoint, found, machineConn bool) {
-	conns, err := ReadConnections(env)
+	conns, err := readConnections(env)
 	if err != nil {
 		ep.Warnings = append(ep.Warnings, err.Error())
 	}
@@ -250,9 +250,9 @@ type MachineInfo struct {
 	Socket string
 }
 
-// ParseMachineInspect reads `podman machine inspect` output: a JSON array of machines,
+// parseMachineInspect reads `podman machine inspect` output: a JSON array of machines,
 // each with Name, State and ConnectionInfo.PodmanSocket.Path.
-func ParseMachineInspect(out []byte) (MachineInfo, error) {
+func parseMachineInspect(out []byte) (MachineInfo, error) {
 	var ms []struct {
 		Name           string
 		State          string
@@ -291,5 +291,5 @@ func podmanMachineInspect() (MachineInfo, error) {
 		}
 		return MachineInfo{}, fmt.Errorf("podman machine inspect: %s", msg)
 	}
-	return ParseMachineInspect(out)
+	return parseMachineInspect(out)
 }

@@ -142,7 +142,7 @@ func TestMachineOnMacOS(t *testing.T) {
 	env := baseEnv(dir)
 	env.GOOS = "darwin"
 	env.MachineSocket = func() (MachineInfo, error) {
-		return ParseMachineInspect([]byte(`[{"Name":"podman-machine-default","State":"stopped","ConnectionInfo":{"PodmanSocket":{"Path":"/x/api.sock"}}}]`))
+		return parseMachineInspect([]byte(`[{"Name":"podman-machine-default","State":"stopped","ConnectionInfo":{"PodmanSocket":{"Path":"/x/api.sock"}}}]`))
 	}
 	ep := Discover(env)
 	if ep.URL != "" || !strings.Contains(strings.Join(ep.Warnings, " "), "podman machine start podman-machine-default") {
@@ -155,7 +155,7 @@ func TestMachineOnMacOS(t *testing.T) {
 	}
 	Discover(env)
 
-	if _, err := ParseMachineInspect([]byte(`[]`)); err == nil || !strings.Contains(err.Error(), "podman machine init") {
+	if _, err := parseMachineInspect([]byte(`[]`)); err == nil || !strings.Contains(err.Error(), "podman machine init") {
 		t.Fatalf("empty list: %v", err)
 	}
 }

@@ -39,11 +39,11 @@ func (c *Client) contextBody(ctx context.Context, call upstream.Call, req *upstr
 	}
 	var containerfiles []string
 	if cf := call.Tool().ArgWithRole(capabilities.RoleContextFile); cf != nil && allowed.Active() {
-		if containerfiles, err = ContainerfilePaths(str(call, cf.Name), "", c.versionOnce(ctx)); err != nil {
+		if containerfiles, err = containerfilePaths(str(call, cf.Name), "", c.versionOnce(ctx)); err != nil {
 			return fmt.Errorf("%w.", argumentError(call, a.Name, err)) // as the check said
 		}
 	}
-	body, err := TarDirectory(str(call, a.Name), allowed, containerfiles)
+	body, err := tarDirectory(str(call, a.Name), allowed, containerfiles)
 	if err != nil {
 		return argumentError(call, a.Name, err)
 	}
