@@ -55,7 +55,7 @@ func checkContextURLs(call upstream.Call) error {
 			if a.FilesArg != "" {
 				msg += fmt.Sprintf(" For files on this machine use %q.", a.FilesArg)
 			}
-			return errors.New(msg)
+			return failure(msg)
 		}
 	}
 	return nil
@@ -103,20 +103,21 @@ func (c *Client) checkHostPaths(ctx context.Context, call upstream.Call, dirs al
 			err = checkBuildContextDirs(strs(call, a.Name), dirs, local)
 		}
 		if err != nil {
-			return fmt.Errorf("%w.", argumentError(call, a.Name, err))
+			return argumentError(call, a.Name, err, ".")
 		}
 	}
 	return nil
 }
 
 // argumentError names the argument a check or the context tar failed for: the one the
-// Containerfile came from when one was named, else the one given. Nothing was sent.
-func argumentError(call upstream.Call, name string, err error) error {
+// Containerfile came from when one was named, else the one given. Nothing was sent; end
+// ends the sentence.
+func argumentError(call upstream.Call, name string, err error, end string) error {
 	var ce *containerfileError
 	if cf := call.Tool().ArgWithRole(capabilities.RoleContextFile); errors.As(err, &ce) && cf != nil && str(call, cf.Name) != "" {
 		name = cf.Name // the Containerfile was named; else a default one in the context
 	}
-	return fmt.Errorf("%s: argument %q: %v. Nothing was sent", call.Tool().Name, name, err)
+	return failf("%s: argument %q: %v. Nothing was sent%s", call.Tool().Name, name, err, end)
 }
 
 // versionOnce gives the service's version at most once for a check, "" when it cannot

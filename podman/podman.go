@@ -10,6 +10,7 @@
 package podman
 
 import (
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/image-mcp/image-mcp/upstream"
@@ -34,6 +35,15 @@ func strs(c upstream.Call, name string) []string {
 	}
 	return out
 }
+
+// failure is a step's failure worded for the model, which reads its text: whole
+// sentences that name the tool and say what to do.
+type failure string
+
+func (f failure) Error() string { return string(f) }
+
+// failf makes a failure of format and a, as fmt.Sprintf does.
+func failf(format string, a ...any) error { return failure(fmt.Sprintf(format, a...)) }
 
 // clip shortens s to at most n bytes (whole characters), marking the cut: a value quoted
 // in a message comes from the call and must not fill it.

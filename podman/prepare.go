@@ -2,7 +2,6 @@ package podman
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/upstream"
@@ -20,7 +19,7 @@ func (c *Client) Prepare(ctx context.Context, call upstream.Call, req *upstream.
 	creds, err := applyRegistryAuth(c.endpoint.AuthFiles, call, req)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("%s: %v", call.Tool().Name, err)
+		return nil, failf("%s: %v", call.Tool().Name, err)
 	case creds == nil:
 		return nil, nil
 	}
@@ -40,12 +39,12 @@ func (c *Client) contextBody(ctx context.Context, call upstream.Call, req *upstr
 	var containerfiles []string
 	if cf := call.Tool().ArgWithRole(capabilities.RoleContextFile); cf != nil && allowed.Active() {
 		if containerfiles, err = containerfilePaths(str(call, cf.Name), "", c.versionOnce(ctx)); err != nil {
-			return fmt.Errorf("%w.", argumentError(call, a.Name, err)) // as the check said
+			return argumentError(call, a.Name, err, ".") // as the check said
 		}
 	}
 	body, err := tarDirectory(str(call, a.Name), allowed, containerfiles)
 	if err != nil {
-		return argumentError(call, a.Name, err)
+		return argumentError(call, a.Name, err, "")
 	}
 	req.Body = body
 	req.Stream = true // a context lasts as long as it is big: no overall timeout

@@ -25,7 +25,6 @@ type stepClient struct {
 	*handlerUpstream
 	check   func(upstream.Call) error
 	prepare func(upstream.Call, *upstream.Request) (upstream.Prepared, error)
-	files   map[string]any // what DescribeFile says
 }
 
 type checking struct{ *stepClient }
