@@ -24,6 +24,20 @@ func (c testCall) Arg(name string) (any, bool) {
 	return v, ok
 }
 
+func (c testCall) Given(name string) bool {
+	switch v := c.args[name].(type) {
+	case nil:
+		return false
+	case string:
+		return strings.TrimSpace(v) != ""
+	case []any:
+		return len(v) > 0
+	case bool:
+		return v
+	}
+	return true
+}
+
 func (c testCall) Allowed() (allowdirs.Dirs, error) { return c.allowed, nil }
 
 // Podman's client implements the steps that need Podman's knowledge.

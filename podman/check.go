@@ -26,7 +26,7 @@ func (c *Client) Check(ctx context.Context, call upstream.Call) error {
 	if err := checkContextURLs(call); err != nil {
 		return err
 	}
-	if !givesHostPath(call) {
+	if !givesPath(call) {
 		return nil
 	}
 	dirs, err := call.Allowed()
@@ -61,14 +61,13 @@ func checkContextURLs(call upstream.Call) error {
 	return nil
 }
 
-// givesHostPath: the call gives an argument this check looks at under a rule.
-func givesHostPath(call upstream.Call) bool {
+// givesPath: the call gives a value to an argument that may name a path, when the
+// engine asks for the allowed directories too (asking may be a question for the client:
+// it comes after the URLs are checked, as the engine's does).
+func givesPath(call upstream.Call) bool {
 	for _, a := range call.Tool().Args {
-		switch a.Role {
-		case capabilities.RoleContextDir, capabilities.RoleHostContextDir, capabilities.RoleHostPath, capabilities.RoleBuildContexts:
-			if _, given := call.Arg(a.Name); given {
-				return true
-			}
+		if a.Role.MayNamePath() && call.Given(a.Name) {
+			return true
 		}
 	}
 	return false

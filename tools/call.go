@@ -103,6 +103,9 @@ func (c *call) Arg(name string) (any, bool) {
 	return v, ok
 }
 
+// Given says whether the call gives an argument a value that counts (upstream.Call).
+func (c *call) Given(name string) bool { return anyGiven(c.v, []string{name}) }
+
 // Allowed gives the directories the call's paths must be inside (upstream.Call), asked
 // once per call: the first ask may end the call with a question for the client (its
 // roots), which the caller returns.

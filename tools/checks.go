@@ -23,7 +23,7 @@ func (c *call) check() error {
 			return err
 		}
 	}
-	if hasPathArgs(c.t, c.v) {
+	if givesPath(c) {
 		if _, err := c.Allowed(); err != nil {
 			return err
 		}
@@ -70,10 +70,11 @@ func (c *call) checkURLs() error {
 	return nil
 }
 
-// hasPathArgs: the call gives a value to a path argument.
-func hasPathArgs(t *capabilities.Tool, v Values) bool {
-	for _, a := range t.Args {
-		if a.Role.MayNamePath() && anyGiven(v, []string{a.Name}) {
+// givesPath: the call gives a value to an argument that may name a path; the allowed
+// directories are asked for then, and only then (a client may be asked for its roots).
+func givesPath(c upstream.Call) bool {
+	for _, a := range c.Tool().Args {
+		if a.Role.MayNamePath() && c.Given(a.Name) {
 			return true
 		}
 	}

@@ -12,6 +12,9 @@ type Call interface {
 	// Arg is the checked value of an argument and whether it was given: a string,
 	// json.Number, bool, []any or map[string]any.
 	Arg(name string) (any, bool)
+	// Given says whether the call gives an argument a value that counts: a blank
+	// string, an empty array or false does not.
+	Given(name string) bool
 	// Allowed gives the directories local paths must be inside (none: any path). Asking
 	// may end the call (the client is asked for its roots, or gave none that can be
 	// used): return that error as it is.
