@@ -33,7 +33,9 @@ type call struct {
 	v      Values
 	client upstream.Client
 
-	allowed      allowdirs.Dirs // the directories path arguments must be inside
+	// allowed are the directories path arguments must be inside, asked at the check
+	// when a path is given (Allowed); none: any path.
+	allowed      allowdirs.Dirs
 	allowedErr   error
 	allowedAsked bool
 

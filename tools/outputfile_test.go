@@ -17,7 +17,7 @@ type commitCase struct {
 	before    bool              // a file is there at the check (and approved)
 	meanwhile func(path string) // what happens while the output is written
 	overwrite bool              // overwrite=true
-	approve   bool              // approve what Commit reports as taken
+	approve   bool              // approve what commit reports as taken
 	want      string            // "" committed; else the error's text
 	taken     bool              // a *takenError
 	content   string            // at the path afterwards

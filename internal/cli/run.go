@@ -3,7 +3,8 @@
 // dispatches; catalog.go loads the tools and prompts (--capability, filters);
 // serve.go serves MCP on stdio behind stdio_guard.go; doctor.go and listtools.go are the
 // other commands; podman.go and central.go turn the options into upstream settings,
-// paths.go into the allowed directories; profile.go is the bench's CPU profile.
+// which upstreams.go registers as the upstream kinds, paths.go into the allowed
+// directories; profile.go is the bench's CPU profile.
 package cli
 
 import (
