@@ -46,7 +46,7 @@ func (c *call) upstreamError(a *answer) error {
 	cp := t.Capability
 	msg := ""
 	first := body
-	if !isJSON(first) { // Podman 4.x may write several JSON objects after an error
+	if !isJSON(first) { // an upstream may write several JSON objects after an error (Podman 4.x does)
 		first, _, _ = bytes.Cut(bytes.TrimSpace(body), []byte("\n"))
 	}
 	if isJSON(first) {
