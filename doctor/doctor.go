@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"go/version"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/central"
+	"github.com/image-mcp/image-mcp/internal/version"
 	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
