@@ -41,7 +41,7 @@ var (
 	// under one of the repository's top-level directories.
 	repoPathRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.*-]+)+\.(go|ya?ml|md|sh|json|mod|svg)$`)
 	// A Go name of the repository in inline code: package.Name, package.Type.Member, the
-	// package as its import path's last element (`upstream.EncodeQuery`,
+	// package as its import path's last element (`upstreamhttp.EncodeQuery`,
 	// `internal/podmantest.ContainersConf`).
 	goNameRE = regexp.MustCompile(`^(?:[a-z]+/)*([a-z]+)((?:\.[A-Z]\w*)+)$`)
 )
@@ -177,7 +177,7 @@ func TestDocsFilePaths(t *testing.T) {
 }
 
 // Every Go name of the repository the README and docs/ name in code (`tools.Engine.Values`,
-// `upstream.EncodeQuery`) is declared there: a package-level name, or a method or field of
+// `upstreamhttp.EncodeQuery`) is declared there: a package-level name, or a method or field of
 // a package-level type.
 func TestDocsGoNames(t *testing.T) {
 	pkgs := repoPackages(t)

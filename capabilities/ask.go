@@ -25,9 +25,6 @@ type AskRule struct {
 // {arg} and {count} of a Question.
 var Placeholder = regexp.MustCompile(`\{([^{}]+)\}`)
 
-// AskPlaceholder is Placeholder as Questions use it: checked here, filled by the engine.
-var AskPlaceholder = Placeholder
-
 // AskFor returns the rule that applies to a call with these boolean arguments, or nil
 // when the call needs no yes. Every call of a destructive tool needs one, except the dry
 // run of a tool with a confirm rule (its argument false: nothing is changed): a call no

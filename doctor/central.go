@@ -15,6 +15,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/image-mcp/image-mcp/central"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -40,23 +41,23 @@ func checkCentral(ctx context.Context, cfg Config, r *report) {
 
 // centralClient is the StackRox tools' client, with the endpoint it goes to: false when
 // there is none (not configured, or a bad setting).
-func centralClient(cfg Config, r *report) (*upstream.HTTPClient, upstream.CentralConfig, bool) {
+func centralClient(cfg Config, r *report) (upstream.Client, central.Config, bool) {
 	c := cfg.Central
 	if cfg.CentralErr != nil {
 		r.fail(cfg.CentralErr.Error(), "correct the setting; the StackRox tools answer with this error until then")
 		return nil, c, false
 	}
 	// The server's rule: a token without an endpoint means roxctl's default endpoint.
-	client, err := upstream.NewCentralClient(c)
+	client, err := central.NewClient(c)
 	switch {
-	case errors.Is(err, upstream.ErrCentralNotConfigured):
+	case errors.Is(err, central.ErrNotConfigured):
 		r.info("not configured: the StackRox tools are off (set ROX_ENDPOINT and ROX_API_TOKEN to use them)")
 		return nil, c, false
 	case err != nil:
 		r.fail(err.Error(), "")
 		return nil, c, false
 	}
-	c.Endpoint = cmp.Or(c.Endpoint, upstream.DefaultCentralEndpoint)
+	c.Endpoint = cmp.Or(c.Endpoint, central.DefaultEndpoint)
 	r.ok("endpoint %s", c.Endpoint)
 	if c.Insecure {
 		r.warn("TLS certificate verification is off (ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY)", "give Central's CA with ROX_CA_CERT_FILE and turn verification back on")
@@ -66,7 +67,7 @@ func centralClient(cfg Config, r *report) (*upstream.HTTPClient, upstream.Centra
 
 // checkToken connects (TLS) and asks whose the token is: the role's access to images
 // when Central lists it; false when the connection or the token fails.
-func checkToken(ctx context.Context, client *upstream.HTTPClient, c upstream.CentralConfig, r *report) (imageAccess string, ok bool) {
+func checkToken(ctx context.Context, client upstream.Client, c central.Config, r *report) (imageAccess string, ok bool) {
 	status, body, err := get(ctx, client, "/v1/auth/status")
 	if err != nil {
 		failConnection(r, c, err)
@@ -94,7 +95,7 @@ func checkToken(ctx context.Context, client *upstream.HTTPClient, c upstream.Cen
 }
 
 // checkImageRead tries Image read by a read call the tools make themselves.
-func checkImageRead(ctx context.Context, client *upstream.HTTPClient, r *report) bool {
+func checkImageRead(ctx context.Context, client upstream.Client, r *report) bool {
 	status, body, err := get(ctx, client, "/v1/imagescount")
 	switch {
 	case err != nil:
@@ -127,7 +128,7 @@ func checkImageWrite(imageAccess string, r *report) {
 	}
 }
 
-func get(ctx context.Context, c *upstream.HTTPClient, path string) (int, []byte, error) {
+func get(ctx context.Context, c upstream.Client, path string) (int, []byte, error) {
 	resp, err := c.Do(ctx, &upstream.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
 		return 0, nil, err
@@ -137,7 +138,7 @@ func get(ctx context.Context, c *upstream.HTTPClient, path string) (int, []byte,
 	return resp.StatusCode, body, err
 }
 
-func failConnection(r *report, c upstream.CentralConfig, err error) {
+func failConnection(r *report, c central.Config, err error) {
 	var unknown x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	msg := err.Error()

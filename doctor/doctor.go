@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/upstream"
+	"github.com/image-mcp/image-mcp/central"
+	"github.com/image-mcp/image-mcp/podman"
 )
 
 // Config is what to check: the same settings the server reads.
 type Config struct {
-	Podman    upstream.PodmanEnv
+	Podman    podman.Env
 	Autostart bool
-	Central   upstream.CentralConfig
+	Central   central.Config
 	// CentralErr is a Central setting that could not be read (e.g. a bad boolean).
 	CentralErr error
 	// Tools, when given, let the report name the tools the connected Podman is too old for.

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/image-mcp/image-mcp/central"
 	"github.com/image-mcp/image-mcp/doctor"
 	"github.com/image-mcp/image-mcp/internal/fakecentral"
-	"github.com/image-mcp/image-mcp/upstream"
+	"github.com/image-mcp/image-mcp/podman"
 )
 
 // podmanStandIn answers /_ping with a libpod API version on a unix socket, as a Podman
@@ -49,14 +50,14 @@ func TestDoctorReport(t *testing.T) {
 	defer fc.Close()
 	good := podmanStandIn(t, "4.3.1")
 	old := podmanStandIn(t, "3.4.4")
-	central := func(token, ca string) upstream.CentralConfig {
-		return upstream.CentralConfig{Endpoint: fc.Addr, Token: token, CAFile: ca}
+	rox := func(token, ca string) central.Config {
+		return central.Config{Endpoint: fc.Addr, Token: token, CAFile: ca}
 	}
 	for _, tc := range []struct {
 		name      string
 		podman    string // socket; "" for none anywhere
 		autostart bool
-		central   upstream.CentralConfig
+		central   central.Config
 		code      int
 		want      []string
 	}{
@@ -66,19 +67,19 @@ func TestDoctorReport(t *testing.T) {
 			want: []string{"[FAIL]", "upgrade Podman to"}},
 		{name: "no Podman, no autostart", autostart: false, code: 1,
 			want: []string{"[FAIL] no Podman service found, and autostart is off", "fix: start Podman's API socket"}},
-		{name: "Central with a read token", podman: good, central: central(fakecentral.ReadToken, fc.CAFile), code: 0,
+		{name: "Central with a read token", podman: good, central: rox(fakecentral.ReadToken, fc.CAFile), code: 0,
 			want: []string{"[ok]   connected over TLS, certificate verified", "[ok]   token accepted (image-mcp-analyst, expires " + fakecentral.TokenExpires + ")",
 				"Image read permission: yes", "[warn] Image write permission: no (the token's role has READ_ACCESS to Image)"}},
-		{name: "Central rejects the token", podman: good, central: central("wrong", fc.CAFile), code: 1,
+		{name: "Central rejects the token", podman: good, central: rox("wrong", fc.CAFile), code: 1,
 			want: []string{"[FAIL] Central rejected the API token", "token validation failed"}},
-		{name: "the role may not read images", podman: good, central: central(fakecentral.NoneToken, fc.CAFile), code: 1,
+		{name: "the role may not read images", podman: good, central: rox(fakecentral.NoneToken, fc.CAFile), code: 1,
 			want: []string{"[FAIL] the token's role may not read images", `"READ_ACCESS" for "Image"`}},
-		{name: "Central's CA not given", podman: good, central: central(fakecentral.ReadToken, ""), code: 1,
+		{name: "Central's CA not given", podman: good, central: rox(fakecentral.ReadToken, ""), code: 1,
 			want: []string{"[FAIL]", "ROX_CA_CERT_FILE"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			env := upstream.PodmanEnv{Home: dir, XDGRuntimeDir: filepath.Join(dir, "run"), XDGConfigHome: filepath.Join(dir, "config"),
+			env := podman.Env{Home: dir, XDGRuntimeDir: filepath.Join(dir, "run"), XDGConfigHome: filepath.Join(dir, "config"),
 				ContainersConf: filepath.Join(dir, "none.conf"), ConnectionsConf: filepath.Join(dir, "none.json"), RunDir: filepath.Join(dir, "system-run"), UID: 1000, GOOS: "linux"}
 			if tc.podman != "" {
 				env.Flag = "unix://" + tc.podman

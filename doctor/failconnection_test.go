@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/image-mcp/image-mcp/upstream"
+	"github.com/image-mcp/image-mcp/central"
 )
 
 // failConnection classifies the errors a real TLS client gets, by their type.
@@ -38,8 +38,8 @@ func TestFailConnection(t *testing.T) {
 		{"nothing listening", closedAddr, "", "", "[FAIL] cannot reach Central at " + closedAddr},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := upstream.CentralConfig{Endpoint: c.endpoint, Token: "t", CAFile: c.caFile, ServerName: c.serverName}
-			client, err := upstream.NewCentralClient(cfg)
+			cfg := central.Config{Endpoint: c.endpoint, Token: "t", CAFile: c.caFile, ServerName: c.serverName}
+			client, err := central.NewClient(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

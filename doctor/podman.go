@@ -13,6 +13,8 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/version"
+	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -40,8 +42,8 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 	if info := podmanInfo(ctx, client); info != "" {
 		r.info("%s", info)
 	}
-	tested := "Podman " + strings.Join(upstream.TestedPodmanSeries, ".x and ") + ".x"
-	if upstream.TestedPodman(v) {
+	tested := "Podman " + strings.Join(podman.TestedSeries, ".x and ") + ".x"
+	if podman.Tested(v) {
 		r.info("CI tests image-mcp against %s; this one is %s", tested, v)
 	} else {
 		r.info("CI tests image-mcp against %s; %s is not one of those releases (expected to work; please report what does not)", tested, v)
@@ -51,8 +53,8 @@ func checkPodman(ctx context.Context, cfg Config, r *report) {
 
 // findPodman discovers the Podman service, or prepares to start one itself when nothing
 // answers (as the server would); nil when neither can be. stop ends a service it started.
-func findPodman(cfg Config, r *report) (*upstream.PodmanClient, upstream.PodmanEndpoint, func()) {
-	ep := upstream.DiscoverPodman(cfg.Podman)
+func findPodman(cfg Config, r *report) (*podman.Client, podman.Endpoint, func()) {
+	ep := podman.Discover(cfg.Podman)
 	r.info("looked at, in order: %s", strings.Join(ep.Tried, ", "))
 	for _, w := range ep.Warnings {
 		r.warn(w, "")
@@ -63,33 +65,33 @@ func findPodman(cfg Config, r *report) (*upstream.PodmanClient, upstream.PodmanE
 		return nil, ep, nil
 	case ep.URL != "":
 		r.ok("found %s (from %s)", ep.URL, ep.Source)
-		return upstream.NewPodmanClient(ep), ep, func() {}
+		return podman.NewClient(ep), ep, func() {}
 	case !cfg.Autostart:
 		r.fail("no Podman service found, and autostart is off (--no-autostart / IMAGE_MCP_NO_AUTOSTART)", startPodmanFix+"; or allow image-mcp to start one itself (drop --no-autostart)")
 		return nil, ep, nil
 	}
-	a, err := upstream.PrepareAutostart(cfg.Podman.XDGRuntimeDir)
+	a, err := podman.PrepareAutostart(cfg.Podman)
 	if err != nil {
 		r.fail("no Podman service found: "+err.Error(), startPodmanFix)
 		return nil, ep, nil
 	}
 	ep = a.Endpoint(ep)
-	client := upstream.NewPodmanClient(ep)
+	client := podman.NewClient(ep)
 	a.Attach(client)
 	r.info("no socket answers: the server would start `podman system service` itself; trying that now")
 	return client, ep, a.Stop
 }
 
 // podmanVersion asks the service's libpod API version: false when it cannot be used.
-func podmanVersion(ctx context.Context, client *upstream.PodmanClient, ep upstream.PodmanEndpoint, r *report) (string, bool) {
+func podmanVersion(ctx context.Context, client *podman.Client, ep podman.Endpoint, r *report) (string, bool) {
 	v, err := client.Version(ctx)
-	var uv *upstream.UnsupportedVersionError
+	var uv *podman.UnsupportedVersionError
 	switch {
 	case err == nil:
-		r.ok("reachable: libpod API %s (image-mcp needs ≥ %s)", v, upstream.MinPodmanVersion)
+		r.ok("reachable: libpod API %s (image-mcp needs ≥ %s)", v, podman.MinVersion)
 		return v, true
 	case errors.As(err, &uv):
-		r.fail(err.Error(), fmt.Sprintf("upgrade Podman to %s or newer", upstream.MinPodmanVersion))
+		r.fail(err.Error(), fmt.Sprintf("upgrade Podman to %s or newer", podman.MinVersion))
 	case ep.URL != "" && strings.HasPrefix(ep.Source, "autostart"):
 		r.fail("image-mcp could not start a Podman service: "+err.Error(), startPodmanFix)
 	default:
@@ -109,19 +111,19 @@ func versionRules(tools []*capabilities.Tool, v string, r *report) {
 		}
 		if t.MinVersion != "" {
 			rules = append(rules, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
-			if upstream.CompareVersions(v, t.MinVersion) < 0 {
+			if version.Compare(v, t.MinVersion) < 0 {
 				newer = append(newer, fmt.Sprintf("%s (≥ %s)", t.Name, t.MinVersion))
 			}
 		}
 		for _, a := range t.Args {
-			if a.MinVersion != "" && upstream.CompareVersions(v, a.MinVersion) < 0 {
+			if a.MinVersion != "" && version.Compare(v, a.MinVersion) < 0 {
 				newerArgs = append(newerArgs, fmt.Sprintf("%s %s (≥ %s)", t.Name, a.Name, a.MinVersion))
 			}
 		}
 	}
 	slices.Sort(rules)
 	if len(rules) > 0 {
-		r.info("tools that need more than Podman %s: %s", upstream.MinPodmanVersion, strings.Join(rules, ", "))
+		r.info("tools that need more than Podman %s: %s", podman.MinVersion, strings.Join(rules, ", "))
 	}
 	if len(newer) > 0 {
 		slices.Sort(newer)
@@ -134,7 +136,7 @@ func versionRules(tools []*capabilities.Tool, v string, r *report) {
 }
 
 // podmanInfo summarises GET /libpod/info: version, rootless, storage.
-func podmanInfo(ctx context.Context, c *upstream.PodmanClient) string {
+func podmanInfo(ctx context.Context, c *podman.Client) string {
 	resp, err := c.Do(ctx, &upstream.Request{Method: http.MethodGet, Path: "/libpod/info"})
 	if err != nil {
 		return ""

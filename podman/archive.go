@@ -9,11 +9,17 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// ArchiveImages lists the image names in an image archive (docker-archive manifest.json or
+// DescribeFile is Podman's upstream.FileDescriber: the images in an archive written by an
+// export, under "images".
+func (c *Client) DescribeFile(written io.Reader) map[string]any {
+	return map[string]any{"images": archiveImages(written)}
+}
+
+// archiveImages lists the image names in an image archive (docker-archive manifest.json or
 // oci-archive index.json), reading only tar headers and the small index files. It reads
 // what it is given, an archive just written and still open, never a path again: the
 // path may have been swapped meanwhile.
-func ArchiveImages(r io.Reader) []string {
+func archiveImages(r io.Reader) []string {
 	tr := tar.NewReader(r)
 	var names []string
 	for {

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/image-mcp/image-mcp/upstream"
+	"github.com/image-mcp/image-mcp/internal/version"
 )
 
 // The Containerfiles a build reads, found as Podman finds them (pkg/api/handlers/compat/
@@ -19,9 +19,9 @@ import (
 // held to the build context: Podman follows a symlink in the context (or on the way to
 // the named file) to wherever it points on its own machine.
 
-// DefaultContainerfiles are read when a build names none: Containerfile when it exists
+// defaultContainerfiles are read when a build names none: Containerfile when it exists
 // (Podman stats it, following a symlink), else Dockerfile.
-var DefaultContainerfiles = []string{"Containerfile", "Dockerfile"}
+var defaultContainerfiles = []string{"Containerfile", "Dockerfile"}
 
 // arraysInContextFrom is the first Podman that joins each entry of a JSON-array
 // `dockerfile` with the context; older ones (4.3.1) use the entries as given, so a
@@ -29,34 +29,34 @@ var DefaultContainerfiles = []string{"Containerfile", "Dockerfile"}
 // anywhere on its machine.
 const arraysInContextFrom = "4.6.0"
 
-// ContainerfileError is a Containerfile that would be read from outside the context.
-type ContainerfileError struct {
+// containerfileError is a Containerfile that would be read from outside the context.
+type containerfileError struct {
 	Name string // as given, or as found in the context
 	Why  string
 }
 
-func (e *ContainerfileError) Error() string { return fmt.Sprintf("%q %s", e.Name, e.Why) }
+func (e *containerfileError) Error() string { return fmt.Sprintf("%q %s", e.Name, e.Why) }
 
-// ContainerfilePaths gives the Containerfiles a build with this `dockerfile` value reads,
-// as clean slash paths relative to the context; none named means DefaultContainerfiles.
+// containerfilePaths gives the Containerfiles a build with this `dockerfile` value reads,
+// as clean slash paths relative to the context; none named means defaultContainerfiles.
 // hostContext is the context directory when it is on Podman's machine (a local build:
 // an absolute entry inside it is allowed), "" when the context is sent as a tar (Podman
-// unpacks it in a directory of its own, so no absolute path is inside it). version is
-// gives Podman's, asked only for the JSON-array form. URLs (http://, https://) are downloaded, not read
-// from the context, and left out.
-func ContainerfilePaths(dockerfile, hostContext string, version func() string) ([]string, error) {
+// unpacks it in a directory of its own, so no absolute path is inside it). podmanVersion
+// gives Podman's, asked only for the JSON-array form. URLs (http://, https://) are
+// downloaded, not read from the context, and left out.
+func containerfilePaths(dockerfile, hostContext string, podmanVersion func() string) ([]string, error) {
 	if strings.TrimSpace(dockerfile) == "" {
-		return DefaultContainerfiles, nil
+		return defaultContainerfiles, nil
 	}
 	entries := []string{dockerfile}
 	// Podman tries the value as a JSON array of strings first.
 	var list []string
 	if json.Unmarshal([]byte(dockerfile), &list) == nil {
 		if len(list) == 0 {
-			return DefaultContainerfiles, nil
+			return defaultContainerfiles, nil
 		}
-		if v := version(); hostContext == "" && upstream.CompareVersions(v, arraysInContextFrom) < 0 {
-			return nil, &ContainerfileError{Name: dockerfile, Why: fmt.Sprintf("is a JSON array: Podman before %s (this one is %s) reads its entries from its own working directory, not from the build context. Give one path inside the context", arraysInContextFrom, cmp.Or(v, "unknown"))}
+		if v := podmanVersion(); hostContext == "" && version.Compare(v, arraysInContextFrom) < 0 {
+			return nil, &containerfileError{Name: dockerfile, Why: fmt.Sprintf("is a JSON array: Podman before %s (this one is %s) reads its entries from its own working directory, not from the build context. Give one path inside the context", arraysInContextFrom, cmp.Or(v, "unknown"))}
 		}
 		entries = list
 	}
@@ -77,7 +77,7 @@ func ContainerfilePaths(dockerfile, hostContext string, version func() string) (
 // inContext makes one Containerfile path relative to the context, or says why it is not
 // inside it.
 func inContext(n, hostContext string) (string, error) {
-	outside := &ContainerfileError{Name: n, Why: "must be a path inside the build context (the allowed directories are in force)"}
+	outside := &containerfileError{Name: n, Why: "must be a path inside the build context (the allowed directories are in force)"}
 	if n == "" || strings.ContainsRune(n, 0) {
 		return "", outside
 	}
@@ -99,10 +99,10 @@ func inContext(n, hostContext string) (string, error) {
 	return filepath.ToSlash(p), nil
 }
 
-// CheckContainerfiles holds the Containerfiles to the context opened as root: each must be
+// checkContainerfiles holds the Containerfiles to the context opened as root: each must be
 // reached through directories that are not symlinks and not be a symlink itself. One
 // that does not exist is left to Podman, which says so.
-func CheckContainerfiles(root *os.Root, names []string) error {
+func checkContainerfiles(root *os.Root, names []string) error {
 	for _, n := range names {
 		parts := strings.Split(n, "/")
 		for i := range parts {
@@ -112,7 +112,7 @@ func CheckContainerfiles(root *os.Root, names []string) error {
 				break
 			}
 			if err != nil {
-				return &ContainerfileError{Name: n, Why: fmt.Sprintf("cannot be read in the build context: %v", err)}
+				return &containerfileError{Name: n, Why: fmt.Sprintf("cannot be read in the build context: %v", err)}
 			}
 			if fi.Mode()&fs.ModeSymlink != 0 {
 				return symlinkError(root, n, p)
@@ -131,7 +131,7 @@ func symlinkError(root *os.Root, name, link string) error {
 	if link != name {
 		what = fmt.Sprintf("is under %q, a symbolic link", link)
 	}
-	return &ContainerfileError{Name: name, Why: fmt.Sprintf("%s (to %s); Podman would read the file it points to, which may be outside the build context. Put the file itself in the context", what, target)}
+	return &containerfileError{Name: name, Why: fmt.Sprintf("%s (to %s); Podman would read the file it points to, which may be outside the build context. Put the file itself in the context", what, target)}
 }
 
 // onTheWay is every path a check of names looked at: the names and their directories.

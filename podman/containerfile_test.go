@@ -17,7 +17,7 @@ func TestContainerfilePaths(t *testing.T) {
 		v, hostContext, version string
 		want                    []string // nil: refused
 	}{
-		{v: "", want: DefaultContainerfiles},
+		{v: "", want: defaultContainerfiles},
 		{v: "Containerfile", want: []string{"Containerfile"}},
 		{v: "docker/Dockerfile.prod", want: []string{"docker/Dockerfile.prod"}},
 		{v: "./a/../Containerfile", want: []string{"Containerfile"}},
@@ -25,7 +25,7 @@ func TestContainerfilePaths(t *testing.T) {
 		{v: `["Containerfile"]`, version: "4.6.0", want: []string{"Containerfile"}},
 		{v: `["Containerfile"]`, version: "4.3.1"},
 		{v: `["Containerfile"]`},
-		{v: `[]`, version: "4.3.1", want: DefaultContainerfiles},
+		{v: `[]`, version: "4.3.1", want: defaultContainerfiles},
 		{v: `["https://example.com/Containerfile"]`, version: "5.8.2", want: nil},
 		{v: `[1]`, want: []string{"[1]"}}, // not an array of strings: Podman takes it as a path
 		{v: "/etc/passwd"},
@@ -39,17 +39,17 @@ func TestContainerfilePaths(t *testing.T) {
 		{v: "/other/Containerfile", hostContext: "/ctx"},
 		{v: `["/ctx/Containerfile", "b"]`, hostContext: "/ctx", want: []string{"Containerfile", "b"}},
 	} {
-		got, err := ContainerfilePaths(tc.v, tc.hostContext, func() string { return tc.version })
+		got, err := containerfilePaths(tc.v, tc.hostContext, func() string { return tc.version })
 		refused := tc.want == nil && !strings.Contains(tc.v, "https://")
 		if refused {
-			var ce *ContainerfileError
+			var ce *containerfileError
 			if !errors.As(err, &ce) {
-				t.Errorf("ContainerfilePaths(%q, %q, %q) = %q, %v; want a *ContainerfileError", tc.v, tc.hostContext, tc.version, got, err)
+				t.Errorf("containerfilePaths(%q, %q, %q) = %q, %v; want a *containerfileError", tc.v, tc.hostContext, tc.version, got, err)
 			}
 			continue
 		}
 		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("ContainerfilePaths(%q, %q, %q) = %q, %v; want %q", tc.v, tc.hostContext, tc.version, got, err, tc.want)
+			t.Errorf("containerfilePaths(%q, %q, %q) = %q, %v; want %q", tc.v, tc.hostContext, tc.version, got, err, tc.want)
 		}
 	}
 }
@@ -77,35 +77,35 @@ func TestCheckContainerfiles(t *testing.T) {
 		{[]string{"real/Containerfile"}, true},
 		{[]string{"missing/Containerfile"}, true},
 		{[]string{"Dockerfile"}, true},
-		{DefaultContainerfiles, false},
+		{defaultContainerfiles, false},
 		{[]string{"linked/secret"}, false},
 		{[]string{"inlink/Containerfile"}, false}, // even one that stays inside: Podman resolves it on its machine
 	} {
-		err := CheckContainerfiles(root, tc.names)
-		var ce *ContainerfileError
+		err := checkContainerfiles(root, tc.names)
+		var ce *containerfileError
 		if tc.ok != (err == nil) || (err != nil && !errors.As(err, &ce)) {
-			t.Errorf("CheckContainerfiles(%q) = %v, want ok=%v", tc.names, err, tc.ok)
+			t.Errorf("checkContainerfiles(%q) = %v, want ok=%v", tc.names, err, tc.ok)
 		}
 	}
 }
 
 // Additional build contexts are read in both of Podman's forms.
 func TestAdditionalBuildContexts(t *testing.T) {
-	got := AdditionalBuildContexts([]string{
+	got := additionalBuildContexts([]string{
 		`{"x":{"Value":"/etc"},"i":{"isimage":true,"value":"busybox"},"u":{"IsURL":true,"Value":"https://h/c.tar","DownloadedCache":"/var"}}`,
 		"a=url:https://h/a.tar", "b=image:busybox", "c=localpath:/srv/../etc", "d=/etc", "e", `{bad`,
 	})
-	want := []BuildContext{
-		{Name: "i", Kind: ContextImage, Value: "busybox"},
-		{Name: "u", Kind: ContextURL, Value: "https://h/c.tar"},
-		{Name: "u", Kind: ContextPath, Value: "/var"},
-		{Name: "x", Kind: ContextPath, Value: "/etc"},
-		{Name: "a", Kind: ContextURL, Value: "https://h/a.tar"},
-		{Name: "b", Kind: ContextImage, Value: "busybox"},
-		{Name: "c", Kind: ContextPath, Value: "/etc"},
-		{Name: "d", Kind: ContextUnknown, Value: "/etc"},
-		{Name: "e", Kind: ContextUnknown},
-		{Kind: ContextUnknown, Value: "{bad"},
+	want := []buildContext{
+		{Name: "i", Kind: contextImage, Value: "busybox"},
+		{Name: "u", Kind: contextURL, Value: "https://h/c.tar"},
+		{Name: "u", Kind: contextPath, Value: "/var"},
+		{Name: "x", Kind: contextPath, Value: "/etc"},
+		{Name: "a", Kind: contextURL, Value: "https://h/a.tar"},
+		{Name: "b", Kind: contextImage, Value: "busybox"},
+		{Name: "c", Kind: contextPath, Value: "/etc"},
+		{Name: "d", Kind: contextUnknown, Value: "/etc"},
+		{Name: "e", Kind: contextUnknown},
+		{Kind: contextUnknown, Value: "{bad"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v", got)

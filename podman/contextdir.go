@@ -16,7 +16,7 @@ import (
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
 )
 
-// TarDirectory streams a tar of a build context directory, leaving out what its
+// tarDirectory streams a tar of a build context directory, leaving out what its
 // .containerignore (or .dockerignore) excludes. Nothing is held in memory: a goroutine
 // writes into a pipe that the HTTP request reads; closing the reader stops it.
 //
@@ -25,11 +25,11 @@ import (
 // as Podman's own client does, never followed, and a directory swapped for a symlink
 // during the walk cannot lead the tar outside the context.
 //
-// containerfiles (see ContainerfilePaths; nil: no check) must not be symlinks nor lie
-// under one (CheckContainerfiles, a *ContainerfileError): Podman, unpacking the tar,
+// containerfiles (see containerfilePaths; nil: no check) must not be symlinks nor lie
+// under one (checkContainerfiles, a *containerfileError): Podman, unpacking the tar,
 // would follow such a link on its own machine. The walk checks them again as it sends
 // them, so a link swapped in after the check is not sent either.
-func TarDirectory(dir string, allowed allowdirs.Dirs, containerfiles []string) (io.ReadCloser, error) {
+func tarDirectory(dir string, allowed allowdirs.Dirs, containerfiles []string) (io.ReadCloser, error) {
 	root, _, err := allowed.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("build context: %w", err)
@@ -39,7 +39,7 @@ func TarDirectory(dir string, allowed allowdirs.Dirs, containerfiles []string) (
 		root.Close()
 		return nil, fmt.Errorf("build context %s is not a directory", dir)
 	}
-	if err := CheckContainerfiles(root, containerfiles); err != nil {
+	if err := checkContainerfiles(root, containerfiles); err != nil {
 		root.Close()
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func TestContextTarHonoursIgnoreFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rc, err := TarDirectory(dir, nil, nil)
+	rc, err := tarDirectory(dir, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestContextTarKeepsSymlinksAsLinks(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "Containerfile"), []byte("FROM scratch\n"), 0o644)
 	os.Symlink(filepath.Join(outside, "secret"), filepath.Join(dir, "link-file"))
 	os.Symlink(outside, filepath.Join(dir, "link-dir"))
-	rc, err := TarDirectory(dir, nil, nil)
+	rc, err := tarDirectory(dir, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func FuzzReadNDJSON(f *testing.F) {
 	f.Add(bytes.Repeat([]byte("{\"stream\":\"x\\n\"}\n"), 100))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := 0
-		sum, err := ReadNDJSON(bytes.NewReader(data), func(i int, text string) {
+		sum, err := readNDJSON(bytes.NewReader(data), func(i int, text string) {
 			n++
 			if i != n {
 				t.Fatalf("line %d reported as %d", n, i)
@@ -28,7 +28,7 @@ func FuzzReadNDJSON(f *testing.F) {
 		if sum.Lines != n || len(sum.Output) > keepOutputLines || len(sum.Output) > sum.Lines {
 			t.Fatalf("lines %d, callbacks %d, kept %d", sum.Lines, n, len(sum.Output))
 		}
-		sum.FinishBuild()
+		sum.finishBuild()
 		if _, err := json.Marshal(sum); err != nil {
 			t.Fatalf("summary does not encode: %v", err)
 		}

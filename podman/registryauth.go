@@ -1,42 +1,38 @@
 package podman
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/internal/allowdirs"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// RegistryCreds is what a call sends as registry credentials: where they came from, for
-// the hint when a registry refuses them, and the secret values, for the redactor.
-type RegistryCreds struct {
-	Registry string // the registry host the image reference names ("" for a build)
-	// ShortName: the reference names no registry; Podman picks one (aliases,
+// registryCreds are what a call sends as registry credentials: where they came from, for
+// the hint when a registry refuses them, and the secret values, for the redactor. They
+// are the upstream.Prepared of a call with a registryAuth rule.
+type registryCreds struct {
+	header   string // the header they travel in (the rule's)
+	registry string // the registry host the image reference names ("" for a build)
+	// shortName: the reference names no registry; Podman picks one (aliases,
 	// unqualified-search registries).
-	ShortName bool
-	Source    string   // "argument" or the auth file(s) the credentials came from; "" if none
-	Searched  []string // auth files looked at
+	shortName bool
+	source    string   // "argument" or the auth file(s) the credentials came from; "" if none
+	searched  []string // auth files looked at
 	secrets   []string
 }
 
 // Secrets are the credential values sent (passwords, tokens, the header itself), to be
 // masked in everything the server writes.
-func (rc *RegistryCreds) Secrets() []string {
-	if rc == nil {
-		return nil
-	}
-	return rc.secrets
+func (rc *registryCreds) Secrets() []string { return rc.secrets }
+
+// String says where the credentials come from, for the log.
+func (rc *registryCreds) String() string {
+	return fmt.Sprintf("registry credentials for %s from %s", cmp.Or(rc.registry, "the build's registries"), cmp.Or(rc.source, "none"))
 }
 
 // authConfig is the JSON Podman decodes from X-Registry-Auth (pkg/auth: base64url of
@@ -57,7 +53,7 @@ func (ac authConfig) secrets() []string {
 	return out
 }
 
-// ApplyRegistryAuth puts registry credentials into the request per the tool's rule: the
+// applyRegistryAuth puts registry credentials into the request per the tool's rule: the
 // header argument as given (JSON is encoded for the caller), else the user's auth files
 // as the map Podman's own remote client sends (pkg/auth MakeXRegistryAuthHeader and
 // MakeXRegistryConfigHeader: each registry its own entry, no default for all). Podman
@@ -66,20 +62,21 @@ func (ac authConfig) secrets() []string {
 // through its aliases or unqualified-search registries never carries docker.io's login
 // to another host, as a single config (which Podman presents to whatever registry it
 // lands on) would.
-func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*RegistryCreds, error) {
-	rule := t.RegistryAuth
+// files are the auth files in the order Podman reads them.
+func applyRegistryAuth(files []string, c upstream.Call, req *upstream.Request) (*registryCreds, error) {
+	rule := c.Tool().RegistryAuth
 	if rule == nil {
 		return nil, nil
 	}
 	ref := ""
 	for _, name := range rule.Reference {
-		if ref = strings.TrimSpace(str(v, name)); ref != "" {
+		if ref = strings.TrimSpace(str(c, name)); ref != "" {
 			break
 		}
 	}
-	rc := &RegistryCreds{Registry: registryOf(ref), ShortName: ref != "" && upstream.IsShortName(ref)}
-	if given := strings.TrimSpace(str(v, rule.Header)); given != "" {
-		rc.Source = "argument"
+	rc := &registryCreds{header: rule.Header, registry: registryOf(ref), shortName: ref != "" && isShortName(ref)}
+	if given := strings.TrimSpace(str(c, rule.Header)); given != "" {
+		rc.source = "argument"
 		rc.secrets = append(rc.secrets, given)
 		if strings.HasPrefix(given, "{") { // plain JSON: encode it as Podman expects
 			if !json.Valid([]byte(given)) {
@@ -94,11 +91,11 @@ func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*Re
 		req.Header.Set(rule.Header, given)
 		return rc, nil
 	}
-	if !rule.All && rc.Registry == "" {
+	if !rule.All && rc.registry == "" {
 		return rc, nil // no reference Podman would take: it refuses the call itself
 	}
-	all, from, searched, err := allAuthFileConfigs()
-	rc.Searched = searched
+	all, from, searched, err := allAuthFileConfigs(files)
+	rc.searched = searched
 	if err != nil || len(all) == 0 {
 		return rc, err
 	}
@@ -109,12 +106,12 @@ func ApplyRegistryAuth(t *capabilities.Tool, v Args, req *upstream.Request) (*Re
 	}
 	rc.secrets = append(rc.secrets, enc)
 	req.Header.Set(rule.Header, enc)
-	if rule.All || rc.ShortName {
-		rc.Source = strings.Join(slices.Compact(slices.Sorted(maps.Values(from))), ", ")
+	if rule.All || rc.shortName {
+		rc.source = strings.Join(slices.Compact(slices.Sorted(maps.Values(from))), ", ")
 		return rc, nil
 	}
 	// The entry Podman will give the named registry, or why it cannot (a broken entry).
-	_, rc.Source, _, err = lookupAuthFiles(ref)
+	_, rc.source, _, err = lookupAuthFiles(files, ref)
 	return rc, err
 }
 
@@ -135,221 +132,38 @@ func configSecrets(b []byte) []string {
 	return out
 }
 
-// allAuthFileConfigs gathers the credentials of every registry in the auth files, and the
-// file each came from; for a registry in several files, the first file wins, as for
-// lookupAuthFiles. Entries without credentials of their own (credential helpers) are left
-// out.
-func allAuthFileConfigs() (all map[string]authConfig, from map[string]string, searched []string, err error) {
-	all, from = map[string]authConfig{}, map[string]string{}
-	for _, f := range authFiles() {
-		searched = append(searched, f)
-		entries, err := readAuthFile(f)
-		if err != nil {
-			return nil, nil, searched, err
-		}
-		for k, e := range entries {
-			if _, seen := all[k]; seen {
-				continue
-			}
-			if ac, err := e.config(); err == nil {
-				all[k], from[k] = *ac, f
-			}
-		}
-	}
-	return all, from, searched, nil
-}
-
 // unauthorizedHint says what credentials were used and how to give others.
-func (rc *RegistryCreds) unauthorizedHint(header string) string {
-	if rc == nil {
-		return ""
-	}
+func (rc *registryCreds) unauthorizedHint() string {
+	header := rc.header
 	switch {
-	case rc.Source == "argument" && rc.Registry != "" && !rc.ShortName:
-		return fmt.Sprintf("The registry %s refused the credentials given in %s; check the user name and password.", rc.Registry, header)
-	case rc.Source == "argument":
+	case rc.source == "argument" && rc.registry != "" && !rc.shortName:
+		return fmt.Sprintf("The registry %s refused the credentials given in %s; check the user name and password.", rc.registry, header)
+	case rc.source == "argument":
 		return fmt.Sprintf("A registry refused the credentials given in %s; check the user name and password.", header)
-	case rc.ShortName:
+	case rc.shortName:
 		return fmt.Sprintf("The reference is a short name: Podman chose the registry (its aliases and unqualified-search registries) and "+
 			"gave it that registry's own entry of the auth files, if any (looked in %s). Name the registry in the reference, "+
-			"log in with `podman login <registry>`, or pass %s.", strings.Join(rc.Searched, ", "), header)
-	case rc.Registry == "" && rc.Source == "": // a build: its registries are named in the Containerfile
+			"log in with `podman login <registry>`, or pass %s.", strings.Join(rc.searched, ", "), header)
+	case rc.registry == "" && rc.source == "": // a build: its registries are named in the Containerfile
 		return fmt.Sprintf("No registry credentials were found (looked in %s). Log in with `podman login <registry>` "+
-			"so they are in an auth file, or pass %s (base64url of {\"<registry>\": {\"username\":…,\"password\":…}}).", strings.Join(rc.Searched, ", "), header)
-	case rc.Registry == "":
-		return fmt.Sprintf("A registry refused the credentials sent in %s (from %s); log in again with `podman login <registry>`.", header, rc.Source)
-	case rc.Source == "":
+			"so they are in an auth file, or pass %s (base64url of {\"<registry>\": {\"username\":…,\"password\":…}}).", strings.Join(rc.searched, ", "), header)
+	case rc.registry == "":
+		return fmt.Sprintf("A registry refused the credentials sent in %s (from %s); log in again with `podman login <registry>`.", header, rc.source)
+	case rc.source == "":
 		return fmt.Sprintf("No credentials for %s were found (looked in %s). Pass %s (base64url of {\"username\":…,\"password\":…}), "+
-			"or log in with `podman login %s` so they are in an auth file.", rc.Registry, strings.Join(rc.Searched, ", "), header, rc.Registry)
+			"or log in with `podman login %s` so they are in an auth file.", rc.registry, strings.Join(rc.searched, ", "), header, rc.registry)
 	}
-	return fmt.Sprintf("The registry %s refused the credentials for it in %s; log in again with `podman login %s` or pass %s.", rc.Registry, rc.Source, rc.Registry, header)
+	return fmt.Sprintf("The registry %s refused the credentials for it in %s; log in again with `podman login %s` or pass %s.", rc.registry, rc.source, rc.registry, header)
 }
 
-// authFiles are the containers auth files in the order Podman reads them.
-func authFiles() []string {
-	var files []string
-	if f := os.Getenv("REGISTRY_AUTH_FILE"); f != "" {
-		files = append(files, f)
+// Finish says, when the registry refused access, which credentials were used and how to
+// give others. (The credentials themselves are masked where the server's output leaves
+// it: internal/redact.)
+func (rc *registryCreds) Finish(failure string) string {
+	if !looksUnauthorized(failure) {
+		return failure
 	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		files = append(files, filepath.Join(d, "containers", "auth.json"))
-	}
-	home, _ := os.UserHomeDir()
-	cfg := os.Getenv("XDG_CONFIG_HOME")
-	if cfg == "" && home != "" {
-		cfg = filepath.Join(home, ".config")
-	}
-	if cfg != "" {
-		files = append(files, filepath.Join(cfg, "containers", "auth.json"))
-	}
-	if home != "" {
-		files = append(files, filepath.Join(home, ".docker", "config.json"))
-	}
-	return files
-}
-
-type authFileEntry struct {
-	Auth          string `json:"auth"`
-	IdentityToken string `json:"identitytoken"`
-	Username      string `json:"username"`
-	Password      string `json:"password"`
-}
-
-// lookupAuthFiles finds the credentials for ref: the first file with an entry for it
-// wins; within a file the most specific key (registry/namespace/repo) wins. A file that
-// exists but cannot be read is an error naming it (never its content).
-func lookupAuthFiles(ref string) (*authConfig, string, []string, error) {
-	keys := authKeys(ref)
-	var searched []string
-	for _, f := range authFiles() {
-		searched = append(searched, f)
-		entries, err := readAuthFile(f)
-		if err != nil {
-			return nil, "", searched, err
-		}
-		for _, k := range keys {
-			e, ok := entries[k]
-			if !ok {
-				continue
-			}
-			ac, err := e.config()
-			if err != nil {
-				return nil, "", searched, fmt.Errorf("the entry for %s in the registry auth file %s: %v", k, f, err)
-			}
-			return ac, f, searched, nil
-		}
-	}
-	return nil, "", searched, nil
-}
-
-// readAuthFile reads one auth file's entries under normalized keys; a missing file has none.
-// A file that cannot be read is an error naming it (never its content).
-func readAuthFile(f string) (map[string]authFileEntry, error) {
-	data, err := os.ReadFile(f)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the registry auth file %s: %v", f, allowdirs.PathCause(err))
-	}
-	var doc struct {
-		Auths map[string]authFileEntry `json:"auths"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("the registry auth file %s is not valid JSON ({\"auths\": {…}})", f)
-	}
-	entries := make(map[string]authFileEntry, len(doc.Auths))
-	for k, e := range doc.Auths {
-		entries[normalizeAuthKey(k)] = e
-	}
-	return entries, nil
-}
-
-func (e authFileEntry) config() (*authConfig, error) {
-	if e.IdentityToken != "" {
-		return &authConfig{Username: e.Username, IdentityToken: e.IdentityToken}, nil
-	}
-	if e.Auth != "" {
-		b, err := decodeBase64(e.Auth)
-		if err != nil {
-			return nil, errors.New(`"auth" is not base64 of user:password`)
-		}
-		user, pass, ok := strings.Cut(string(b), ":")
-		if !ok {
-			return nil, errors.New(`"auth" is not base64 of user:password`)
-		}
-		return &authConfig{Username: user, Password: pass}, nil
-	}
-	if e.Username != "" {
-		return &authConfig{Username: e.Username, Password: e.Password}, nil
-	}
-	return nil, errors.New("it has no credentials (credential helpers are not supported)")
-}
-
-func decodeBase64(s string) ([]byte, error) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, errors.New("not base64")
-}
-
-// normalizeAuthKey makes Docker's keys ("https://index.docker.io/v1/") comparable with
-// containers' keys ("docker.io", "quay.io/ns/repo").
-func normalizeAuthKey(k string) string {
-	k = strings.TrimPrefix(strings.TrimPrefix(k, "https://"), "http://")
-	k = strings.TrimSuffix(k, "/")
-	k = strings.TrimSuffix(strings.TrimSuffix(k, "/v1"), "/v2")
-	host, rest, _ := strings.Cut(k, "/")
-	switch host {
-	case "index.docker.io", "registry-1.docker.io":
-		host = "docker.io"
-	}
-	if rest != "" {
-		return host + "/" + rest
-	}
-	return host
-}
-
-// splitReference gives the registry host and repository path of an image reference, the
-// way Podman reads it.
-func splitReference(ref string) (host, repo string) {
-	return upstream.SplitImageReference(ref)
-}
-
-func registryOf(ref string) string {
-	h, _ := splitReference(ref)
-	return h
-}
-
-// authKeys are the auth file keys that match ref, most specific first.
-func authKeys(ref string) []string {
-	host, repo := splitReference(ref)
-	if host == "" {
-		return nil
-	}
-	var keys []string
-	parts := strings.Split(repo, "/")
-	for i := len(parts); i > 0; i-- {
-		keys = append(keys, host+"/"+strings.Join(parts[:i], "/"))
-	}
-	return append(keys, host)
-}
-
-// FinishRegistryResult says, when the registry refused access, which credentials were
-// used and how to give others. (The credentials themselves are masked where the server's
-// output leaves it: internal/redact.)
-func FinishRegistryResult(res *mcp.CallToolResult, t *capabilities.Tool, rc *RegistryCreds) *mcp.CallToolResult {
-	if res == nil || rc == nil {
-		return res
-	}
-	if res.IsError && len(res.Content) > 0 {
-		if tc, ok := res.Content[0].(*mcp.TextContent); ok && looksUnauthorized(tc.Text) {
-			tc.Text += "\n\n" + rc.unauthorizedHint(t.RegistryAuth.Header)
-		}
-	}
-	return res
+	return failure + "\n\n" + rc.unauthorizedHint()
 }
 
 // looksUnauthorized reads Podman's own message, the only signal there is: a registry's

@@ -39,10 +39,7 @@ func TestSplitReference(t *testing.T) {
 // The most specific entry of the first file that has one wins; Docker's config counts.
 func TestLookupAuthFiles(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
-	t.Setenv("REGISTRY_AUTH_FILE", filepath.Join(home, "explicit.json"))
+	files := authFiles(Env{Home: home, XDGRuntimeDir: filepath.Join(home, "run"), RegistryAuthFile: filepath.Join(home, "explicit.json")})
 	write := func(path string, auths map[string]string) {
 		m := map[string]any{}
 		for k, up := range auths {
@@ -63,7 +60,7 @@ func TestLookupAuthFiles(t *testing.T) {
 		{"busybox:latest", "hub", ".docker/config.json"},
 		{"ghcr.io/x/y", "", ""},
 	} {
-		ac, file, searched, err := lookupAuthFiles(c.ref)
+		ac, file, searched, err := lookupAuthFiles(files, c.ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +79,7 @@ func TestLookupAuthFiles(t *testing.T) {
 	}
 
 	os.WriteFile(filepath.Join(home, "explicit.json"), []byte("{not json: hunter2"), 0o600)
-	if _, _, _, err := lookupAuthFiles("quay.io/x"); err == nil || !strings.Contains(err.Error(), "explicit.json") || strings.Contains(err.Error(), "hunter2") {
+	if _, _, _, err := lookupAuthFiles(files, "quay.io/x"); err == nil || !strings.Contains(err.Error(), "explicit.json") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("a broken auth file: %v", err)
 	}
 }
@@ -93,10 +90,7 @@ func TestLookupAuthFiles(t *testing.T) {
 // reported for masking.
 func TestApplyRegistryAuth(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("XDG_RUNTIME_DIR", "")
-	t.Setenv("REGISTRY_AUTH_FILE", filepath.Join(home, "a.json"))
+	files := authFiles(Env{Home: home, RegistryAuthFile: filepath.Join(home, "a.json")})
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	os.WriteFile(filepath.Join(home, "a.json"), []byte(`{"auths":{"reg.test:5000":{"auth":"`+b64("u:p?>s/w~rd")+`"},`+
 		`"https://index.docker.io/v1/":{"auth":"`+b64("duser:docker-pw")+`"}}}`), 0o600)
@@ -117,7 +111,7 @@ func TestApplyRegistryAuth(t *testing.T) {
 		{"quay.io/x/y", "quay.io", "", false},
 	} {
 		req := &upstream.Request{Header: http.Header{}}
-		rc, err := ApplyRegistryAuth(tool, Args{"name": "localhost/x:1", "destination": c.ref}, req)
+		rc, err := applyRegistryAuth(files, testCall{tool: tool, args: map[string]any{"name": "localhost/x:1", "destination": c.ref}}, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,8 +123,8 @@ func TestApplyRegistryAuth(t *testing.T) {
 		if err := json.Unmarshal(raw, &got); err != nil || len(got) != len(want) || got["reg.test:5000"] != want["reg.test:5000"] || got["docker.io"] != want["docker.io"] {
 			t.Fatalf("%s: header decodes to %s (%v), want each registry its own entry: %v", c.ref, raw, err, want)
 		}
-		if rc.Registry != c.registry || rc.Source != c.source || rc.ShortName != c.short {
-			t.Errorf("%s: registry %q source %q short %v; want %q %q %v", c.ref, rc.Registry, rc.Source, rc.ShortName, c.registry, c.source, c.short)
+		if rc.registry != c.registry || rc.source != c.source || rc.shortName != c.short {
+			t.Errorf("%s: registry %q source %q short %v; want %q %q %v", c.ref, rc.registry, rc.source, rc.shortName, c.registry, c.source, c.short)
 		}
 		for _, sec := range []string{"p?>s/w~rd", "u:p?>s/w~rd", "docker-pw", "duser:docker-pw", req.Header.Get("X-Registry-Auth")} {
 			if !slices.Contains(rc.Secrets(), sec) {
@@ -140,7 +134,7 @@ func TestApplyRegistryAuth(t *testing.T) {
 	}
 
 	req := &upstream.Request{Header: http.Header{}}
-	rc, err := ApplyRegistryAuth(tool, Args{"name": "reg.test:5000/x:1", "X-Registry-Auth": `{"username":"a","password":"given-pw"}`}, req)
+	rc, err := applyRegistryAuth(files, testCall{tool: tool, args: map[string]any{"name": "reg.test:5000/x:1", "X-Registry-Auth": `{"username":"a","password":"given-pw"}`}}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,10 +151,7 @@ func TestApplyRegistryAuth(t *testing.T) {
 // value is reported for masking.
 func TestApplyRegistryAuthAll(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(home, "run"))
-	t.Setenv("REGISTRY_AUTH_FILE", filepath.Join(home, "explicit.json"))
+	files := authFiles(Env{Home: home, XDGRuntimeDir: filepath.Join(home, "run"), RegistryAuthFile: filepath.Join(home, "explicit.json")})
 	write := func(path, doc string) {
 		os.MkdirAll(filepath.Dir(path), 0o700)
 		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
@@ -174,7 +165,7 @@ func TestApplyRegistryAuthAll(t *testing.T) {
 	tool := &capabilities.Tool{Name: "build", Args: []*capabilities.Argument{{Name: "X-Registry-Config", Wire: "X-Registry-Config", In: "header", Type: "string"}},
 		RegistryAuth: &capabilities.RegistryAuthRule{Header: "X-Registry-Config", All: true}}
 	req := &upstream.Request{Header: http.Header{}}
-	rc, err := ApplyRegistryAuth(tool, Args{}, req)
+	rc, err := applyRegistryAuth(files, testCall{tool: tool}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +189,7 @@ func TestApplyRegistryAuthAll(t *testing.T) {
 
 	// Given as an argument (a map, in plain JSON), it is encoded and its passwords scrubbed.
 	req = &upstream.Request{Header: http.Header{}}
-	rc, err = ApplyRegistryAuth(tool, Args{"X-Registry-Config": `{"r.example": {"username": "u", "password": "pw-given"}}`}, req)
+	rc, err = applyRegistryAuth(files, testCall{tool: tool, args: map[string]any{"X-Registry-Config": `{"r.example": {"username": "u", "password": "pw-given"}}`}}, req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,13 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/internal/jsondepth"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// StreamSummary is what a pull, push or build stream comes to: not every line, but the
-// images it produced, the digest, the error if any, and the last lines of output.
-type StreamSummary struct {
+// streamSummary is what a pull, push or build stream comes to: not every line, but the
+// images it produced, the digest, the error if any, and the last lines of output. It is
+// the upstream.Stream of Podman's kind, encoded as the call's result.
+type streamSummary struct {
 	ID     string   `json:"id,omitempty"`
 	Images []string `json:"images,omitempty"`
 	Digest string   `json:"digest,omitempty"`
@@ -27,37 +29,52 @@ type StreamSummary struct {
 const keepOutputLines = 30
 
 // keepLineBytes bounds each output line kept and reported as progress: a line may be up
-// to MaxStreamLine, and thirty of those would make a 30 MB result.
+// to maxStreamLine, and thirty of those would make a 30 MB result.
 const keepLineBytes = 4 << 10
 
-// MaxStreamLine bounds one line of a stream. Podman's are a few hundred bytes (a status, a
+// maxStreamLine bounds one line of a stream. Podman's are a few hundred bytes (a status, a
 // build step's output line, an error); a longer one is no stream of Podman's.
-const MaxStreamLine = 1 << 20
+const maxStreamLine = 1 << 20
 
-// StreamLimitError: a line of the stream broke a bound (MaxStreamLine, or nesting deeper
+// streamLimitError: a line of the stream broke a bound (maxStreamLine, or nesting deeper
 // than jsondepth.Upstream); the stream was not read further.
-type StreamLimitError struct {
+type streamLimitError struct {
 	Line int    // the line's number
 	What string // which bound
 }
 
-func (e *StreamLimitError) Error() string {
+func (e *streamLimitError) Error() string {
 	return fmt.Sprintf("line %d of the stream is %s", e.Line, e.What)
 }
 
-// ReadNDJSON reads a stream of JSON objects (one per line) as Podman sends for pull, push
+// ReadStream is Podman's upstream.StreamReader: readNDJSON, and a build's image ID.
+func (c *Client) ReadStream(r io.Reader, line func(n int, text string)) (upstream.Stream, error) {
+	sum, err := readNDJSON(r, line)
+	if err == nil {
+		sum.finishBuild()
+	}
+	return sum, err
+}
+
+// Failure is the failure the stream reported after its 200; "" for none.
+func (s *streamSummary) Failure() string { return s.Error }
+
+// LastOutput is the last lines of output.
+func (s *streamSummary) LastOutput() []string { return s.Output }
+
+// readNDJSON reads a stream of JSON objects (one per line) as Podman sends for pull, push
 // and build. A failure inside the stream after a 200 (an `error` member) is reported in
 // Error. onLine is called for each line of output text, for progress. A line over
-// MaxStreamLine or nested too deep ends the reading with a *StreamLimitError, holding
-// no more than MaxStreamLine of it.
-func ReadNDJSON(r io.Reader, onLine func(n int, text string)) (*StreamSummary, error) {
-	s := &StreamSummary{}
+// maxStreamLine or nested too deep ends the reading with a *streamLimitError, holding
+// no more than maxStreamLine of it.
+func readNDJSON(r io.Reader, onLine func(n int, text string)) (*streamSummary, error) {
+	s := &streamSummary{}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var line []byte
 	for n := 1; ; {
 		frag, err := br.ReadSlice('\n')
-		if len(line)+len(frag) > MaxStreamLine {
-			return s, &StreamLimitError{Line: n, What: fmt.Sprintf("longer than %d bytes", MaxStreamLine)}
+		if len(line)+len(frag) > maxStreamLine {
+			return s, &streamLimitError{Line: n, What: fmt.Sprintf("longer than %d bytes", maxStreamLine)}
 		}
 		line = append(line, frag...)
 		if err == bufio.ErrBufferFull {
@@ -65,7 +82,7 @@ func ReadNDJSON(r io.Reader, onLine func(n int, text string)) (*StreamSummary, e
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			if jsondepth.Exceeds(line, jsondepth.Upstream) {
-				return s, &StreamLimitError{Line: n, What: fmt.Sprintf("JSON nested deeper than %d levels", jsondepth.Upstream)}
+				return s, &streamLimitError{Line: n, What: fmt.Sprintf("JSON nested deeper than %d levels", jsondepth.Upstream)}
 			}
 			s.consume(line, onLine)
 		}
@@ -79,7 +96,7 @@ func ReadNDJSON(r io.Reader, onLine func(n int, text string)) (*StreamSummary, e
 	}
 }
 
-func (s *StreamSummary) consume(line []byte, onLine func(int, string)) {
+func (s *streamSummary) consume(line []byte, onLine func(int, string)) {
 	if !gjson.ValidBytes(line) {
 		s.addOutput(string(bytes.TrimSpace(line)), onLine)
 		return
@@ -114,7 +131,7 @@ func (s *StreamSummary) consume(line []byte, onLine func(int, string)) {
 	}
 }
 
-func (s *StreamSummary) addOutput(l string, onLine func(int, string)) {
+func (s *streamSummary) addOutput(l string, onLine func(int, string)) {
 	if l = strings.TrimRight(l, "\r"); l == "" {
 		return
 	}
@@ -142,7 +159,7 @@ func clipLine(l string, n int) string {
 }
 
 // finishBuild fills the image ID of a build: its last output line is the full ID.
-func (s *StreamSummary) FinishBuild() {
+func (s *streamSummary) finishBuild() {
 	if s.ID != "" || s.Error != "" || len(s.Output) == 0 {
 		return
 	}

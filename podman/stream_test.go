@@ -39,7 +39,7 @@ func TestReadNDJSON(t *testing.T) {
 			}
 			defer f.Close()
 			var seen []int
-			sum, err := ReadNDJSON(f, func(n int, text string) {
+			sum, err := readNDJSON(f, func(n int, text string) {
 				seen = append(seen, n)
 				if text == "" || strings.HasSuffix(text, "\n") {
 					t.Errorf("line %d: %q", n, text)
@@ -48,7 +48,7 @@ func TestReadNDJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum.FinishBuild()
+			sum.finishBuild()
 			if sum.ID != tc.id {
 				t.Errorf("ID %q, want %q", sum.ID, tc.id)
 			}
@@ -80,45 +80,45 @@ func TestReadNDJSONShapes(t *testing.T) {
 	}
 	cases := []struct {
 		name, in string
-		check    func(*testing.T, *StreamSummary)
+		check    func(*testing.T, *streamSummary)
 	}{
-		{"keeps the last 30 lines", strings.Join(long, "\n"), func(t *testing.T, s *StreamSummary) {
+		{"keeps the last 30 lines", strings.Join(long, "\n"), func(t *testing.T, s *streamSummary) {
 			if s.Lines != 100 || len(s.Output) != keepOutputLines {
 				t.Errorf("lines %d output %d", s.Lines, len(s.Output))
 			}
 		}},
-		{"several lines in one stream member", `{"stream":"a\nb\n\nc\n"}`, func(t *testing.T, s *StreamSummary) {
+		{"several lines in one stream member", `{"stream":"a\nb\n\nc\n"}`, func(t *testing.T, s *streamSummary) {
 			if strings.Join(s.Output, "|") != "a|b|c" {
 				t.Errorf("output %q", s.Output)
 			}
 		}},
-		{"no final newline", `{"stream":"a\n"}` + "\n" + `{"error":"boom"}`, func(t *testing.T, s *StreamSummary) {
+		{"no final newline", `{"stream":"a\n"}` + "\n" + `{"error":"boom"}`, func(t *testing.T, s *streamSummary) {
 			if s.Error != "boom" {
 				t.Errorf("error %q", s.Error)
 			}
 		}},
-		{"errorDetail alone", `{"errorDetail":{"message":"denied\n"}}`, func(t *testing.T, s *StreamSummary) {
+		{"errorDetail alone", `{"errorDetail":{"message":"denied\n"}}`, func(t *testing.T, s *streamSummary) {
 			if s.Error != "denied" {
 				t.Errorf("error %q", s.Error)
 			}
 		}},
-		{"not JSON is output", "plain text\r\n", func(t *testing.T, s *StreamSummary) {
+		{"not JSON is output", "plain text\r\n", func(t *testing.T, s *streamSummary) {
 			if strings.Join(s.Output, "|") != "plain text" || s.Error != "" {
 				t.Errorf("output %q error %q", s.Output, s.Error)
 			}
 		}},
-		{"compat status and digest", `{"status":"Pushing","progress":"[==>  ] 1MB/2MB"}` + "\n" + `{"manifestdigest":"sha256:abc"}`, func(t *testing.T, s *StreamSummary) {
+		{"compat status and digest", `{"status":"Pushing","progress":"[==>  ] 1MB/2MB"}` + "\n" + `{"manifestdigest":"sha256:abc"}`, func(t *testing.T, s *streamSummary) {
 			if s.Digest != "sha256:abc" || s.Output[0] != "Pushing [==>  ] 1MB/2MB" {
 				t.Errorf("digest %q output %q", s.Digest, s.Output)
 			}
 		}},
-		{"a build's last line is not an ID when it failed", `{"stream":"` + strings.Repeat("a", 64) + `\n"}` + "\n" + `{"error":"x"}`, func(t *testing.T, s *StreamSummary) {
-			s.FinishBuild()
+		{"a build's last line is not an ID when it failed", `{"stream":"` + strings.Repeat("a", 64) + `\n"}` + "\n" + `{"error":"x"}`, func(t *testing.T, s *streamSummary) {
+			s.finishBuild()
 			if s.ID != "" {
 				t.Errorf("ID %q", s.ID)
 			}
 		}},
-		{"a line over 64 KiB, kept shortened", `{"stream":"` + strings.Repeat("y", 100_000) + `\n"}`, func(t *testing.T, s *StreamSummary) {
+		{"a line over 64 KiB, kept shortened", `{"stream":"` + strings.Repeat("y", 100_000) + `\n"}`, func(t *testing.T, s *streamSummary) {
 			if s.Lines != 1 || s.Output[0] != strings.Repeat("y", keepLineBytes)+"… (95904 bytes more)" {
 				t.Errorf("lines %d, kept %.80q… (%d bytes)", s.Lines, s.Output[0], len(s.Output[0]))
 			}
@@ -126,7 +126,7 @@ func TestReadNDJSONShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := ReadNDJSON(strings.NewReader(tc.in), nil)
+			s, err := readNDJSON(strings.NewReader(tc.in), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,8 +135,8 @@ func TestReadNDJSONShapes(t *testing.T) {
 	}
 }
 
-// A line over MaxStreamLine (an endless one too) or nested too deep ends the stream with a
-// StreamLimitError naming the line; the lines before it were read; a line just within
+// A line over maxStreamLine (an endless one too) or nested too deep ends the stream with a
+// streamLimitError naming the line; the lines before it were read; a line just within
 // the bound is read.
 func TestReadNDJSONLimits(t *testing.T) {
 	ok := `{"stream":"STEP 1/2: FROM x\n"}` + "\n"
@@ -147,14 +147,14 @@ func TestReadNDJSONLimits(t *testing.T) {
 		want string // "" reads to the end
 	}{
 		{"endless line", endless, "line 2 of the stream is longer than 1048576 bytes"},
-		{"line over the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", MaxStreamLine) + `"}` + "\n"), "line 2 of the stream is longer"},
-		{"line within the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", MaxStreamLine-20) + `"}` + "\n"), ""},
-		{"thirty long lines", strings.NewReader(ok + strings.Repeat(`{"stream":"`+strings.Repeat("é", MaxStreamLine/3)+`"}`+"\n", 30)), ""},
+		{"line over the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", maxStreamLine) + `"}` + "\n"), "line 2 of the stream is longer"},
+		{"line within the bound", strings.NewReader(ok + `{"stream":"` + strings.Repeat("b", maxStreamLine-20) + `"}` + "\n"), ""},
+		{"thirty long lines", strings.NewReader(ok + strings.Repeat(`{"stream":"`+strings.Repeat("é", maxStreamLine/3)+`"}`+"\n", 30)), ""},
 		{"deep line", strings.NewReader(ok + strings.Repeat("[", 600_000) + "\n"), "line 2 of the stream is JSON nested deeper than 512 levels"},
 	}
 	for _, c := range cases {
-		sum, err := ReadNDJSON(c.in, nil)
-		var le *StreamLimitError
+		sum, err := readNDJSON(c.in, nil)
+		var le *streamLimitError
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("%s: %v", c.name, err)

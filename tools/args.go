@@ -15,13 +15,13 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// ArgumentError is a bad tool argument: it reaches the model as an isError result.
-type ArgumentError struct {
-	Tool string
-	Msg  string
+// argumentError is a bad tool argument: it reaches the model as an isError result.
+type argumentError struct {
+	tool string
+	msg  string
 }
 
-func (e *ArgumentError) Error() string { return e.Tool + ": " + e.Msg }
+func (e *argumentError) Error() string { return e.tool + ": " + e.msg }
 
 // Values are checked arguments: strings, json.Number, bools, []any, map[string]any.
 type Values map[string]any
@@ -52,7 +52,7 @@ func CheckArguments(t *capabilities.Tool, raw json.RawMessage) (Values, error) {
 // rather than at every call.
 func checkArguments(t *capabilities.Tool, s *jsonschema.Schema, raw json.RawMessage) (Values, error) {
 	bad := func(format string, a ...any) error {
-		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
+		return &argumentError{tool: t.Name, msg: fmt.Sprintf(format, a...)}
 	}
 	vals := Values{}
 	if len(bytes.TrimSpace(raw)) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {

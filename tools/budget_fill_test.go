@@ -38,7 +38,7 @@ func TestBudgetIsWellUsed(t *testing.T) {
 	}
 	for _, tc := range cases {
 		body, _ := json.Marshal(tc.body)
-		res := Shaper{MaxBytes: tc.budget}.JSON(body, nil, "")
+		res := shaper{maxBytes: tc.budget}.shapeJSON(body, nil, "")
 		text := res.Content[len(res.Content)-1].(*mcp.TextContent).Text
 		if !json.Valid([]byte(text)) {
 			t.Errorf("%s: the cut answer is not JSON", tc.name)

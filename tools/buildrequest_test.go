@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/image-mcp/image-mcp/internal/upstreamhttp"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -30,16 +31,16 @@ func TestEscapeSegment(t *testing.T) {
 		"sha256:0123":             "sha256:0123",
 		"127.0.0.1:5000/test/x:1": "127.0.0.1:5000%2Ftest%2Fx:1",
 	} {
-		got := EscapeSegment(in)
+		got := escapeSegment(in)
 		if got != want {
-			t.Errorf("EscapeSegment(%q) = %q, want %q", in, got, want)
+			t.Errorf("escapeSegment(%q) = %q, want %q", in, got, want)
 		}
 		// Exactly one segment, and it decodes back to the name.
 		if strings.ContainsAny(got, "/?#") {
-			t.Errorf("EscapeSegment(%q) = %q leaves a separator", in, got)
+			t.Errorf("escapeSegment(%q) = %q leaves a separator", in, got)
 		}
 		if dec, err := url.PathUnescape(got); err != nil || dec != in {
-			t.Errorf("EscapeSegment(%q) = %q decodes to %q, %v", in, got, dec, err)
+			t.Errorf("escapeSegment(%q) = %q decodes to %q, %v", in, got, dec, err)
 		}
 	}
 }
@@ -52,64 +53,68 @@ func build(t *testing.T, tool, args string) (*upstream.Request, error) {
 	if err != nil {
 		t.Fatalf("%s %s: check: %v", tool, args, err)
 	}
-	return BuildRequest(tl, v)
+	return buildRequest(tl, v, nil)
+}
+
+// requestCase is a call's arguments and the request they make.
+type requestCase struct {
+	name, tool, args string
+	method, path     string
+	query            string // as sent (upstreamhttp.EncodeQuery)
+	header           map[string]string
+}
+
+var requestCases = []requestCase{
+	{name: "path with / and :", tool: "inspect-image", args: `{"name":"localhost/x:1"}`,
+		method: "GET", path: "/libpod/images/localhost%2Fx:1/json"},
+	{name: "path with a digest", tool: "inspect-image", args: `{"name":"a/b@sha256:9b2a28eb47540823042a2ba401386845089bb7b62a9637d55816132c4c3c36eb"}`,
+		method: "GET", path: "/libpod/images/a%2Fb@sha256:9b2a28eb47540823042a2ba401386845089bb7b62a9637d55816132c4c3c36eb/json"},
+	{name: "path climbing to another endpoint", tool: "inspect-image", args: `{"name":"../../containers/json"}`,
+		method: "GET", path: "/libpod/images/..%2F..%2Fcontainers%2Fjson/json"},
+	{name: "path smuggling a query", tool: "image-exists", args: `{"name":"x?all=true"}`,
+		method: "GET", path: "/libpod/images/x%3Fall=true/exists"},
+	{name: "path dot", tool: "remove-image-local-storage", args: `{"name":"."}`,
+		method: "DELETE", path: "/libpod/images/%2E"},
+	{name: "path dot dot", tool: "inspect-image", args: `{"name":".."}`,
+		method: "GET", path: "/libpod/images/%2E%2E/json"},
+	{name: "path percent", tool: "inspect-image", args: `{"name":"a%2Fb"}`,
+		method: "GET", path: "/libpod/images/a%252Fb/json"},
+	{name: "path and query", tool: "remove-image-local-storage", args: `{"name":"localhost/x:1","force":true}`,
+		method: "DELETE", path: "/libpod/images/localhost%2Fx:1", query: "force=true"},
+	{name: "dotted query keys", tool: "listimages-returns-all-images", args: `{"query":"Image:nginx","pagination.limit":5,"pagination.sort_option.reversed":false}`,
+		method: "GET", path: "/v1/images", query: "pagination.limit=5&pagination.sort_option.reversed=false&query=Image%3Anginx"},
+	{name: "plus in a query value", tool: "listimages-returns-all-images-2", args: `{"query":"Image:nginx+Fixable:true"}`,
+		method: "GET", path: "/v1/imagescount", query: "query=Image%3Anginx%2BFixable%3Atrue"},
+	{name: "integer given as 2.0", tool: "listimages-returns-all-images", args: `{"pagination.offset":2.0}`,
+		method: "GET", path: "/v1/images", query: "pagination.offset=2"},
+	{name: "arrays repeat the key", tool: "remove-one-more-images-storage", args: `{"images":["localhost/a:1","b"],"force":false}`,
+		method: "DELETE", path: "/libpod/images/remove", query: "force=false&images=localhost%2Fa%3A1&images=b"},
+	{name: "empty array sends nothing", tool: "remove-one-more-images-storage", args: `{"images":[],"all":true}`,
+		method: "DELETE", path: "/libpod/images/remove", query: "all=true"},
+	{name: "booleans and numbers", tool: "search-images", args: `{"term":"r/x","limit":3,"tlsVerify":false,"listTags":true}`,
+		method: "GET", path: "/libpod/images/search", query: "limit=3&listTags=true&term=r%2Fx&tlsVerify=false"},
+	{name: "JSON string query value as is", tool: "list-images", args: `{"filters":"{\"reference\":[\"localhost/x\"]}"}`,
+		method: "GET", path: "/libpod/images/json", query: "filters=%7B%22reference%22%3A%5B%22localhost%2Fx%22%5D%7D"},
+	{name: "local fields argument not sent", tool: "list-images", args: `{"all":true,"fields":["Id"]}`,
+		method: "GET", path: "/libpod/images/json", query: "all=true"},
+	{name: "header", tool: "pull-images", args: `{"reference":"127.0.0.1:5000/x:1","X-Registry-Auth":"eyJ1c2VybmFtZSI6ImEifQ==","tlsVerify":false}`,
+		method: "POST", path: "/libpod/images/pull", query: "reference=127.0.0.1%3A5000%2Fx%3A1&tlsVerify=false",
+		header: map[string]string{"X-Registry-Auth": "eyJ1c2VybmFtZSI6ImEifQ=="}},
+	{name: "tag", tool: "tag-image", args: `{"name":"localhost/x:1","repo":"localhost/y","tag":"2"}`,
+		method: "POST", path: "/libpod/images/localhost%2Fx:1/tag", query: "repo=localhost%2Fy&tag=2"},
+	{name: "no arguments", tool: "invalidatescanandregistrycaches-removes-image-metadata-cache", args: `{}`,
+		method: "GET", path: "/v1/images/cache/invalidate"},
+	{name: "dotted names of delete", tool: "deleteimage-removes-images-based-query", args: `{"query.query":"Image:a b","confirm":true}`,
+		method: "DELETE", path: "/v1/images", query: "confirm=true&query.query=Image%3Aa%20b"},
+	// Role narrow only names an argument in a cut answer's notice: it is still sent.
+	{name: "narrowing arguments are sent", tool: "listimages-returns-all-images-2", args: `{"query":"Image:x","pagination.limit":7}`,
+		method: "GET", path: "/v1/imagescount", query: "pagination.limit=7&query=Image%3Ax"},
+	{name: "narrowing filters are sent", tool: "prune-unused-images", args: `{"filters":"{\"until\":[\"24h\"]}"}`,
+		method: "POST", path: "/libpod/images/prune", query: "filters=%7B%22until%22%3A%5B%2224h%22%5D%7D"},
 }
 
 func TestBuildRequest(t *testing.T) {
-	cases := []struct {
-		name, tool, args string
-		method, path     string
-		query            string // as sent (upstream.EncodeQuery)
-		header           map[string]string
-	}{
-		{name: "path with / and :", tool: "inspect-image", args: `{"name":"localhost/x:1"}`,
-			method: "GET", path: "/libpod/images/localhost%2Fx:1/json"},
-		{name: "path with a digest", tool: "inspect-image", args: `{"name":"a/b@sha256:9b2a28eb47540823042a2ba401386845089bb7b62a9637d55816132c4c3c36eb"}`,
-			method: "GET", path: "/libpod/images/a%2Fb@sha256:9b2a28eb47540823042a2ba401386845089bb7b62a9637d55816132c4c3c36eb/json"},
-		{name: "path climbing to another endpoint", tool: "inspect-image", args: `{"name":"../../containers/json"}`,
-			method: "GET", path: "/libpod/images/..%2F..%2Fcontainers%2Fjson/json"},
-		{name: "path smuggling a query", tool: "image-exists", args: `{"name":"x?all=true"}`,
-			method: "GET", path: "/libpod/images/x%3Fall=true/exists"},
-		{name: "path dot", tool: "remove-image-local-storage", args: `{"name":"."}`,
-			method: "DELETE", path: "/libpod/images/%2E"},
-		{name: "path dot dot", tool: "inspect-image", args: `{"name":".."}`,
-			method: "GET", path: "/libpod/images/%2E%2E/json"},
-		{name: "path percent", tool: "inspect-image", args: `{"name":"a%2Fb"}`,
-			method: "GET", path: "/libpod/images/a%252Fb/json"},
-		{name: "path and query", tool: "remove-image-local-storage", args: `{"name":"localhost/x:1","force":true}`,
-			method: "DELETE", path: "/libpod/images/localhost%2Fx:1", query: "force=true"},
-		{name: "dotted query keys", tool: "listimages-returns-all-images", args: `{"query":"Image:nginx","pagination.limit":5,"pagination.sort_option.reversed":false}`,
-			method: "GET", path: "/v1/images", query: "pagination.limit=5&pagination.sort_option.reversed=false&query=Image%3Anginx"},
-		{name: "plus in a query value", tool: "listimages-returns-all-images-2", args: `{"query":"Image:nginx+Fixable:true"}`,
-			method: "GET", path: "/v1/imagescount", query: "query=Image%3Anginx%2BFixable%3Atrue"},
-		{name: "integer given as 2.0", tool: "listimages-returns-all-images", args: `{"pagination.offset":2.0}`,
-			method: "GET", path: "/v1/images", query: "pagination.offset=2"},
-		{name: "arrays repeat the key", tool: "remove-one-more-images-storage", args: `{"images":["localhost/a:1","b"],"force":false}`,
-			method: "DELETE", path: "/libpod/images/remove", query: "force=false&images=localhost%2Fa%3A1&images=b"},
-		{name: "empty array sends nothing", tool: "remove-one-more-images-storage", args: `{"images":[],"all":true}`,
-			method: "DELETE", path: "/libpod/images/remove", query: "all=true"},
-		{name: "booleans and numbers", tool: "search-images", args: `{"term":"r/x","limit":3,"tlsVerify":false,"listTags":true}`,
-			method: "GET", path: "/libpod/images/search", query: "limit=3&listTags=true&term=r%2Fx&tlsVerify=false"},
-		{name: "JSON string query value as is", tool: "list-images", args: `{"filters":"{\"reference\":[\"localhost/x\"]}"}`,
-			method: "GET", path: "/libpod/images/json", query: "filters=%7B%22reference%22%3A%5B%22localhost%2Fx%22%5D%7D"},
-		{name: "local fields argument not sent", tool: "list-images", args: `{"all":true,"fields":["Id"]}`,
-			method: "GET", path: "/libpod/images/json", query: "all=true"},
-		{name: "header", tool: "pull-images", args: `{"reference":"127.0.0.1:5000/x:1","X-Registry-Auth":"eyJ1c2VybmFtZSI6ImEifQ==","tlsVerify":false}`,
-			method: "POST", path: "/libpod/images/pull", query: "reference=127.0.0.1%3A5000%2Fx%3A1&tlsVerify=false",
-			header: map[string]string{"X-Registry-Auth": "eyJ1c2VybmFtZSI6ImEifQ=="}},
-		{name: "tag", tool: "tag-image", args: `{"name":"localhost/x:1","repo":"localhost/y","tag":"2"}`,
-			method: "POST", path: "/libpod/images/localhost%2Fx:1/tag", query: "repo=localhost%2Fy&tag=2"},
-		{name: "no arguments", tool: "invalidatescanandregistrycaches-removes-image-metadata-cache", args: `{}`,
-			method: "GET", path: "/v1/images/cache/invalidate"},
-		{name: "dotted names of delete", tool: "deleteimage-removes-images-based-query", args: `{"query.query":"Image:a b","confirm":true}`,
-			method: "DELETE", path: "/v1/images", query: "confirm=true&query.query=Image%3Aa%20b"},
-		// Role narrow only names an argument in a cut answer's notice: it is still sent.
-		{name: "narrowing arguments are sent", tool: "listimages-returns-all-images-2", args: `{"query":"Image:x","pagination.limit":7}`,
-			method: "GET", path: "/v1/imagescount", query: "pagination.limit=7&query=Image%3Ax"},
-		{name: "narrowing filters are sent", tool: "prune-unused-images", args: `{"filters":"{\"until\":[\"24h\"]}"}`,
-			method: "POST", path: "/libpod/images/prune", query: "filters=%7B%22until%22%3A%5B%2224h%22%5D%7D"},
-	}
-	for _, tc := range cases {
+	for _, tc := range requestCases {
 		t.Run(tc.name, func(t *testing.T) {
 			req, err := build(t, tc.tool, tc.args)
 			if err != nil {
@@ -118,7 +123,7 @@ func TestBuildRequest(t *testing.T) {
 			if req.Method != tc.method || req.Path != tc.path {
 				t.Errorf("%s %s, want %s %s", req.Method, req.Path, tc.method, tc.path)
 			}
-			if q := upstream.EncodeQuery(req.Query); q != tc.query {
+			if q := upstreamhttp.EncodeQuery(req.Query); q != tc.query {
 				t.Errorf("query %q, want %q", q, tc.query)
 			}
 			for k, v := range tc.header {
@@ -191,7 +196,7 @@ func TestBuildRequestInputFile(t *testing.T) {
 	if ct := req.Header.Get("Content-Type"); ct != "application/x-gzip" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	if q := upstream.EncodeQuery(req.Query); q != "reference=localhost%2Fi%3A1" {
+	if q := upstreamhttp.EncodeQuery(req.Query); q != "reference=localhost%2Fi%3A1" {
 		t.Errorf("query %q", q)
 	}
 
@@ -200,7 +205,7 @@ func TestBuildRequestInputFile(t *testing.T) {
 		{`{"upload":"` + dir + `"}`, "is a directory"},
 	} {
 		_, err := build(t, "load-image", tc.args)
-		var ae *ArgumentError
+		var ae *argumentError
 		if !errors.As(err, &ae) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `"upload"`) {
 			t.Errorf("%s: %v, want an argument error with %q", tc.args, err, tc.want)
 		}
@@ -219,7 +224,7 @@ func TestEncodeQueryOnRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q := upstream.EncodeQuery(req.Query); q != "term=a%2Bb%20c" {
+	if q := upstreamhttp.EncodeQuery(req.Query); q != "term=a%2Bb%20c" {
 		t.Errorf("query %q", q)
 	}
 }

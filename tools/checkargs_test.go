@@ -78,9 +78,9 @@ func TestCheckArguments(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted %s, want an error", tc.args)
 			}
-			var ae *ArgumentError
-			if !errors.As(err, &ae) || ae.Tool != "kinds" {
-				t.Errorf("error %T %v is not an ArgumentError of the tool", err, err)
+			var ae *argumentError
+			if !errors.As(err, &ae) || ae.tool != "kinds" {
+				t.Errorf("error %T %v is not an argumentError of the tool", err, err)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {

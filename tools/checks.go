@@ -1,117 +1,114 @@
 package tools
 
 import (
-	"context"
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/internal/allowdirs"
+	"github.com/image-mcp/image-mcp/internal/version"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// call is one checked call on its way: what the steps after the checks need.
-type call struct {
-	t       *capabilities.Tool
-	v       Values
-	req     *mcp.CallToolRequest
-	client  upstream.Client
-	allowed allowdirs.Dirs // the directories path arguments must be inside
-	// containerfiles are those a build reads in the context it sends as a tar, which
-	// the tar holds to the context (nil: no rule, or no such build)
-	containerfiles []string
-	page           *Page       // which part of a long answer
-	out            *OutputFile // where a file answer goes; nil for other kinds
-}
-
-// check runs everything that can refuse a call before anything is sent, cheapest
-// first: URLs that are paths and paths (a refused path costs nothing upstream), the
-// upstream's version, a blank scope, paging, the person's confirmation, and the output
-// file.
-func (e *Engine) check(ctx context.Context, req *mcp.CallToolRequest, client upstream.Client, t *capabilities.Tool, v Values) (*call, *mcp.CallToolResult) {
-	c := &call{t: t, v: v, req: req, client: client}
-	if res := checkURLs(t, v); res != nil {
-		return nil, res
+// check runs everything that can refuse the call before anything is sent, cheapest
+// first: URLs that are paths, what the upstream checks of its own, paths (a refused path
+// costs nothing upstream), the upstream's version, a blank scope, paging, the person's
+// confirmation, and the output file.
+func (c *call) check() error {
+	if err := c.checkURLs(); err != nil {
+		return err
 	}
-	if hasPathArgs(t, v) {
-		var res *mcp.CallToolResult
-		if c.allowed, res = e.Paths.allowedFor(ctx, req); res != nil {
-			return nil, res
-		}
-		if c.containerfiles, res = checkHostPaths(ctx, t, v, c.allowed, client); res != nil {
-			return nil, res
+	if ch, ok := c.client.(upstream.Checker); ok {
+		if err := ch.Check(c.ctx, c); err != nil {
+			return err
 		}
 	}
-	if res := e.checkVersion(ctx, client, t, v); res != nil {
-		return nil, res
+	if givesPath(c) {
+		if _, err := c.Allowed(); err != nil {
+			return err
+		}
 	}
-	if res := checkConfirmScope(t, v); res != nil {
-		return nil, res
+	if err := c.checkVersion(); err != nil {
+		return err
+	}
+	if err := checkConfirmScope(c.t, c.v); err != nil {
+		return err
 	}
 	var err error
-	if c.page, err = pageOf(t, v); err != nil {
-		return nil, errorResult("%v", err)
+	if c.page, err = pageOf(c.t, c.v); err != nil {
+		return err
 	}
-	if e.Confirm != nil && t.Destructive && !t.ReadOnly {
-		if res := e.Confirm(ctx, req, t, v); res != nil {
-			return nil, res
+	if c.t.Destructive && !c.t.ReadOnly {
+		if err := c.e.confirm.destructive(c); err != nil {
+			return err
 		}
 	}
-	if t.Response == capabilities.ResponseFile {
-		a := t.ArgWithRole(capabilities.RoleOutputFile)
-		ow := t.ArgWithRole(capabilities.RoleOverwrite)
-		overwrite := ow != nil && v.Bool(ow.Name)
-		var approved *Existing
-		if ex, exists := ExistingOutput(v.String(a.Name), c.allowed); exists && overwrite {
-			if res := e.confirmOverwrite(ctx, req, t, v, ex); res != nil {
-				return nil, res
-			}
-			approved = &ex
-		}
-		if c.out, err = CreateOutputFile(v.String(a.Name), overwrite, c.allowed); err != nil {
-			return nil, errorResult("%s: argument %q: %v", t.Name, a.Name, err)
-		}
-		c.out.approve(approved)
+	if c.t.Response == capabilities.ResponseFile {
+		return c.createOutput()
 	}
-	return c, nil
+	return nil
 }
 
-// confirmOverwrite asks the ConfirmOverwrite hook, if any, whether ex may be replaced.
-func (e *Engine) confirmOverwrite(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, ex Existing) *mcp.CallToolResult {
-	if e.ConfirmOverwrite == nil {
-		return nil
+// checkURLs refuses, rule or no rule, a value that the upstream would read as a path on
+// its own machine where an argument takes URLs (role url): it accepts only what the
+// argument's URLPrefixes name. (Podman 4.3.1 builds from a `remote` that is a path and
+// then deletes the directory above it.)
+func (c *call) checkURLs() error {
+	t := c.t
+	for _, a := range t.Args {
+		u := c.v.String(a.Name)
+		if a.Role != capabilities.RoleURL || u == "" || slices.ContainsFunc(a.URLPrefixes, func(p string) bool { return strings.HasPrefix(u, p) }) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: argument %q takes a URL that %s downloads, starting with %s; %q is not one, and %s would read it as a path on its own machine, "+
+			"outside any allowed directory. Nothing was sent.", t.Name, a.Name, t.Capability.Display, strings.Join(a.URLPrefixes, ", "), clip(u, 200), t.Capability.Display)
+		if a.FilesArg != "" {
+			msg += fmt.Sprintf(" For files on this machine use %q.", a.FilesArg)
+		}
+		return failf("%s", msg)
 	}
-	return e.ConfirmOverwrite(ctx, req, t, v, ex)
+	return nil
 }
 
-func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *capabilities.Tool, v Values) *mcp.CallToolResult {
-	vc, ok := client.(upstream.Versioned)
+// givesPath: the call gives a value to an argument that may name a path; the allowed
+// directories are asked for then, and only then (a client may be asked for its roots).
+func givesPath(c upstream.Call) bool {
+	for _, a := range c.Tool().Args {
+		if a.Role.MayNamePath() && c.Given(a.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkVersion holds the tool's and the given arguments' minVersion to the upstream's.
+func (c *call) checkVersion() error {
+	t := c.t
+	vc, ok := c.client.(upstream.Versioned)
 	if !ok {
 		return nil
 	}
 	// The arguments of this call that an older upstream would silently ignore.
 	var gated []*capabilities.Argument
 	for _, a := range t.Args {
-		if _, given := v[a.Name]; given && a.MinVersion != "" {
+		if _, given := c.v[a.Name]; given && a.MinVersion != "" {
 			gated = append(gated, a)
 		}
 	}
 	if t.MinVersion == "" && len(gated) == 0 {
 		return nil
 	}
-	have, err := vc.Version(ctx)
+	have, err := vc.Version(c.ctx)
 	if err != nil {
-		return e.transportError(ctx, t, err)
+		return c.transportError(c.ctx, err)
 	}
-	if t.MinVersion != "" && upstream.CompareVersions(have, t.MinVersion) < 0 {
-		return errorResult("%s needs %s %s or later; the connected %s is %s. %s",
+	if t.MinVersion != "" && version.Compare(have, t.MinVersion) < 0 {
+		return failf("%s needs %s %s or later; the connected %s is %s. %s",
 			t.Name, t.Capability.Display, t.MinVersion, t.Capability.Display, have, t.Instead)
 	}
 	var old []string
 	for _, a := range gated {
-		if upstream.CompareVersions(have, a.MinVersion) < 0 {
+		if version.Compare(have, a.MinVersion) < 0 {
 			old = append(old, fmt.Sprintf("argument %q needs %s %s or later", a.Name, t.Capability.Display, a.MinVersion))
 		}
 	}
@@ -120,7 +117,7 @@ func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *ca
 		if len(old) > 1 {
 			it = "them"
 		}
-		return errorResult("%s: %s; the connected %s is %s, which would ignore %s. Call again without %s, or upgrade %s.",
+		return failf("%s: %s; the connected %s is %s, which would ignore %s. Call again without %s, or upgrade %s.",
 			t.Name, strings.Join(old, ", "), t.Capability.Display, have, it, it, t.Capability.Display)
 	}
 	return nil
@@ -128,14 +125,36 @@ func (e *Engine) checkVersion(ctx context.Context, client upstream.Client, t *ca
 
 // checkConfirmScope refuses an unconfirmed call whose scope is blank: for StackRox
 // DeleteImages a blank query means every image.
-func checkConfirmScope(t *capabilities.Tool, v Values) *mcp.CallToolResult {
+func checkConfirmScope(t *capabilities.Tool, v Values) error {
 	c := t.Confirm
 	if c == nil || c.Scope == "" || v.Bool(c.Argument) {
 		return nil
 	}
 	if !anyGiven(v, []string{c.Scope}) {
-		return errorResult("%s: refused: %q is empty, which selects ALL %s. Give a query that selects what to delete, "+
+		return failf("%s: refused: %q is empty, which selects ALL %s. Give a query that selects what to delete, "+
 			"or, to really act on all %s, call again with %s=true.", t.Name, c.Scope, c.Noun, c.Noun, c.Argument)
 	}
+	return nil
+}
+
+// createOutput checks the output file of a file answer and creates it under a temporary
+// name; replacing an existing file is asked about first.
+func (c *call) createOutput() error {
+	a := c.t.ArgWithRole(capabilities.RoleOutputFile)
+	ow := c.t.ArgWithRole(capabilities.RoleOverwrite)
+	overwrite := ow != nil && c.v.Bool(ow.Name)
+	var approved *existing
+	if ex, exists := existingOutput(c.v.String(a.Name), c.allowed); exists && overwrite {
+		if err := c.e.confirm.overwrite(c, ex); err != nil {
+			return err
+		}
+		approved = &ex
+	}
+	out, err := createOutputFile(c.v.String(a.Name), overwrite, c.allowed)
+	if err != nil {
+		return failf("%s: argument %q: %v", c.t.Name, a.Name, err)
+	}
+	out.approve(approved)
+	c.out = out
 	return nil
 }

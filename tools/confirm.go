@@ -1,16 +1,11 @@
 package tools
 
 import (
-	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,57 +28,54 @@ const confirmKey = "confirm"
 // confirmTTL bounds how long a question may stay unanswered.
 const confirmTTL = 30 * time.Minute
 
-// Confirmer asks the person before a destructive call, as the tool's ask rules in its
+// confirmer asks the person before a destructive call, as the tool's ask rules in its
 // corrections file say (capabilities.AskRule; every destructive call is asked about),
 // and before an output file replaces another. A client of MCP 2026-07-28 gets the
 // question as an input request in the result, with a signed state; it asks the person
 // and calls again with the answer and that state. An older client is asked with
 // elicitation/create during the call. A yes counts once: a state answered once is
 // refused after, and it is bound to the exact call (tool and arguments) and, for an
-// overwrite, to the file as it was (FileID).
-type Confirmer struct {
-	Engine *Engine
-	// Fallback is ConfirmAllow or ConfirmDeny: what happens when the client cannot elicit.
-	Fallback string
+// overwrite, to the file as it was (fileID).
+type confirmer struct {
+	// fallback is ConfirmAllow or ConfirmDeny: what happens when the client cannot elicit.
+	fallback string
 	key      []byte
 
 	mu   sync.Mutex
 	used map[string]time.Time // answered states, until they expire
 }
 
-// newConfirmer makes a Confirmer with a fresh signing key; New installs its hooks.
-func newConfirmer(e *Engine, fallback string) (*Confirmer, error) {
-	c := &Confirmer{Engine: e, Fallback: fallback, key: make([]byte, 32), used: map[string]time.Time{}}
-	if _, err := rand.Read(c.key); err != nil {
-		return nil, fmt.Errorf("confirmation signing key: %w", err)
-	}
-	return c, nil
+// newConfirmer makes a confirmer with a fresh signing key.
+func newConfirmer(fallback string) *confirmer {
+	c := &confirmer{fallback: fallback, key: make([]byte, 32), used: map[string]time.Time{}}
+	rand.Read(c.key) // never fails (crypto/rand)
+	return c
 }
 
-// Confirm is the Engine's Confirm hook: nil lets the call proceed.
-func (c *Confirmer) Confirm(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult {
-	rule := t.AskFor(v.Bool)
+// destructive asks before a destructive call; nil lets it go on.
+func (cf *confirmer) destructive(c *call) error {
+	rule := c.t.AskFor(c.v.Bool)
 	if rule == nil {
 		return nil
 	}
-	return c.ask(ctx, req, t, v, confirmKey, "", func() (string, *mcp.CallToolResult) {
+	return cf.ask(c, confirmKey, "", func() (string, error) {
 		count := ""
 		if rule.DryRun {
-			var res *mcp.CallToolResult
-			if count, res = c.dryRun(ctx, t, v); res != nil {
-				return "", res
+			var err error
+			if count, err = c.dryRun(); err != nil {
+				return "", err
 			}
 		}
-		return fillQuestion(t, rule.Question, v, count), nil
+		return fillQuestion(c.t, rule.Question, c.v, count), nil
 	})
 }
 
-// ConfirmOverwrite is the Engine's ConfirmOverwrite hook: replacing an existing file
-// is destructive, so the person is asked, naming what is there. The answer is bound to
-// that entry as it is now.
-func (c *Confirmer) ConfirmOverwrite(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, ex Existing) *mcp.CallToolResult {
-	return c.ask(ctx, req, t, v, overwriteKey, ex.ID.String(), func() (string, *mcp.CallToolResult) {
-		return fmt.Sprintf("Replace %s with the output of %s? Its current content will be lost.", ex.Describe(), t.Name), nil
+// overwrite asks before ex is replaced by the call's output file: replacing an existing
+// file is destructive, so the person is asked, naming what is there. The answer is bound
+// to that entry as it is now.
+func (cf *confirmer) overwrite(c *call, ex existing) error {
+	return cf.ask(c, overwriteKey, ex.ID.String(), func() (string, error) {
+		return fmt.Sprintf("Replace %s with the output of %s? Its current content will be lost.", ex.describe(), c.t.Name), nil
 	})
 }
 
@@ -92,96 +84,74 @@ const overwriteKey = "overwrite"
 
 // ask runs one confirmation: the answer when the call carries one (bound to this
 // question kind, tool, arguments and subject, and not used before), else the fallback
-// when the client cannot ask, else the question: in the result for a client of MCP
-// 2026-07-28, by elicitation/create now for an older one.
-func (c *Confirmer) ask(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, key, subject string, question func() (string, *mcp.CallToolResult)) *mcp.CallToolResult {
-	args, _ := json.Marshal(v) // map keys sorted: a stable form of the call
-	bound := key + "\x00" + t.Name + "\x00" + subject
-	if req != nil && req.Params != nil {
-		if ans, ok := req.Params.InputResponses[key].(*mcp.ElicitResult); ok {
-			state := req.Params.RequestState
-			used := errorResult("%s was not run: this answer (its requestState) was already used. A person's answer counts for one call; "+
-				"call again without requestState and inputResponses to ask again. Nothing was changed.", t.Name)
-			switch {
-			case c.wasUsed(state):
-				// Refused whatever it was bound to: the file it was about may have been
-				// replaced by its own use.
+// when the client cannot ask, else the question: an input request for a client of MCP
+// 2026-07-28, elicitation/create now for an older one. nil lets the call go on.
+func (cf *confirmer) ask(c *call, key, subject string, question func() (string, error)) error {
+	args, _ := json.Marshal(c.v) // map keys sorted: a stable form of the call
+	bound := key + "\x00" + c.t.Name + "\x00" + subject
+	if ans, state, ok := answerTo(c.req, key); ok {
+		used := failf("%s was not run: this answer (its requestState) was already used. A person's answer counts for one call; "+
+			"call again without requestState and inputResponses to ask again. Nothing was changed.", c.t.Name)
+		switch {
+		case cf.wasUsed(state):
+			// Refused whatever it was bound to: the file it was about may have been
+			// replaced by its own use.
+			return used
+		case cf.verify(state, bound, args):
+			if !cf.useOnce(state) { // a call at the same time used it first
 				return used
-			case c.verify(state, bound, args):
-				if !c.useOnce(state) { // a call at the same time used it first
-					return used
-				}
-				return c.answered(t, v, key, ans)
 			}
+			return answered(c, key, ans)
 		}
 	}
-	if !canElicit(req) {
-		if c.Fallback == ConfirmDeny {
-			return errorResult("%s was not run: it needs a person's confirmation, but this MCP client cannot ask (it does not support elicitation) "+
+	if !canElicit(c.req) {
+		if cf.fallback == ConfirmDeny {
+			return failf("%s was not run: it needs a person's confirmation, but this MCP client cannot ask (it does not support elicitation) "+
 				"and image-mcp runs with --confirm-destructive=deny (IMAGE_MCP_CONFIRM_DESTRUCTIVE). Nothing was changed. "+
-				"Use a client that supports elicitation, or ask the person who runs image-mcp to allow it.", t.Name)
+				"Use a client that supports elicitation, or ask the person who runs image-mcp to allow it.", c.t.Name)
 		}
 		return nil
 	}
-	q, res := question()
-	if res != nil {
-		return res
+	q, err := question()
+	if err != nil {
+		return err
 	}
 	params := &mcp.ElicitParams{
 		Mode:            "form",
-		Message:         q + fmt.Sprintf("\n\n(%s %s)", t.Name, shownArgs(t, v)),
+		Message:         q + fmt.Sprintf("\n\n(%s %s)", c.t.Name, shownArgs(c.t, c.v)),
 		RequestedSchema: json.RawMessage(`{"type":"object","properties":{}}`),
 	}
-	if req.Session != nil && !clientTakesInputRequests(req.Session) {
-		ans, err := req.Session.Elicit(ctx, params)
+	if c.req.Session != nil && !clientTakesInputRequests(c.req.Session) {
+		ans, err := c.req.Session.Elicit(c.ctx, params)
 		if err != nil {
-			return errorResult("%s was not run: image-mcp asked the client to confirm it with the person (elicitation/create), and the client failed: %v. Nothing was changed.", t.Name, err)
+			return failf("%s was not run: image-mcp asked the client to confirm it with the person (elicitation/create), and the client failed: %v. Nothing was changed.", c.t.Name, err)
 		}
-		return c.answered(t, v, key, ans)
+		return answered(c, key, ans)
 	}
-	return &mcp.CallToolResult{
-		InputRequests: mcp.InputRequestMap{key: params},
-		RequestState:  c.sign(bound, args, time.Now()),
+	return &inputRequest{requests: mcp.InputRequestMap{key: params}, state: cf.sign(bound, args, time.Now())}
+}
+
+// answerTo is the person's answer to the question key that the call carries, with the
+// state it came back with.
+func answerTo(req *mcp.CallToolRequest, key string) (*mcp.ElicitResult, string, bool) {
+	if req == nil || req.Params == nil {
+		return nil, "", false
 	}
+	ans, ok := req.Params.InputResponses[key].(*mcp.ElicitResult)
+	return ans, req.Params.RequestState, ok
 }
 
 // answered acts on the person's answer: nil (go on) for accept.
-func (c *Confirmer) answered(t *capabilities.Tool, v Values, key string, ans *mcp.ElicitResult) *mcp.CallToolResult {
+func answered(c *call, key string, ans *mcp.ElicitResult) error {
 	switch ans.Action {
 	case "accept":
-		c.Engine.Log.Info().Str("tool", t.Name).Str("question", key).RawJSON("arguments", shownArgs(t, v)).Msg("the person confirmed a destructive call")
+		c.e.log.Info().Str("tool", c.t.Name).Str("question", key).RawJSON("arguments", shownArgs(c.t, c.v)).Msg("the person confirmed a destructive call")
 		return nil
 	case "decline":
-		return errorResult("%s was not run: the person declined. Nothing was changed.", t.Name)
+		return failf("%s was not run: the person declined. Nothing was changed.", c.t.Name)
 	default:
-		return errorResult("%s was not run: the person cancelled the confirmation. Nothing was changed.", t.Name)
+		return failf("%s was not run: the person cancelled the confirmation. Nothing was changed.", c.t.Name)
 	}
-}
-
-// wasUsed: the state was answered before.
-func (c *Confirmer) wasUsed(state string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, seen := c.used[state]
-	return seen
-}
-
-// useOnce records an answered state; false when it was answered before. States are
-// kept until they expire (a state older than confirmTTL fails verify anyway).
-func (c *Confirmer) useOnce(state string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	for s, until := range c.used {
-		if now.After(until) {
-			delete(c.used, s)
-		}
-	}
-	if _, seen := c.used[state]; seen {
-		return false
-	}
-	c.used[state] = now.Add(confirmTTL + time.Minute)
-	return true
 }
 
 // canElicit: the client declared form elicitation (an empty elicitation capability
@@ -198,34 +168,30 @@ func canElicit(req *mcp.CallToolRequest) bool {
 	return e.Form != nil || e.URL == nil
 }
 
-// dryRun calls the operation with the confirm argument false and reads the count of
-// what a confirmed call would affect.
-func (c *Confirmer) dryRun(ctx context.Context, t *capabilities.Tool, v Values) (string, *mcp.CallToolResult) {
-	dry := Values{}
-	maps.Copy(dry, v)
-	dry[t.Confirm.Argument] = false
-	client, err := c.Engine.Connect(t.Capability)
+// dryRun calls the operation with the confirm argument false, through the same steps
+// up to the answer, and reads the count of what a confirmed call would affect.
+func (c *call) dryRun() (string, error) {
+	dry := maps.Clone(c.v)
+	dry[c.t.Confirm.Argument] = false
+	d := *c
+	d.v, d.req, d.prepared = dry, nil, nil // no progress: the person is not asked yet
+	ureq, err := d.request()
 	if err != nil {
-		return "", errorResult("%s: %v", t.Name, err)
+		return "", err
 	}
-	ureq, err := BuildRequest(t, dry)
+	a, err := d.send(ureq, "the dry run before asking for confirmation failed")
 	if err != nil {
-		return "", errorResult("%v", err)
-	}
-	defer closeBody(ureq)
-	a, res := c.Engine.send(ctx, nil, t, client, ureq, "the dry run before asking for confirmation failed")
-	if res != nil {
-		return "", res
+		return "", err
 	}
 	defer a.end()
 	if a.StatusCode >= 400 {
-		return "", c.Engine.upstreamError(a.ctx, t, client, a.Response)
+		return "", d.upstreamError(a)
 	}
 	body, err := io.ReadAll(io.LimitReader(a.Body, 1<<20))
 	if err != nil {
-		return "", c.Engine.transportError(a.ctx, t, err)
+		return "", d.transportError(a.ctx, err)
 	}
-	if r := gjson.GetBytes(body, t.Confirm.Count); r.Exists() {
+	if r := gjson.GetBytes(body, c.t.Confirm.Count); r.Exists() {
 		return r.String(), nil
 	}
 	return "an unknown number of", nil
@@ -250,7 +216,7 @@ func fillQuestion(t *capabilities.Tool, q string, v Values, count string) string
 	if c := t.Confirm; c != nil && count != "" {
 		q = strings.ReplaceAll(q, "{count} "+c.Noun, c.Counted(count))
 	}
-	return capabilities.AskPlaceholder.ReplaceAllStringFunc(q, func(m string) string {
+	return capabilities.Placeholder.ReplaceAllStringFunc(q, func(m string) string {
 		name := m[1 : len(m)-1]
 		if name == "count" && count != "" {
 			return count
@@ -268,44 +234,4 @@ func fillQuestion(t *capabilities.Tool, q string, v Values, count string) string
 		}
 		return scalarString(val)
 	})
-}
-
-// The request state binds an answer to the exact call it was asked for (tool, arguments,
-// subject) and to a time, and a random nonce makes each question's state its own (two
-// alike asked in the same second are answered, and used, apart); it is signed because
-// it travels through the client.
-func (c *Confirmer) sign(bound string, args []byte, at time.Time) string {
-	ts := strconv.FormatInt(at.Unix(), 10)
-	nonce := make([]byte, 12)
-	rand.Read(nonce)
-	n := base64.RawURLEncoding.EncodeToString(nonce)
-	return ts + "." + n + "." + base64.RawURLEncoding.EncodeToString(c.mac(bound, args, ts+"."+n))
-}
-
-func (c *Confirmer) verify(state, bound string, args []byte) bool {
-	i := strings.LastIndexByte(state, '.')
-	if i < 0 {
-		return false
-	}
-	stamp, sig := state[:i], state[i+1:]
-	ts, _, ok := strings.Cut(stamp, ".")
-	if !ok {
-		return false
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || time.Since(time.Unix(sec, 0)) > confirmTTL {
-		return false
-	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	return err == nil && hmac.Equal(got, c.mac(bound, args, stamp))
-}
-
-func (c *Confirmer) mac(bound string, args []byte, stamp string) []byte {
-	m := hmac.New(sha256.New, c.key)
-	m.Write([]byte(bound))
-	m.Write([]byte{0})
-	m.Write(args)
-	m.Write([]byte{0})
-	m.Write([]byte(stamp))
-	return m.Sum(nil)
 }

@@ -1,12 +1,10 @@
-package tools_test
+package tools
 
 import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,108 +13,23 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// These tests drive confirmation through the engine's exported API (Engine.Call with the
-// Confirmer installed), with requests shaped as a client sends them: the first call gets
-// the question and a signed state, the second carries the person's answer and that state.
+// These tests drive confirmation through the tool's handler, as the server does, with
+// requests shaped as a client sends them: the first call gets the question and a signed
+// state, the second carries the person's answer and that state.
 
-// handlerUpstream is an upstream served in process by an http.Handler (no network, so it
-// also works inside a synctest bubble); it records what reached it.
-type handlerUpstream struct {
-	h    http.Handler
-	mu   sync.Mutex
-	seen []string
-}
-
-func (u *handlerUpstream) Do(ctx context.Context, r *upstream.Request) (*http.Response, error) {
-	target := r.Path
-	if len(r.Query) > 0 {
-		target += "?" + upstream.EncodeQuery(r.Query)
-	}
-	hr := httptest.NewRequestWithContext(ctx, r.Method, target, r.Body)
-	for k, vs := range r.Header {
-		hr.Header[k] = vs
-	}
-	u.mu.Lock()
-	u.seen = append(u.seen, r.Method+" "+target)
-	u.mu.Unlock()
-	rec := httptest.NewRecorder()
-	u.h.ServeHTTP(rec, hr)
-	return rec.Result(), nil
-}
-
-func (u *handlerUpstream) requests() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]string(nil), u.seen...)
-}
-
-// embeddedTool is the served tool of an operation, found by method and path.
-func embeddedTool(t testing.TB, method, path string) *capabilities.Tool {
-	t.Helper()
-	caps := capabilities.Embedded()
-	for _, c := range caps {
-		for _, tl := range c.Tools {
-			if tl.Method == method && tl.Path == path {
-				return tl
-			}
-		}
-	}
-	t.Fatalf("no embedded tool for %s %s", method, path)
-	return nil
-}
-
-// confirmEngine is an engine over up with the Confirmer installed (fallback: allow or deny).
-func confirmEngine(t testing.TB, up upstream.Client, fallback string, served ...*capabilities.Tool) *tools.Engine {
-	t.Helper()
-	e, err := tools.New(tools.Config{
+// confirmEngine is an engine over up (fallback: allow or deny).
+func confirmEngine(up upstream.Client, fallback string, served ...*capabilities.Tool) *Engine {
+	return New(Config{
 		Tools:              served,
-		Connect:            func(*capabilities.Capability) (upstream.Client, error) { return up, nil },
+		Kinds:              kindsOf(up),
 		MaxOutputBytes:     80000,
 		Timeout:            time.Minute,
 		Log:                zerolog.Nop(),
 		ConfirmDestructive: fallback,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-// callRequest is a tools/call as a client that can elicit (form) sends it; with an
-// answer, it is the second round carrying the answer and the state of the first.
-func callRequest(tl *capabilities.Tool, args string, elicit bool, answer, state string) *mcp.CallToolRequest {
-	p := &mcp.CallToolParamsRaw{Name: tl.Name, Arguments: json.RawMessage(args)}
-	if elicit {
-		p.Meta = mcp.Meta{mcp.MetaKeyClientCapabilities: map[string]any{"elicitation": map[string]any{"form": map[string]any{}}}}
-	}
-	if answer != "" {
-		p.InputResponses = mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: answer}}
-		p.RequestState = state
-	}
-	return &mcp.CallToolRequest{Params: p}
-}
-
-func call(t testing.TB, e *tools.Engine, tl *capabilities.Tool, req *mcp.CallToolRequest) *mcp.CallToolResult {
-	t.Helper()
-	v, err := tools.CheckArguments(tl, req.Params.Arguments)
-	if err != nil {
-		t.Fatalf("arguments %s: %v", req.Params.Arguments, err)
-	}
-	return e.Call(context.Background(), req, tl, v)
-}
-
-func resultText(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, tc.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
 }
 
 // question is the message of the confirmation a result asks for, "" when it asks none.
@@ -137,7 +50,7 @@ var removedOK = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 
 // The answer counts only for the call it was asked about, with the state the server signed.
 func TestConfirmAnswerIsBoundToTheCall(t *testing.T) {
-	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	remove := toolAt(t, "DELETE", "/libpod/images/{name}")
 	const args = `{"name":"localhost/x:1"}`
 	for _, tc := range []struct {
 		name     string
@@ -159,15 +72,15 @@ func TestConfirmAnswerIsBoundToTheCall(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up := &handlerUpstream{h: removedOK}
-			e := confirmEngine(t, up, tools.ConfirmDeny, remove)
-			first := call(t, e, remove, callRequest(remove, args, true, "", ""))
+			e := confirmEngine(up, ConfirmDeny, remove)
+			first := callTool(t, e, remove, callRequest(remove, args, true, "", ""))
 			if q := question(first); !strings.Contains(q, "Remove the image localhost/x:1") || first.RequestState == "" {
 				t.Fatalf("first round: question %q, state %q; want the question and a state", q, first.RequestState)
 			}
 			if n := len(up.requests()); n != 0 {
 				t.Fatalf("the question was asked after %d upstream requests, want none", n)
 			}
-			res := call(t, e, remove, callRequest(remove, tc.args, true, tc.answer, tc.state(first.RequestState)))
+			res := callTool(t, e, remove, callRequest(remove, tc.args, true, tc.answer, tc.state(first.RequestState)))
 			ran := len(up.requests()) > 0
 			if ran != tc.ran {
 				t.Fatalf("upstream requests %v, want ran=%v (result %s)", up.requests(), tc.ran, resultText(res))
@@ -201,7 +114,7 @@ func flipSig(s string) string {
 // An answer is valid for 30 minutes after the question; later, the person is asked again.
 // Fake time (synctest): the test waits no real time.
 func TestConfirmAnswerExpires(t *testing.T) {
-	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	remove := toolAt(t, "DELETE", "/libpod/images/{name}")
 	const args = `{"name":"localhost/x:1"}`
 	for _, tc := range []struct {
 		after time.Duration
@@ -213,13 +126,13 @@ func TestConfirmAnswerExpires(t *testing.T) {
 		t.Run(tc.after.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				up := &handlerUpstream{h: removedOK}
-				e := confirmEngine(t, up, tools.ConfirmDeny, remove)
-				first := call(t, e, remove, callRequest(remove, args, true, "", ""))
+				e := confirmEngine(up, ConfirmDeny, remove)
+				first := callTool(t, e, remove, callRequest(remove, args, true, "", ""))
 				if first.RequestState == "" {
 					t.Fatalf("no state in the first round: %s", resultText(first))
 				}
 				time.Sleep(tc.after)
-				res := call(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState))
+				res := callTool(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState))
 				if ran := len(up.requests()) > 0; ran != tc.ran {
 					t.Fatalf("answered after %s: ran=%v, want %v (%s)", tc.after, ran, tc.ran, resultText(res))
 				}
@@ -234,9 +147,9 @@ func TestConfirmAnswerExpires(t *testing.T) {
 // A client that cannot elicit gets the --confirm-destructive fallback; a destructive call
 // no ask rule matches is asked about all the same (the hint decides), and a dry run is not.
 func TestConfirmFallback(t *testing.T) {
-	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
-	prune := embeddedTool(t, "POST", "/libpod/images/prune")
-	del := embeddedTool(t, "DELETE", "/v1/images")
+	remove := toolAt(t, "DELETE", "/libpod/images/{name}")
+	prune := toolAt(t, "POST", "/libpod/images/prune")
+	del := toolAt(t, "DELETE", "/v1/images")
 	for _, tc := range []struct {
 		name     string
 		tool     *capabilities.Tool
@@ -247,16 +160,16 @@ func TestConfirmFallback(t *testing.T) {
 		asked    string
 		errorHas string
 	}{
-		{name: "deny", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
-		{name: "allow", tool: remove, args: `{"name":"x"}`, fallback: tools.ConfirmAllow, ran: true},
-		{name: "no rule matches", tool: prune, args: `{}`, fallback: tools.ConfirmAllow, elicit: true, asked: `Run "Prune unused images"? Delete dangling images`},
-		{name: "no rule matches, cannot ask, deny", tool: prune, args: `{}`, fallback: tools.ConfirmDeny, errorHas: "--confirm-destructive=deny"},
-		{name: "a dry run", tool: del, args: `{"query.query":"Image:x"}`, fallback: tools.ConfirmDeny, elicit: true, ran: true},
+		{name: "deny", tool: remove, args: `{"name":"x"}`, fallback: ConfirmDeny, errorHas: "--confirm-destructive=deny"},
+		{name: "allow", tool: remove, args: `{"name":"x"}`, fallback: ConfirmAllow, ran: true},
+		{name: "no rule matches", tool: prune, args: `{}`, fallback: ConfirmAllow, elicit: true, asked: `Run "Prune unused images"? Delete dangling images`},
+		{name: "no rule matches, cannot ask, deny", tool: prune, args: `{}`, fallback: ConfirmDeny, errorHas: "--confirm-destructive=deny"},
+		{name: "a dry run", tool: del, args: `{"query.query":"Image:x"}`, fallback: ConfirmDeny, elicit: true, ran: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up := &handlerUpstream{h: removedOK}
-			e := confirmEngine(t, up, tc.fallback, tc.tool)
-			res := call(t, e, tc.tool, callRequest(tc.tool, tc.args, tc.elicit, "", ""))
+			e := confirmEngine(up, tc.fallback, tc.tool)
+			res := callTool(t, e, tc.tool, callRequest(tc.tool, tc.args, tc.elicit, "", ""))
 			if ran := len(up.requests()) > 0; ran != tc.ran {
 				t.Fatalf("ran=%v, want %v: %s", ran, tc.ran, resultText(res))
 			}
@@ -275,15 +188,15 @@ func TestConfirmFallback(t *testing.T) {
 // A rule with a dry run asks with the count the dry run reported, and the dry run is the
 // only request before the answer.
 func TestConfirmDryRunCount(t *testing.T) {
-	del := embeddedTool(t, "DELETE", "/v1/images")
+	del := toolAt(t, "DELETE", "/v1/images")
 	up := &handlerUpstream{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		dry := r.URL.Query().Get("confirm") != "true"
 		json.NewEncoder(w).Encode(map[string]any{"numDeleted": 3, "dryRun": dry})
 	})}
-	e := confirmEngine(t, up, tools.ConfirmDeny, del)
+	e := confirmEngine(up, ConfirmDeny, del)
 	args := `{"query.query":"Image:old","confirm":true}`
-	first := call(t, e, del, callRequest(del, args, true, "", ""))
+	first := callTool(t, e, del, callRequest(del, args, true, "", ""))
 	if q := question(first); !strings.Contains(q, `Delete 3 images matching "Image:old"`) {
 		t.Fatalf("question %q (result %s)", q, resultText(first))
 	}
@@ -291,7 +204,7 @@ func TestConfirmDryRunCount(t *testing.T) {
 	if len(reqs) != 1 || !strings.Contains(reqs[0], "confirm=false") {
 		t.Fatalf("before the answer the upstream saw %v, want only the dry run", reqs)
 	}
-	res := call(t, e, del, callRequest(del, args, true, "accept", first.RequestState))
+	res := callTool(t, e, del, callRequest(del, args, true, "accept", first.RequestState))
 	reqs = up.requests()
 	if res.IsError || len(reqs) != 2 || !strings.Contains(reqs[1], "confirm=true") {
 		t.Fatalf("after accepting: %v %s", reqs, resultText(res))
@@ -301,18 +214,18 @@ func TestConfirmDryRunCount(t *testing.T) {
 // An answer is used once: the same accepted state sent again is refused, and nothing
 // reaches the upstream the second time.
 func TestConfirmAnswerUsedOnce(t *testing.T) {
-	remove := embeddedTool(t, "DELETE", "/libpod/images/{name}")
+	remove := toolAt(t, "DELETE", "/libpod/images/{name}")
 	const args = `{"name":"localhost/x:1"}`
 	up := &handlerUpstream{h: removedOK}
-	e := confirmEngine(t, up, tools.ConfirmDeny, remove)
-	first := call(t, e, remove, callRequest(remove, args, true, "", ""))
+	e := confirmEngine(up, ConfirmDeny, remove)
+	first := callTool(t, e, remove, callRequest(remove, args, true, "", ""))
 	if first.RequestState == "" {
 		t.Fatalf("no state: %s", resultText(first))
 	}
-	if res := call(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState)); res.IsError {
+	if res := callTool(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState)); res.IsError {
 		t.Fatalf("the accepted call failed: %s", resultText(res))
 	}
-	replay := call(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState))
+	replay := callTool(t, e, remove, callRequest(remove, args, true, "accept", first.RequestState))
 	if !replay.IsError || !strings.Contains(resultText(replay), "was already used") || !strings.Contains(resultText(replay), "Nothing was changed") {
 		t.Fatalf("replay: %v %s", replay.IsError, resultText(replay))
 	}
@@ -320,8 +233,8 @@ func TestConfirmAnswerUsedOnce(t *testing.T) {
 		t.Fatalf("the upstream got %d requests, want 1: %v", n, up.requests())
 	}
 	// Two questions alike in the same second have states of their own.
-	a := call(t, e, remove, callRequest(remove, args, true, "", ""))
-	b := call(t, e, remove, callRequest(remove, args, true, "", ""))
+	a := callTool(t, e, remove, callRequest(remove, args, true, "", ""))
+	b := callTool(t, e, remove, callRequest(remove, args, true, "", ""))
 	if a.RequestState == b.RequestState {
 		t.Fatalf("two questions share the state %q", a.RequestState)
 	}
@@ -330,33 +243,37 @@ func TestConfirmAnswerUsedOnce(t *testing.T) {
 // An overwrite answer is bound to the file it was given for: the same answer about a
 // changed file asks again.
 func TestOverwriteAnswerBoundToTheFile(t *testing.T) {
-	export := embeddedTool(t, "GET", "/libpod/images/{name}/get")
-	e := confirmEngine(t, &handlerUpstream{h: removedOK}, tools.ConfirmDeny, export)
-	v := tools.Values{"name": "x", "output": "/tmp/x.tar", "overwrite": true}
-	was := tools.Existing{Path: "/tmp/x.tar", Kind: "file", Size: 3, ID: tools.FileID{Dev: 1, Ino: 2, Size: 3, ModTime: 4}}
-	overwriteReq := func(answer, state string) *mcp.CallToolRequest {
+	export := toolAt(t, "GET", "/libpod/images/{name}/get")
+	e := confirmEngine(&handlerUpstream{h: removedOK}, ConfirmDeny, export)
+	v := Values{"name": "x", "output": "/tmp/x.tar", "overwrite": true}
+	was := existing{Path: "/tmp/x.tar", Kind: "file", Size: 3, ID: fileID{Dev: 1, Ino: 2, Size: 3, ModTime: 4}}
+	// ask is the overwrite question about ex in a call that carries answer and state.
+	ask := func(answer, state string, ex existing) *mcp.CallToolResult {
 		req := callRequest(export, `{}`, true, "", "")
 		if answer != "" {
 			req.Params.InputResponses = mcp.InputResponseMap{"overwrite": &mcp.ElicitResult{Action: answer}}
 			req.Params.RequestState = state
 		}
-		return req
+		if err := e.confirm.overwrite(e.newCall(context.Background(), req, export, v), ex); err != nil {
+			return resultOf(err)
+		}
+		return nil
 	}
-	first := e.ConfirmOverwrite(context.Background(), overwriteReq("", ""), export, v, was)
+	first := ask("", "", was)
 	p, _ := first.InputRequests["overwrite"].(*mcp.ElicitParams)
 	if p == nil || !strings.Contains(p.Message, "Replace the existing file /tmp/x.tar (3 bytes)") {
 		t.Fatalf("first round: %+v", first)
 	}
 	changed := was
 	changed.ID.ModTime++
-	if res := e.ConfirmOverwrite(context.Background(), overwriteReq("accept", first.RequestState), export, v, changed); res == nil || res.InputRequests == nil {
+	if res := ask("accept", first.RequestState, changed); res == nil || res.InputRequests == nil {
 		t.Fatalf("an answer about the file before it changed let it be replaced: %+v", res)
 	}
-	if res := e.ConfirmOverwrite(context.Background(), overwriteReq("accept", first.RequestState), export, v, was); res != nil {
+	if res := ask("accept", first.RequestState, was); res != nil {
 		t.Fatalf("the answer about the unchanged file: %s", resultText(res))
 	}
-	fifo := tools.Existing{Path: "/tmp/x.tar", Kind: "FIFO"}
-	q := e.ConfirmOverwrite(context.Background(), overwriteReq("", ""), export, v, fifo)
+	fifo := existing{Path: "/tmp/x.tar", Kind: "FIFO"}
+	q := ask("", "", fifo)
 	if p, _ := q.InputRequests["overwrite"].(*mcp.ElicitParams); p == nil || !strings.Contains(p.Message, "the existing FIFO /tmp/x.tar (not a regular file)") {
 		t.Fatalf("the question about a FIFO: %+v", q)
 	}

@@ -1,10 +1,12 @@
 // Package tools turns loaded capabilities into MCP tools and runs their calls: argument
-// checking, the upstream request, and the shaped result.
+// checking, the upstream request, and the shaped result. It knows no upstream: each is
+// reached through the interfaces of package upstream, by the kind its capability names.
 package tools
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -19,39 +21,32 @@ import (
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// Connector gives the client for a capability's upstream, or why there is none
-// (e.g. no Central configured); the error text reaches the model as is.
-type Connector func(*capabilities.Capability) (upstream.Client, error)
-
-// Engine serves tools. Everything in it is built once at start.
+// Engine serves tools. Everything in it is built once, by New.
 type Engine struct {
-	Tools   []*capabilities.Tool
-	Connect Connector
-	Shaper  Shaper
-	// Timeout bounds one non-streaming call; streams end by finishing, cancellation, or
-	// StreamIdle without a byte sent or received (0: never).
-	Timeout    time.Duration
-	StreamIdle time.Duration
-	// MaxAnswerBytes bounds a JSON answer read whole (0: none).
-	MaxAnswerBytes int64
-	Log            zerolog.Logger
-	// Confirm, when set, is asked before a destructive call; it returns a non-nil result
-	// to stop the call (declined, cancelled).
-	Confirm func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values) *mcp.CallToolResult
-	// ConfirmOverwrite, when set, is asked before an output file replaces an existing one
-	// (at the check, and again when the file is committed if another one is there then).
-	ConfirmOverwrite func(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, v Values, ex Existing) *mcp.CallToolResult
-	// Paths, when set, keeps path arguments inside the allowed directories.
-	Paths *PathRule
-	// Session, when set, ends every running call when it is done (the client left).
-	Session context.Context
-	// BigAnswer, when set, is called when a call has read and shaped an answer of 256 KiB
-	// or more.
-	BigAnswer func()
-	// Redact, when set, is told the registry credentials a call sends, so that they are
-	// masked in everything the server writes.
-	Redact   *redact.Set
-	inflight sync.WaitGroup
+	tools  []*capabilities.Tool
+	kinds  upstream.Kinds
+	shaper shaper
+	// timeout bounds one non-streaming call; streams end by finishing, cancellation, or
+	// streamIdle without a byte sent or received (0: never).
+	timeout    time.Duration
+	streamIdle time.Duration
+	maxAnswer  int64 // bounds a JSON answer read whole (0: none)
+	log        zerolog.Logger
+	paths      *PathRule  // keeps path arguments inside the allowed directories; nil: any path
+	confirm    *confirmer // asks the person before a destructive call or an overwrite
+	session    context.Context
+	bigAnswer  func()
+	redact     *redact.Set
+	inflight   sync.WaitGroup
+}
+
+// connect gives the client of a capability's upstream, or why there is none.
+func (e *Engine) connect(c *capabilities.Capability) (upstream.Client, error) {
+	k, ok := e.kinds[c.Upstream]
+	if !ok {
+		return nil, fmt.Errorf("no upstream of kind %q is registered", c.Upstream)
+	}
+	return k.Connect(c)
 }
 
 // MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.
@@ -88,13 +83,13 @@ func mcpTool(t *capabilities.Tool, schema any) *mcp.Tool {
 func (e *Engine) Register(s *mcp.Server) {
 	// One worker per CPU: the server lists tools sorted by name, whatever the order they
 	// were added in, and AddTool may be called concurrently.
-	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
-	listed := make([]*mcp.Tool, len(e.Tools))
+	workers := min(runtime.GOMAXPROCS(0), len(e.tools))
+	listed := make([]*mcp.Tool, len(e.tools))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(e.Tools); i += workers {
-				t := e.Tools[i]
+			for i := w; i < len(e.tools); i += workers {
+				t := e.tools[i]
 				schema := listedSchema(t)
 				mt := mcpTool(t, bareObjectSchema)
 				mt.Meta = e.resultSizeMeta()
@@ -112,10 +107,10 @@ func (e *Engine) Register(s *mcp.Server) {
 // default: Claude Code keeps an answer inline up to 50,000 characters unless the tool
 // declares more. An answer is at most the budget in bytes, so in characters.
 func (e *Engine) resultSizeMeta() mcp.Meta {
-	if e.Shaper.MaxBytes <= DefaultMaxOutputBytes {
+	if e.shaper.maxBytes <= DefaultMaxOutputBytes {
 		return nil
 	}
-	return mcp.Meta{ResultSizeMeta: e.Shaper.MaxBytes}
+	return mcp.Meta{ResultSizeMeta: e.shaper.maxBytes}
 }
 
 // bareObjectSchema is what AddTool checks: as raw JSON, not a *jsonschema.Schema, whose
@@ -137,37 +132,48 @@ func listedSchema(t *capabilities.Tool) any {
 	return typed
 }
 
-// handler runs calls of t. The schema that checks the arguments is built at the first.
+// handler answers calls of t: it checks the arguments, runs the call's steps, and turns
+// what they return into the result, once. The schema that checks the arguments is
+// built at the first call.
 func (e *Engine) handler(t *capabilities.Tool) mcp.ToolHandler {
 	schema := sync.OnceValue(func() *jsonschema.Schema { return Schema(t) })
-	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+	return func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
 		ctx, end := e.callContext(ctx)
 		defer end()
 		start := time.Now()
 		defer func() {
 			if p := recover(); p != nil {
-				e.Log.Error().Str("tool", t.Name).Interface("panic", p).Str("stack", string(debug.Stack())).Msg("tool call panicked")
-				res, err = errorResult("%s failed with an internal error (logged by image-mcp); the server keeps running. Please report it.", t.Name), nil
+				e.log.Error().Str("tool", t.Name).Interface("panic", p).Str("stack", string(debug.Stack())).Msg("tool call panicked")
+				res = errorResult("%s failed with an internal error (logged by image-mcp); the server keeps running. Please report it.", t.Name)
 			}
 			res = boundError(res)
-			ev := e.Log.Debug()
-			if res != nil && res.IsError {
-				ev = e.Log.Info()
-			}
-			msg := "tool call"
-			if res != nil && res.InputRequests != nil {
-				msg = "tool call round: input asked from the client" // the client calls again
-			}
-			ev.Str("tool", t.Name).Dur("took", time.Since(start)).Bool("isError", res != nil && res.IsError).Msg(msg)
+			e.logCall(t, res, time.Since(start))
 		}()
 		var raw []byte
 		if req.Params != nil {
 			raw = req.Params.Arguments
 		}
-		vals, err := checkArguments(t, schema(), raw)
-		if err != nil {
-			return errorResult("%v", err), nil
+		v, err := checkArguments(t, schema(), raw)
+		if err == nil {
+			res, err = e.newCall(ctx, req, t, v).run()
 		}
-		return e.Call(ctx, req, t, vals), nil
+		if err != nil {
+			res = resultOf(err)
+		}
+		return res, nil
 	}
+}
+
+// logCall logs a call's end: a failure at info, anything else at debug.
+func (e *Engine) logCall(t *capabilities.Tool, res *mcp.CallToolResult, took time.Duration) {
+	failed := res != nil && res.IsError
+	ev := e.log.Debug()
+	if failed {
+		ev = e.log.Info()
+	}
+	msg := "tool call"
+	if res != nil && res.InputRequests != nil {
+		msg = "tool call round: input asked from the client" // the client calls again
+	}
+	ev.Str("tool", t.Name).Dur("took", took).Bool("isError", failed).Msg(msg)
 }

@@ -4,7 +4,7 @@ package tools
 
 import "io/fs"
 
-// fileID is a file's size and modification time (no inode here).
-func fileID(fi fs.FileInfo) FileID {
-	return FileID{Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+// fileIDOf is a file's size and modification time (no inode here).
+func fileIDOf(fi fs.FileInfo) fileID {
+	return fileID{Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
 }

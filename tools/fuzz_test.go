@@ -20,7 +20,7 @@ func fuzzTools(f *testing.F) []*capabilities.Tool {
 }
 
 // FuzzCheckArguments: any JSON (or not JSON) as any tool's arguments is either refused
-// with an *ArgumentError or gives values of exactly the declared types.
+// with an *argumentError or gives values of exactly the declared types.
 func FuzzCheckArguments(f *testing.F) {
 	all := fuzzTools(f)
 	f.Add(uint8(0), []byte(`{"t":"x:1","nocache":true,"memory":1024}`))
@@ -37,8 +37,8 @@ func FuzzCheckArguments(f *testing.F) {
 		tl := all[int(idx)%len(all)]
 		v, err := CheckArguments(tl, raw)
 		if err != nil {
-			if _, ok := err.(*ArgumentError); !ok {
-				t.Fatalf("error is %T, want *ArgumentError: %v", err, err)
+			if _, ok := err.(*argumentError); !ok {
+				t.Fatalf("error is %T, want *argumentError: %v", err, err)
 			}
 			return
 		}
@@ -121,7 +121,7 @@ func FuzzBuildRequest(f *testing.F) {
 				v[a.Name] = "x"
 			}
 		}
-		req, err := BuildRequest(tl, v)
+		req, err := buildRequest(tl, v, nil)
 		if err != nil {
 			if s != "" {
 				t.Fatalf("%s: %q refused: %v", tl.Name, s, err)
@@ -135,34 +135,7 @@ func FuzzBuildRequest(f *testing.F) {
 		if strings.ContainsAny(req.Path, "?#") {
 			t.Fatalf("%s: %q made path %q with a raw ? or #", tl.Name, s, req.Path)
 		}
-		u, err := url.Parse("http://d" + req.Path)
-		if err != nil {
-			t.Fatalf("%s: path %q does not parse: %v", tl.Name, req.Path, err)
-		}
-		if u.RawQuery != "" || u.Fragment != "" || u.EscapedPath() != req.Path {
-			t.Fatalf("%s: path %q parses as path %q query %q fragment %q", tl.Name, req.Path, u.EscapedPath(), u.RawQuery, u.Fragment)
-		}
-		var sent string // s as JSON carried it (invalid UTF-8 became U+FFFD)
-		for _, a := range tl.Args {
-			if a.In == "path" {
-				sent = v.String(a.Name)
-			}
-		}
-		tmpl, got := strings.Split(tl.Path, "/"), strings.Split(req.Path, "/")
-		for i, seg := range tmpl {
-			if !strings.HasPrefix(seg, "{") {
-				if got[i] != seg {
-					t.Fatalf("%s: segment %d is %q, template has %q", tl.Name, i, got[i], seg)
-				}
-				continue
-			}
-			if got[i] == "." || got[i] == ".." {
-				t.Fatalf("%s: %q made a dot segment in %q", tl.Name, s, req.Path)
-			}
-			if dec, err := url.PathUnescape(got[i]); err != nil || dec != sent {
-				t.Fatalf("%s: segment %q decodes to %q (%v), want %q", tl.Name, got[i], dec, err, sent)
-			}
-		}
+		checkSegments(t, tl, v, s, req.Path)
 		for k, vs := range req.Header {
 			for _, hv := range vs {
 				if strings.ContainsAny(k+hv, "\r\n") {
@@ -171,4 +144,38 @@ func FuzzBuildRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkSegments: path, built from s, parses as a path alone, keeps the template's fixed
+// segments, and each parameter's segment is no dot segment and decodes back to the value.
+func checkSegments(t *testing.T, tl *capabilities.Tool, v Values, s, path string) {
+	t.Helper()
+	u, err := url.Parse("http://d" + path)
+	if err != nil {
+		t.Fatalf("%s: path %q does not parse: %v", tl.Name, path, err)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.EscapedPath() != path {
+		t.Fatalf("%s: path %q parses as path %q query %q fragment %q", tl.Name, path, u.EscapedPath(), u.RawQuery, u.Fragment)
+	}
+	var sent string // s as JSON carried it (invalid UTF-8 became U+FFFD)
+	for _, a := range tl.Args {
+		if a.In == "path" {
+			sent = v.String(a.Name)
+		}
+	}
+	tmpl, got := strings.Split(tl.Path, "/"), strings.Split(path, "/")
+	for i, seg := range tmpl {
+		if !strings.HasPrefix(seg, "{") {
+			if got[i] != seg {
+				t.Fatalf("%s: segment %d is %q, template has %q", tl.Name, i, got[i], seg)
+			}
+			continue
+		}
+		if got[i] == "." || got[i] == ".." {
+			t.Fatalf("%s: %q made a dot segment in %q", tl.Name, s, path)
+		}
+		if dec, err := url.PathUnescape(got[i]); err != nil || dec != sent {
+			t.Fatalf("%s: segment %q decodes to %q (%v), want %q", tl.Name, got[i], dec, err, sent)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package tools_test
+package tools
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/image-mcp/image-mcp/tools"
 )
 
 // A call whose upstream stays silent still sends progress notifications ("still running"),
@@ -19,13 +17,13 @@ import (
 // upstream takes pass at once, and nothing depends on how busy the machine is.
 func TestKeepAlive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		count := embeddedTool(t, "GET", "/v1/imagescount")
+		count := toolAt(t, "GET", "/v1/imagescount")
 		up := &handlerUpstream{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(35 * time.Second)
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"count": 7}`))
 		})}
-		e := confirmEngine(t, up, tools.ConfirmDeny, count)
+		e := confirmEngine(up, ConfirmDeny, count)
 		server := mcp.NewServer(&mcp.Implementation{Name: "s", Version: "1"}, nil)
 		e.Register(server)
 		var mu sync.Mutex

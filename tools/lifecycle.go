@@ -16,11 +16,11 @@ import (
 // callContext derives a call's context that also ends with the session.
 func (e *Engine) callContext(ctx context.Context) (context.Context, func()) {
 	e.inflight.Add(1)
-	if e.Session == nil {
+	if e.session == nil {
 		return ctx, e.inflight.Done
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(e.Session, cancel)
+	stop := context.AfterFunc(e.session, cancel)
 	return ctx, func() { stop(); cancel(); e.inflight.Done() }
 }
 

@@ -10,7 +10,8 @@ import (
 // What an upstream may send is bounded, so that a hostile or broken one (an endless body,
 // an endless line, a stream that stops moving, JSON nested millions of levels deep) ends
 // the call with an error instead of the server's memory, stack or patience. The bounds of
-// lines and nesting are jsondepth.Upstream and podman.MaxStreamLine; these two are settings.
+// nesting is jsondepth.Upstream, that of a stream's line its reader's (Podman's: 1 MiB);
+// these two are settings.
 
 // DefaultMaxAnswerBytes bounds one JSON answer read whole (--max-answer-bytes): well above
 // Central's largest real answers (a page of 1,000 images, an image with its whole scan: a

@@ -1,8 +1,7 @@
-package tools_test
+package tools
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/tools"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -48,7 +46,7 @@ func (u *streamUpstream) Do(ctx context.Context, _ *upstream.Request) (*http.Res
 // the setting, at that time; one whose lines come more often than that runs to its end,
 // however long. Fake time (synctest).
 func TestStreamIdle(t *testing.T) {
-	pull := embeddedTool(t, "POST", "/libpod/images/pull")
+	pull := toolAt(t, "POST", "/libpod/images/pull")
 	step := `{"stream":"Copying blob\n"}`
 	done := `{"images":["sha256:1"],"id":"sha256:1"}`
 	for _, tc := range []struct {
@@ -62,14 +60,9 @@ func TestStreamIdle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				e, err := tools.New(tools.Config{Tools: []*capabilities.Tool{pull}, StreamIdle: 30 * time.Minute, Log: zerolog.Nop(),
-					Connect: func(*capabilities.Capability) (upstream.Client, error) { return tc.up, nil }})
-				if err != nil {
-					t.Fatal(err)
-				}
-				v, _ := tools.CheckArguments(pull, json.RawMessage(`{"reference":"quay.io/x/y:1"}`))
+				e := New(Config{Tools: []*capabilities.Tool{pull}, StreamIdle: 30 * time.Minute, Log: zerolog.Nop(), Kinds: kindsOf(tc.up)})
 				start := time.Now()
-				res := e.Call(context.Background(), callRequest(pull, `{"reference":"quay.io/x/y:1"}`, false, "", ""), pull, v)
+				res := callTool(t, e, pull, callRequest(pull, `{"reference":"quay.io/x/y:1"}`, false, "", ""))
 				took := time.Since(start)
 				text := resultText(res)
 				if res.IsError != tc.isError || took != tc.took {

@@ -25,7 +25,7 @@ func TestCachedToolsList(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cached := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "1"}, nil)
-			(&Engine{Tools: tc.tools}).Register(cached)
+			New(Config{Tools: tc.tools}).Register(cached)
 			got, gotType := listRaw(t, cached)
 			if _, ok := gotType.(*encodedToolsList); !ok {
 				t.Fatalf("tools/list was answered with a %T, not the cached answer", gotType)

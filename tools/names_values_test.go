@@ -1,4 +1,4 @@
-package tools_test
+package tools
 
 import (
 	"context"
@@ -15,24 +15,12 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/tools"
-	"github.com/image-mcp/image-mcp/upstream"
 )
-
-func builtinTools(t *testing.T) []*capabilities.Tool {
-	t.Helper()
-	caps := capabilities.Embedded()
-	all, err := capabilities.AllTools(caps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return all
-}
 
 // The filters take a renamed tool by its seed name as well, and say what is valid by the
 // listed names only.
 func TestFilterTakesSeedNames(t *testing.T) {
-	all := builtinTools(t)
+	all := embeddedTools(t)
 	var renamed *capabilities.Tool
 	for _, tl := range all {
 		if tl.Seed != "" {
@@ -40,7 +28,7 @@ func TestFilterTakesSeedNames(t *testing.T) {
 			break
 		}
 	}
-	kept, _, err := tools.Filter{Enabled: []string{renamed.Seed, "list-images"}}.Apply(all)
+	kept, _, err := Filter{Enabled: []string{renamed.Seed, "list-images"}}.Apply(all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,15 +39,15 @@ func TestFilterTakesSeedNames(t *testing.T) {
 	if !slices.Equal(slices.Sorted(slices.Values(names)), slices.Sorted(slices.Values([]string{renamed.Name, "list-images"}))) {
 		t.Fatalf("--enabled-tools %s,list-images kept %v", renamed.Seed, names)
 	}
-	_, hidden, err := tools.Filter{Disabled: []string{renamed.Seed}}.Apply(all)
+	_, hidden, err := Filter{Disabled: []string{renamed.Seed}}.Apply(all)
 	if err != nil || !strings.Contains(hidden[renamed.Name], "--disabled-tools") {
 		t.Fatalf("--disabled-tools %s: hidden %v, %v", renamed.Seed, hidden, err)
 	}
-	_, _, err = tools.Filter{Enabled: []string{renamed.Name}, Disabled: []string{renamed.Seed}}.Apply(all)
+	_, _, err = Filter{Enabled: []string{renamed.Name}, Disabled: []string{renamed.Seed}}.Apply(all)
 	if err == nil || !strings.Contains(err.Error(), "in both --enabled-tools and --disabled-tools") {
 		t.Fatalf("one tool enabled by one name and disabled by the other: %v", err)
 	}
-	_, _, err = tools.Filter{Enabled: []string{"nope"}}.Apply(all)
+	_, _, err = Filter{Enabled: []string{"nope"}}.Apply(all)
 	if err == nil || strings.Contains(err.Error(), renamed.Seed) || !strings.Contains(err.Error(), renamed.Name) {
 		t.Fatalf("an unknown name: %v", err)
 	}
@@ -67,7 +55,7 @@ func TestFilterTakesSeedNames(t *testing.T) {
 
 // A call by a seed name goes on under the listed name: the filters' refusal names that.
 func TestAliasesMiddleware(t *testing.T) {
-	all := builtinTools(t)
+	all := embeddedTools(t)
 	var renamed *capabilities.Tool
 	for _, tl := range all {
 		if tl.Seed != "" {
@@ -76,7 +64,7 @@ func TestAliasesMiddleware(t *testing.T) {
 		}
 	}
 	var saw string
-	h := tools.Aliases(capabilities.NamesOf(all))(func(_ context.Context, method string, req mcp.Request) (mcp.Result, error) {
+	h := Aliases(capabilities.NamesOf(all))(func(_ context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		saw = req.GetParams().(*mcp.CallToolParamsRaw).Name
 		return nil, &jsonrpc.Error{}
 	})
@@ -94,15 +82,12 @@ func TestAliasesMiddleware(t *testing.T) {
 
 // A budget above the default is declared on every listed tool; the default declares none.
 func TestRaisedBudgetIsDeclared(t *testing.T) {
-	all := builtinTools(t)
+	all := embeddedTools(t)
 	for _, tc := range []struct {
 		budget int
 		want   any
-	}{{tools.DefaultMaxOutputBytes, nil}, {tools.DefaultMaxOutputBytes / 2, nil}, {250_000, 250_000}} {
-		e, err := tools.New(tools.Config{Tools: all, MaxOutputBytes: tc.budget, Log: zerolog.Nop()})
-		if err != nil {
-			t.Fatal(err)
-		}
+	}{{DefaultMaxOutputBytes, nil}, {DefaultMaxOutputBytes / 2, nil}, {250_000, 250_000}} {
+		e := New(Config{Tools: all, MaxOutputBytes: tc.budget, Log: zerolog.Nop()})
 		server := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "1"}, nil)
 		e.Register(server)
 		ct, st := mcp.NewInMemoryTransports()
@@ -121,7 +106,7 @@ func TestRaisedBudgetIsDeclared(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tl := range res.Tools {
-			got := tl.Meta[tools.ResultSizeMeta]
+			got := tl.Meta[ResultSizeMeta]
 			if f, ok := got.(float64); ok {
 				got = int(f)
 			}
@@ -135,7 +120,7 @@ func TestRaisedBudgetIsDeclared(t *testing.T) {
 // Values runs a read-only tool for the strings at a path of its answer; an upstream's
 // refusal is an error, and a tool that changes state is never run.
 func TestValues(t *testing.T) {
-	all := builtinTools(t)
+	all := embeddedTools(t)
 	byName := map[string]*capabilities.Tool{}
 	for _, tl := range all {
 		byName[tl.Name] = tl
@@ -149,15 +134,7 @@ func TestValues(t *testing.T) {
 		w.Write([]byte(`[{"RepoTags":["localhost/a:1","localhost/b:2"]},{"RepoTags":null},{"RepoTags":["localhost/c:3"]}]`))
 	}))
 	defer api.Close()
-	client, err := upstream.NewHTTPClient(api.URL, http.Header{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := tools.New(tools.Config{Tools: all, Log: zerolog.Nop(), Timeout: time.Minute,
-		Connect: func(*capabilities.Capability) (upstream.Client, error) { return client, nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := New(Config{Tools: all, Log: zerolog.Nop(), Timeout: time.Minute, Kinds: kindsOf(httpClient(t, api.URL))})
 	vals, err := e.Values(context.Background(), byName["list-images"], json.RawMessage(`{"all":true}`), "#.RepoTags|@flatten")
 	if err != nil || !slices.Equal(vals, []string{"localhost/a:1", "localhost/b:2", "localhost/c:3"}) {
 		t.Fatalf("values %v, %v", vals, err)

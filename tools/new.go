@@ -9,13 +9,14 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/redact"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// Config is what an Engine is built from; New installs every hook it implies, so an
-// Engine is complete when New returns.
+// Config is what an Engine is built from.
 type Config struct {
-	Tools   []*capabilities.Tool
-	Connect Connector
+	Tools []*capabilities.Tool
+	// Kinds connect each capability to its upstream, by the kind it names.
+	Kinds upstream.Kinds
 	// MaxOutputBytes is the budget of one tool result; 0 for none.
 	MaxOutputBytes int
 	// Timeout bounds one non-streaming upstream call; 0 for none.
@@ -36,30 +37,25 @@ type Config struct {
 	// BigAnswer, when set, is called when a call has read and shaped an answer of 256 KiB
 	// or more (its garbage is then several times its size).
 	BigAnswer func()
-	// Redact is told the registry credentials each call sends; the caller masks them
-	// (and its own secrets) where the server's output leaves it. nil: not told.
+	// Redact is told the credentials each call sends; the caller masks them (and its
+	// own secrets) where the server's output leaves it. nil: not told.
 	Redact *redact.Set
 }
 
-// New builds the engine with its confirmation hooks installed.
-func New(c Config) (*Engine, error) {
-	e := &Engine{
-		Tools:          c.Tools,
-		Connect:        c.Connect,
-		Shaper:         Shaper{MaxBytes: c.MaxOutputBytes},
-		Timeout:        c.Timeout,
-		StreamIdle:     c.StreamIdle,
-		MaxAnswerBytes: cmp.Or(c.MaxAnswerBytes, DefaultMaxAnswerBytes),
-		Log:            c.Log,
-		Paths:          c.Paths,
-		Session:        c.Session,
-		BigAnswer:      c.BigAnswer,
-		Redact:         c.Redact,
+// New builds the engine: the one way to make one.
+func New(c Config) *Engine {
+	return &Engine{
+		tools:      c.Tools,
+		kinds:      c.Kinds,
+		shaper:     shaper{maxBytes: c.MaxOutputBytes},
+		timeout:    c.Timeout,
+		streamIdle: c.StreamIdle,
+		maxAnswer:  cmp.Or(c.MaxAnswerBytes, DefaultMaxAnswerBytes),
+		log:        c.Log,
+		paths:      c.Paths,
+		confirm:    newConfirmer(cmp.Or(c.ConfirmDestructive, ConfirmAllow)),
+		session:    c.Session,
+		bigAnswer:  c.BigAnswer,
+		redact:     c.Redact,
 	}
-	conf, err := newConfirmer(e, cmp.Or(c.ConfirmDestructive, ConfirmAllow))
-	if err != nil {
-		return nil, err
-	}
-	e.Confirm, e.ConfirmOverwrite = conf.Confirm, conf.ConfirmOverwrite
-	return e, nil
 }

@@ -10,10 +10,10 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// Page says how an answer is read in parts: when the output budget cuts its list, the
+// page says how an answer is read in parts: when the output budget cuts its list, the
 // notice ends with the arguments of the next part, and following them yields every item
 // once, in order.
-type Page struct {
+type page struct {
 	Arg      string // the argument that carries the offset
 	List     string // dotted path of the paged list; "" is the answer itself
 	Offset   int    // as given
@@ -24,12 +24,12 @@ type Page struct {
 }
 
 // pageOf is the paging of a call, nil for a tool without an offset argument.
-func pageOf(t *capabilities.Tool, v Values) (*Page, error) {
+func pageOf(t *capabilities.Tool, v Values) (*page, error) {
 	a := t.ArgWithRole(capabilities.RoleOffset)
 	if a == nil {
 		return nil, nil
 	}
-	p := &Page{Arg: a.Name, List: a.List, Local: a.In == ""}
+	p := &page{Arg: a.Name, List: a.List, Local: a.In == ""}
 	var err error
 	if p.Offset, err = intValue(t, v, a.Name); err != nil {
 		return nil, err
@@ -53,22 +53,22 @@ func intValue(t *capabilities.Tool, v Values, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(scalarString(raw))
 	if err != nil || n < 0 {
-		return 0, &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf("argument %q must be a whole number ≥ 0, got %s", name, clip(scalarString(raw), 40))}
+		return 0, &argumentError{tool: t.Name, msg: fmt.Sprintf("argument %q must be a whole number ≥ 0, got %s", name, clip(scalarString(raw), 40))}
 	}
 	return n, nil
 }
 
 // skips: image-mcp itself leaves out the first Offset items.
-func (p *Page) skips() bool { return p != nil && p.Local && p.Offset > 0 }
+func (p *page) skips() bool { return p != nil && p.Local && p.Offset > 0 }
 
-func (p *Page) next(kept int) string {
+func (p *page) next(kept int) string {
 	if !p.Local && p.Limit > 0 {
 		return fmt.Sprintf(`{%q: %d, %q: %d}`, p.Arg, p.Offset+kept, p.LimitArg, p.Limit-kept)
 	}
 	return fmt.Sprintf(`{%q: %d}`, p.Arg, p.Offset+kept)
 }
 
-func (p *Page) name() string {
+func (p *page) name() string {
 	if p.List == "" {
 		return "(top level)"
 	}
@@ -77,7 +77,7 @@ func (p *Page) name() string {
 
 // fullPage notes an upstream page that is full: the upstream may hold more than one call
 // returns, also when nothing was cut.
-func (p *Page) fullPage(body []byte) string {
+func (p *page) fullPage(body []byte) string {
 	if p == nil || p.Local || p.PageSize == 0 || p.Limit > 0 {
 		return ""
 	}
@@ -94,7 +94,7 @@ func (p *Page) fullPage(body []byte) string {
 }
 
 // skip leaves out the first Offset items of the paged list; a note when there is none.
-func (p *Page) skip(root *jsonNode) string {
+func (p *page) skip(root *jsonNode) string {
 	c := listAt(root, p.List)
 	if c == nil {
 		return fmt.Sprintf("NOTE: %s=%d was not used: the answer has no list at %s.", p.Arg, p.Offset, p.name())
@@ -115,7 +115,7 @@ func (p *Page) skip(root *jsonNode) string {
 // cut keeps the longest prefix of the paged list (at least one item) with which the answer
 // fits budget bytes, and says what it kept and how to read on; false when the list is not
 // there or already fits as a whole.
-func (p *Page) cut(root *jsonNode, budget int) (desc, next string, ok bool) {
+func (p *page) cut(root *jsonNode, budget int) (desc, next string, ok bool) {
 	c := listAt(root, p.List)
 	if c == nil {
 		return "", "", false

@@ -90,15 +90,15 @@ func TestPageChain(t *testing.T) {
 	cases := []struct {
 		name   string
 		body   []byte
-		page   Page
+		page   page
 		fields []string
 		budget int
 		items  func(string) []string
 	}{
-		{"top-level list", list, Page{Arg: "offset", Local: true}, nil, 3000, ids("items")},
-		{"top-level list with fields", list, Page{Arg: "offset", Local: true}, []string{"Id"}, 1000, ids("items")},
-		{"nested list", nested, Page{Arg: "offset", List: "scan.components", Local: true}, nil, 4000, ids("scan", "components")},
-		{"nested list with fields", nested, Page{Arg: "offset", List: "scan.components", Local: true}, []string{"id", "scan.components"}, 4000, ids("scan.components")},
+		{"top-level list", list, page{Arg: "offset", Local: true}, nil, 3000, ids("items")},
+		{"top-level list with fields", list, page{Arg: "offset", Local: true}, []string{"Id"}, 1000, ids("items")},
+		{"nested list", nested, page{Arg: "offset", List: "scan.components", Local: true}, nil, 4000, ids("scan", "components")},
+		{"nested list with fields", nested, page{Arg: "offset", List: "scan.components", Local: true}, []string{"id", "scan.components"}, 4000, ids("scan.components")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,7 +107,7 @@ func TestPageChain(t *testing.T) {
 				calls++
 				p := tc.page
 				p.Offset = offset
-				res := Shaper{MaxBytes: tc.budget}.Page(tc.body, tc.fields, "", &p)
+				res := shaper{maxBytes: tc.budget}.paged(tc.body, tc.fields, "", &p)
 				if text := res.Content[len(res.Content)-1].(*mcp.TextContent).Text; len(text) > tc.budget {
 					t.Fatalf("offset %d: %d bytes, over the %d budget", offset, len(text), tc.budget)
 				}
@@ -132,7 +132,7 @@ func TestPageLines(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"Tree": b.String()})
 	var got strings.Builder
 	follow(t, func(offset, _ int) *mcp.CallToolResult {
-		return Shaper{MaxBytes: 2000}.Page(body, nil, "", &Page{Arg: "offset", List: "Tree", Local: true, Offset: offset})
+		return shaper{maxBytes: 2000}.paged(body, nil, "", &page{Arg: "offset", List: "Tree", Local: true, Offset: offset})
 	}, func(s string) []string {
 		var v struct{ Tree string }
 		json.Unmarshal([]byte(s), &v)
@@ -181,8 +181,8 @@ func TestPageUpstream(t *testing.T) {
 				if first {
 					limit, first = tc.limit, false
 				}
-				p := &Page{Arg: "pagination.offset", List: "images", Offset: offset, LimitArg: "pagination.limit", Limit: limit, PageSize: 1000}
-				return Shaper{MaxBytes: tc.budget}.Page(upstream(offset, limit), nil, "", p)
+				p := &page{Arg: "pagination.offset", List: "images", Offset: offset, LimitArg: "pagination.limit", Limit: limit, PageSize: 1000}
+				return shaper{maxBytes: tc.budget}.paged(upstream(offset, limit), nil, "", p)
 			}, images)
 			if !reflect.DeepEqual(got, wantIDs(tc.want)) {
 				t.Fatalf("%d items, want %d", len(got), tc.want)
@@ -193,12 +193,12 @@ func TestPageUpstream(t *testing.T) {
 
 func TestPageNotices(t *testing.T) {
 	list, _ := json.Marshal(idList(10, 0))
-	res := Shaper{MaxBytes: 80_000}.Page(list, nil, "", &Page{Arg: "offset", Local: true, Offset: 20})
+	res := shaper{maxBytes: 80_000}.paged(list, nil, "", &page{Arg: "offset", Local: true, Offset: 20})
 	s, _, notes := structured(t, res)
 	if s != `{"items":[]}` || len(notes) != 1 || !strings.Contains(notes[0], "offset=20 is at or past the end: (top level) has 10 items") {
 		t.Errorf("past the end: %s %v", s, notes)
 	}
-	res = Shaper{MaxBytes: 200}.Page(list, nil, "To get less, call again with fields.", &Page{Arg: "offset", Local: true, Offset: 2})
+	res = shaper{maxBytes: 200}.paged(list, nil, "To get less, call again with fields.", &page{Arg: "offset", Local: true, Offset: 2})
 	_, _, notes = structured(t, res)
 	if len(notes) != 1 || !strings.Contains(notes[0], "(top level): kept items 3–") || !strings.Contains(notes[0], "of 10; ") && !strings.Contains(notes[0], "of 10.") ||
 		!strings.Contains(notes[0], "fields. To read on") || !strings.HasSuffix(notes[0], `}`) {

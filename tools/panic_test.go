@@ -21,38 +21,22 @@ import (
 // A panic inside a tool call must become an isError for that call, be logged with its
 // stack, and leave the server serving the next call.
 func TestPanicInToolCallIsAnIsError(t *testing.T) {
-	caps := capabilities.Embedded()
-	var central *capabilities.Capability
-	for _, c := range caps {
-		if c.Upstream == "central" {
-			central = c
-		}
-	}
-	list := toolWithPath(t, central, "GET", "/v1/imagescount")
+	list := toolAt(t, "GET", "/v1/imagescount")
 
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"count": 7}`))
 	}))
 	defer api.Close()
-	client, err := upstream.NewHTTPClient(api.URL, http.Header{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := httpClient(t, api.URL)
 
-	var calls atomic.Int32
 	logs := &syncio.Writer{W: &bytes.Buffer{}}
-	e := &Engine{
-		Tools: []*capabilities.Tool{list},
-		Connect: func(*capabilities.Capability) (upstream.Client, error) {
-			if calls.Add(1) == 1 {
-				panic("boom: a bug in a tool call")
-			}
-			return client, nil
-		},
+	e := New(Config{
+		Tools:   []*capabilities.Tool{list},
+		Kinds:   kindsAnswering(&panicOnce{client: client}),
 		Timeout: 10 * time.Second,
 		Log:     zerolog.New(logs),
-	}
+	})
 	server := mcp.NewServer(&mcp.Implementation{Name: "panic-test", Version: "1"}, nil)
 	e.Register(server)
 	st, ct := mcp.NewInMemoryTransports()
@@ -73,11 +57,11 @@ func TestPanicInToolCallIsAnIsError(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the panicking call became a protocol error, want an isError result: %v", err)
 	}
-	if !res.IsError || !strings.Contains(textOf(res), "internal error") {
-		t.Fatalf("panicking call: isError=%v text=%q", res.IsError, textOf(res))
+	if !res.IsError || !strings.Contains(resultText(res), "internal error") {
+		t.Fatalf("panicking call: isError=%v text=%q", res.IsError, resultText(res))
 	}
-	if strings.Contains(textOf(res), "boom") {
-		t.Errorf("the panic value reached the model: %q", textOf(res))
+	if strings.Contains(resultText(res), "boom") {
+		t.Errorf("the panic value reached the model: %q", resultText(res))
 	}
 	logged := logs.String()
 	for _, want := range []string{"tool call panicked", "boom: a bug in a tool call", "panic_test.go", list.Name} {
@@ -88,33 +72,22 @@ func TestPanicInToolCallIsAnIsError(t *testing.T) {
 
 	res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: list.Name})
 	if err != nil || res.IsError {
-		t.Fatalf("the call after the panic failed: %v %s", err, textOf(res))
+		t.Fatalf("the call after the panic failed: %v %s", err, resultText(res))
 	}
-	if !strings.Contains(textOf(res), `"count"`) {
-		t.Fatalf("the call after the panic answered %q", textOf(res))
+	if !strings.Contains(resultText(res), `"count"`) {
+		t.Fatalf("the call after the panic answered %q", resultText(res))
 	}
 }
 
-func toolWithPath(t testing.TB, c *capabilities.Capability, method, path string) *capabilities.Tool {
-	t.Helper()
-	for _, tl := range c.Tools {
-		if tl.Method == method && tl.Path == path {
-			return tl
-		}
-	}
-	t.Fatalf("%s has no tool for %s %s", c.File, method, path)
-	return nil
+// panicOnce is an upstream kind whose first Connect panics, as a bug in a call would.
+type panicOnce struct {
+	client upstream.Client
+	calls  atomic.Int32
 }
 
-func textOf(res *mcp.CallToolResult) string {
-	if res == nil {
-		return ""
+func (k *panicOnce) Connect(*capabilities.Capability) (upstream.Client, error) {
+	if k.calls.Add(1) == 1 {
+		panic("boom: a bug in a tool call")
 	}
-	var parts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, tc.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
+	return k.client, nil
 }

@@ -23,11 +23,11 @@ func TestPathArgumentsCarryTheNote(t *testing.T) {
 			if isPath != (want[tl.Name+"/"+a.Name] || want[tl.Seed+"/"+a.Name]) {
 				t.Errorf("%s/%s: path role %v, want %v", tl.Name, a.Name, isPath, !isPath)
 			}
-			if strings.HasSuffix(desc, strings.TrimSpace(PathNote)) != isPath {
+			if strings.HasSuffix(desc, strings.TrimSpace(pathNote)) != isPath {
 				t.Errorf("%s/%s: description %q", tl.Name, a.Name, desc)
 			}
 			if isPath {
-				added += len(PathNote)
+				added += len(pathNote)
 			}
 		}
 	}

@@ -1,7 +1,7 @@
 package tools
 
 // Every quirk of the seeds listed in docs/naftiko.md, and the test that covers how the
-// engine handles it. (cap: package capabilities, up: package upstream, e2e: package e2e.)
+// engine handles it. (cap: package capabilities, e2e: package e2e; others by name.)
 //
 // Meaning of the format
 //   [x] a tool's arguments are the `with`-mapped parameters of the consumed operation
@@ -25,9 +25,9 @@ package tools
 //   [x] exposes' port/transport do not apply to stdio: ignored (nothing reads them)
 // StackRox
 //   [x] baseUri https://{central-host} is filled from ROX_ENDPOINT
-//         up TestCentralBase (upstream/central_test.go)
+//         central TestCentralBase
 //   [x] Authorization value `{{env.STACKROX_API_KEY}}` gets `Bearer ` (once)
-//         up TestCentralToken (upstream/central_test.go)
+//         central TestCentralToken
 //   [x] the REST expose doubles /v1: tools use the consumed paths
 //         cap TestEmbeddedCorrections (getimage path)
 //   [x] countimages carries ListImages' description: corrected; the tool name stays `-2`
@@ -37,12 +37,12 @@ package tools
 //   [x] deleteimages without confirm=true is a dry run: said plainly; a blank query refused
 //         TestConfirmDryRun
 //   [x] `+` in a search query must reach Central as %2B, not a space
-//         up TestEncodeQuery
+//         upstreamhttp TestEncodeQuery
 // Podman
 //   [x] baseUri http://podman.io is a placeholder: the socket, with the version prefix
 //         from /_ping; e2e TestPathEscape (recorded RequestURI starts /v<version>/libpod)
 //   [x] binds PODMAN_API_KEY but has no auth: Podman tools work with it unset
-//         TestPodmanNeedsNoBinds, e2e (the servers run with a clean environment)
+//         podman TestKindNeedsNoBinds, e2e (the servers run with a clean environment)
 //   [x] headers are tool arguments (Content-Type, X-Registry-Config, X-Registry-Auth);
 //         values with CR/LF are refused
 //         TestBuildRequest "header", TestCheckArguments "header …"
@@ -60,7 +60,7 @@ package tools
 //   [x] 4.3.1 answers 405 to resolve (changes does work on 4.3.1, despite older notes)
 //         e2e TestVersionGate, TestBusyboxScenario (changes' real result)
 //   [x] array query parameters repeat the key
-//         TestBuildRequest "arrays repeat the key", up TestEncodeQuery, e2e TestBusyboxScenario (images)
+//         TestBuildRequest "arrays repeat the key", upstreamhttp TestEncodeQuery, e2e TestBusyboxScenario (images)
 //   [x] descriptions cut mid-word are replaced
 //         cap TestEmbeddedCorrections
 //   [x] debatable hints (prune, untag non-destructive; get/export readOnly): corrected
@@ -85,38 +85,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/image-mcp/image-mcp/capabilities"
 )
-
-var specTools = func() map[string]*capabilities.Tool {
-	caps := capabilities.Embedded()
-	m := map[string]*capabilities.Tool{}
-	for _, c := range caps {
-		for _, t := range c.Tools {
-			m[t.Name] = t
-		}
-	}
-	return m
-}()
-
-// specTool is a tool of the embedded specs, as the server serves it, by its listed
-// name or its seed name.
-func specTool(t testing.TB, name string) *capabilities.Tool {
-	t.Helper()
-	tl := specTools[name]
-	for _, other := range specTools {
-		if tl == nil && other.Seed == name {
-			tl = other
-		}
-	}
-	if tl == nil {
-		t.Fatalf("no tool %q in the embedded specs", name)
-	}
-	return tl
-}
 
 func TestMCPToolAnnotations(t *testing.T) {
 	// The served tools are those of the reviewed tools/list snapshot (e2e/golden_test.go).
@@ -163,20 +132,6 @@ func TestMCPToolAnnotations(t *testing.T) {
 	}
 }
 
-// The Podman capability binds PODMAN_API_KEY but declares no authentication: nothing
-// needs that variable, and the Podman upstream never reads binds.
-func TestPodmanNeedsNoBinds(t *testing.T) {
-	cp := specTool(t, "list-images").Capability
-	if cp.Upstream != "podman" || cp.Auth != nil {
-		t.Fatalf("podman capability: upstream %q auth %+v", cp.Upstream, cp.Auth)
-	}
-	t.Setenv("PODMAN_API_KEY", "")
-	u := &Upstreams{}
-	if _, err := u.Connect(cp); err != nil {
-		t.Fatalf("Connect needs something for Podman: %v", err)
-	}
-}
-
 func TestConfirmDryRun(t *testing.T) {
 	del := specTool(t, "deleteimage-removes-images-based-query")
 	cases := []struct {
@@ -190,13 +145,12 @@ func TestConfirmDryRun(t *testing.T) {
 		{"blank query, confirmed", Values{"confirm": true}, false},
 	}
 	for _, tc := range cases {
-		res := checkConfirmScope(del, tc.args)
-		if (res != nil) != tc.refused {
-			t.Errorf("%s: refused=%v, want %v", tc.name, res != nil, tc.refused)
+		err := checkConfirmScope(del, tc.args)
+		if (err != nil) != tc.refused {
+			t.Errorf("%s: refused=%v, want %v", tc.name, err != nil, tc.refused)
 		}
-		if res != nil {
-			txt := resultText(res)
-			if !res.IsError || !strings.Contains(txt, "ALL images") || !strings.Contains(txt, "confirm=true") {
+		if err != nil {
+			if txt := resultText(resultOf(err)); !strings.Contains(txt, "ALL images") || !strings.Contains(txt, "confirm=true") {
 				t.Errorf("%s: %s", tc.name, txt)
 			}
 		}
@@ -243,14 +197,4 @@ func TestNarrowHint(t *testing.T) {
 			t.Errorf("%s: hint %q, want %q", name, got, want[name])
 		}
 	}
-}
-
-func resultText(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, tc.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
 }

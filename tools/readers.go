@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,12 +16,12 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/jsondepth"
-	"github.com/image-mcp/image-mcp/podman"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // A reader turns an upstream's answer into the call's result. Each response kind has
 // one; an error status is the upstream's error, except where the kind reads it.
-type reader func(e *Engine, c *call, a *answer) *mcp.CallToolResult
+type reader func(c *call, a *answer) (*mcp.CallToolResult, error)
 
 var readers = map[capabilities.ResponseKind]reader{
 	capabilities.ResponseJSON:   readJSON,
@@ -38,51 +39,70 @@ func readerFor(k capabilities.ResponseKind) reader {
 }
 
 // readJSON reads a JSON answer whole and shapes it: an empty body is a plain success,
-// a body that is not JSON an error, failures reported inside a 2xx answer an isError.
-func readJSON(e *Engine, c *call, a *answer) *mcp.CallToolResult {
-	t, cp := c.t, c.t.Capability
-	if a.StatusCode >= 400 {
-		return e.upstreamError(a.ctx, t, c.client, a.Response)
+// a body that is not JSON an error, failures reported inside a 2xx answer an error.
+func readJSON(c *call, a *answer) (*mcp.CallToolResult, error) {
+	body, err := c.readWhole(a)
+	if err != nil {
+		return nil, err
 	}
-	body, err := readBody(a.Response, e.MaxAnswerBytes)
-	var tooLarge *answerTooLargeError
-	switch {
-	case errors.As(err, &tooLarge):
-		return errorResult("%s: %s answered HTTP %d: %v. Ask %s for less (a narrower query or filter, a smaller page), or raise the limit.",
-			t.Name, cp.Display, a.StatusCode, err, cp.Display)
-	case err != nil:
-		return e.transportError(a.ctx, t, fmt.Errorf("the answer from %s broke off after %d bytes (%w); nothing of it is used, call again", cp.Display, len(body), err))
-	}
-	if len(body) >= bigAnswer && e.BigAnswer != nil {
-		defer e.BigAnswer()
+	if len(body) >= bigAnswer && c.e.bigAnswer != nil {
+		defer c.e.bigAnswer()
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
-		return e.Shaper.Value(map[string]any{"ok": true, "status": a.StatusCode},
-			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", t.Name, cp.Display, a.StatusCode, http.StatusText(a.StatusCode)))
+		return c.e.shaper.value(map[string]any{"ok": true, "status": a.StatusCode},
+			fmt.Sprintf("%s: done (%s answered HTTP %d %s).", c.t.Name, c.t.Capability.Display, a.StatusCode, http.StatusText(a.StatusCode)))
 	}
-	if jsondepth.Exceeds(body, jsondepth.Upstream) {
-		return errorResult("%s: %s answered HTTP %d with JSON nested deeper than %d levels; it was not read (no real answer nests so deep).",
-			t.Name, cp.Display, a.StatusCode, jsondepth.Upstream)
+	compact, err := c.checkJSON(a, body)
+	if err != nil {
+		return nil, err
 	}
-	compact, ok := compactJSON(body)
-	if !ok {
-		return errorResult("%s: %s answered HTTP %d with a body that is not JSON (is the endpoint really %s?): %q",
-			t.Name, cp.Display, a.StatusCode, cp.Display, clip(string(body), 200))
-	}
-	if res := reportedErrors(t, compact); res != nil {
-		return res
-	}
-	return e.Shaper.shape(compact, fieldsOf(t, c.v), narrowHint(t), c.page, confirmNotice(t, c.v, compact))
+	return c.e.shaper.shape(compact, fieldsOf(c.t, c.v), narrowHint(c.t), c.page, confirmNotice(c.t, c.v, compact)), nil
 }
 
 // bigAnswer is the size from which an answer is reported to Config.BigAnswer once read.
 const bigAnswer = 256 << 10
 
+// readWhole reads a 2xx answer's body whole, within --max-answer-bytes; any other is
+// the upstream's error.
+func (c *call) readWhole(a *answer) ([]byte, error) {
+	cp := c.t.Capability
+	if a.StatusCode >= 400 {
+		return nil, c.upstreamError(a)
+	}
+	body, err := readBody(a.Response, c.e.maxAnswer)
+	var tooLarge *answerTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, failf("%s: %s answered HTTP %d: %v. Ask %s for less (a narrower query or filter, a smaller page), or raise the limit.",
+			c.t.Name, cp.Display, a.StatusCode, err, cp.Display)
+	case err != nil:
+		return nil, c.transportError(a.ctx, fmt.Errorf("the answer from %s broke off after %d bytes (%w); nothing of it is used, call again", cp.Display, len(body), err))
+	}
+	return body, nil
+}
+
+// checkJSON checks that a body, trimmed and not empty, is JSON that can be read, and
+// compacts it in place; failures the upstream reports inside it are the call's error.
+func (c *call) checkJSON(a *answer, body []byte) ([]byte, error) {
+	cp := c.t.Capability
+	if jsondepth.Exceeds(body, jsondepth.Upstream) {
+		return nil, failf("%s: %s answered HTTP %d with JSON nested deeper than %d levels; it was not read (no real answer nests so deep).",
+			c.t.Name, cp.Display, a.StatusCode, jsondepth.Upstream)
+	}
+	compact, ok := compactJSON(body)
+	if !ok {
+		return nil, failf("%s: %s answered HTTP %d with a body that is not JSON (is the endpoint really %s?): %q",
+			c.t.Name, cp.Display, a.StatusCode, cp.Display, clip(string(body), 200))
+	}
+	if err := reportedErrors(c.t, compact); err != nil {
+		return nil, err
+	}
+	return compact, nil
+}
+
 // compactJSON checks that body is JSON and compacts it in place (the text the shaper
-// measures and writes); false when it is not JSON. (Checking a big one on another core
-// while compacting a copy saved no time measurable through the server and held 2 MiB
-// more.)
+// measures and writes); false when it is not JSON.
 func compactJSON(body []byte) ([]byte, bool) {
 	if !gjson.ValidBytes(body) {
 		return nil, false
@@ -127,85 +147,93 @@ func readBody(r *http.Response, limit int64) ([]byte, error) {
 }
 
 // readExists answers true for a 2xx and false for a 404; any other status is read as JSON.
-func readExists(e *Engine, c *call, a *answer) *mcp.CallToolResult {
+func readExists(c *call, a *answer) (*mcp.CallToolResult, error) {
 	if a.StatusCode != http.StatusNotFound && a.StatusCode/100 != 2 {
-		return readJSON(e, c, a)
+		return readJSON(c, a)
 	}
 	io.Copy(io.Discard, io.LimitReader(a.Body, 1<<16))
-	return e.Shaper.Value(map[string]bool{"exists": a.StatusCode != http.StatusNotFound})
+	return c.e.shaper.value(map[string]bool{"exists": a.StatusCode != http.StatusNotFound})
 }
 
-// readStream summarises an NDJSON stream (pull, push, build), reporting each output
-// line as progress; a failure inside the stream is an isError with the last output.
-func readStream(e *Engine, c *call, a *answer) *mcp.CallToolResult {
+// readStream summarises a progress stream (pull, push, build) with the upstream's
+// StreamReader, reporting each output line as progress; a failure inside the stream is
+// an error with the last output.
+func readStream(c *call, a *answer) (*mcp.CallToolResult, error) {
 	t := c.t
 	if a.StatusCode >= 400 {
-		return e.upstreamError(a.ctx, t, c.client, a.Response)
+		return nil, c.upstreamError(a)
 	}
-	sum, err := podman.ReadNDJSON(a.Body, a.progress.line)
-	var limit *podman.StreamLimitError
-	if errors.As(err, &limit) {
-		text := fmt.Sprintf("%s: %v; the stream from %s was ended there and not read further.", t.Name, err, t.Capability.Display)
-		if len(sum.Output) > 0 {
-			text += "\n\nLast output:\n" + strings.Join(sum.Output, "\n")
-		}
-		return errorResult("%s", text)
+	sr, ok := c.client.(upstream.StreamReader)
+	if !ok {
+		return nil, failf("%s: %s answered a stream (response ndjson), which image-mcp reads only from an upstream that knows its lines.", t.Name, t.Capability.Display)
+	}
+	body := &countingReader{r: a.Body} // tells the body's failure from a line's
+	sum, err := sr.ReadStream(body, a.progress.line)
+	if _, readErr := body.state(); readErr != nil {
+		return nil, c.transportError(a.ctx, fmt.Errorf("the stream from %s broke off: %w", t.Capability.Display, err))
 	}
 	if err != nil {
-		return e.transportError(a.ctx, t, fmt.Errorf("the stream from %s broke off: %w", t.Capability.Display, err))
+		return nil, failf("%s", withOutput(fmt.Sprintf("%s: %v; the stream from %s was ended there and not read further.", t.Name, err, t.Capability.Display), sum))
 	}
-	sum.FinishBuild()
-	if sum.Error != "" {
-		if len(sum.Output) == 0 {
-			return errorResult("%s failed: %s", t.Name, sum.Error)
-		}
-		return errorResult("%s failed: %s\n\nLast output:\n%s", t.Name, sum.Error, strings.Join(sum.Output, "\n"))
+	if f := sum.Failure(); f != "" {
+		return nil, failf("%s", withOutput(fmt.Sprintf("%s failed: %s", t.Name, f), sum))
 	}
-	return e.Shaper.Value(sum)
+	return c.e.shaper.value(sum)
+}
+
+// withOutput adds a stream's last output lines to a failure's text.
+func withOutput(text string, sum upstream.Stream) string {
+	if sum == nil || len(sum.LastOutput()) == 0 {
+		return text
+	}
+	return text + "\n\nLast output:\n" + strings.Join(sum.LastOutput(), "\n")
 }
 
 // readFile streams the answer into the output file, which takes its name only when
-// complete; the result gives its path, size and the images in it.
-func readFile(e *Engine, c *call, a *answer) *mcp.CallToolResult {
-	t, out, p := c.t, c.out, a.progress
+// complete; the result gives its path, size and what the upstream says is in it.
+func readFile(c *call, a *answer) (*mcp.CallToolResult, error) {
+	out, p := c.out, a.progress
 	if a.StatusCode >= 400 {
-		return e.upstreamError(a.ctx, t, c.client, a.Response)
+		return nil, c.upstreamError(a)
 	}
 	// A large buffer: fewer, larger writes to disk than io.Copy's 32 KiB.
 	n, err := io.CopyBuffer(out, &countingReader{r: a.Body, onRead: p.bytes(a.ContentLength, "written")}, make([]byte, 1<<20))
 	if err != nil {
-		out.Abort()
-		return e.transportError(a.ctx, t, fmt.Errorf("writing %s stopped after %d bytes; the partial file was removed: %w", out.Path, n, err))
+		out.abort()
+		return nil, c.transportError(a.ctx, fmt.Errorf("writing %s stopped after %d bytes; the partial file was removed: %w", out.path, n, err))
 	}
-	// Read from the file as written, before it takes its name: the name may be swapped.
-	images := podman.ArchiveImages(out.Written())
-	if res := e.commit(c, a); res != nil {
-		return res
+	result := map[string]any{"path": out.path, "bytes": n}
+	if d, ok := c.client.(upstream.FileDescriber); ok {
+		// Read from the file as written, before it takes its name: the name may be swapped.
+		maps.Copy(result, d.DescribeFile(out.written()))
 	}
-	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.Path), true)
-	return e.Shaper.Value(map[string]any{"path": out.Path, "bytes": n, "images": images})
+	if err := c.commit(); err != nil {
+		return nil, err
+	}
+	p.notify(float64(n), float64(n), fmt.Sprintf("%d bytes written to %s", n, out.path), true)
+	return c.e.shaper.value(result)
 }
 
 // commit gives the output file its name. Something there that the person did not approve
 // replacing (it appeared or changed during the call) is asked about now, as at the check:
 // a yes replaces it; a question for a client of MCP 2026-07-28 ends this call, whose
 // output is dropped, and the call runs again once answered.
-func (e *Engine) commit(c *call, a *answer) *mcp.CallToolResult {
-	err := c.out.Commit()
-	var taken *TakenError
+func (c *call) commit() error {
+	err := c.out.commit()
+	var taken *takenError
 	if errors.As(err, &taken) {
-		if res := e.confirmOverwrite(a.ctx, c.req, c.t, c.v, taken.Existing); res != nil {
-			c.out.Abort()
-			return res
+		if err := c.e.confirm.overwrite(c, taken.existing); err != nil {
+			c.out.abort()
+			return err
 		}
-		c.out.approve(&taken.Existing)
-		if err = c.out.Commit(); errors.As(err, &taken) {
-			c.out.Abort()
-			err = fmt.Errorf("%s changed again while the person was asked; nothing was overwritten", taken.Existing.Path)
+		c.out.approve(&taken.existing)
+		if err = c.out.commit(); errors.As(err, &taken) {
+			c.out.abort()
+			err = fmt.Errorf("%s changed again while the person was asked; nothing was overwritten", taken.existing.Path)
 		}
 	}
 	if err != nil {
-		return errorResult("%s: %v", c.t.Name, err)
+		return failf("%s: %v", c.t.Name, err)
 	}
 	return nil
 }

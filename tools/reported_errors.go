@@ -3,16 +3,15 @@ package tools
 import (
 	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
 // reportedErrors turns failures that an upstream reports inside a 2xx JSON answer (the
-// tool's ErrorsAt path) into an isError result. The whole answer is kept in the text: the
+// tool's ErrorsAt path) into the call's error. The whole answer is kept in the text: the
 // part that succeeded (e.g. the images that were removed) matters too.
-func reportedErrors(t *capabilities.Tool, body []byte) *mcp.CallToolResult {
+func reportedErrors(t *capabilities.Tool, body []byte) error {
 	if t.ErrorsAt == "" {
 		return nil
 	}
@@ -31,6 +30,6 @@ func reportedErrors(t *capabilities.Tool, body []byte) *mcp.CallToolResult {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return errorResult("%s: %s reported errors: %s\n\nIts whole answer (what did succeed is listed there):\n%s",
+	return failf("%s: %s reported errors: %s\n\nIts whole answer (what did succeed is listed there):\n%s",
 		t.Name, t.Capability.Display, strings.Join(msgs, "; "), clip(strings.TrimSpace(string(body)), 4000))
 }

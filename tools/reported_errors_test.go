@@ -21,14 +21,15 @@ func TestReportedErrors(t *testing.T) {
 		{`{"Errors":"one failure"}`, []string{"reported errors: one failure"}},
 	}
 	for _, tc := range cases {
-		res := reportedErrors(rm, []byte(tc.body))
+		err := reportedErrors(rm, []byte(tc.body))
 		if len(tc.want) == 0 {
-			if res != nil {
-				t.Errorf("%s: isError %s", tc.body, resultText(res))
+			if err != nil {
+				t.Errorf("%s: an error: %v", tc.body, err)
 			}
 			continue
 		}
-		if res == nil || !res.IsError {
+		res := resultOf(err)
+		if err == nil || !res.IsError {
 			t.Errorf("%s: not an error", tc.body)
 			continue
 		}
@@ -39,7 +40,7 @@ func TestReportedErrors(t *testing.T) {
 		}
 	}
 	// Tools without errorsAt never look.
-	if res := reportedErrors(specTool(t, "list-images"), []byte(`{"Errors":["x"]}`)); res != nil {
+	if err := reportedErrors(specTool(t, "list-images"), []byte(`{"Errors":["x"]}`)); err != nil {
 		t.Error("list-images has no errorsAt")
 	}
 }

@@ -2,8 +2,8 @@ package tools
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,22 +13,44 @@ import (
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
-	"github.com/image-mcp/image-mcp/podman"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// BuildRequest maps checked arguments onto the upstream request: path segments escaped,
-// query keys under their wire names (arrays repeat the key), headers, and the body. A body
-// from a file or a directory is opened here and streamed; the caller closes it (see
-// closeBody). Local arguments (roles) are not sent.
-func BuildRequest(t *capabilities.Tool, v Values) (*upstream.Request, error) {
-	return buildRequestIn(t, v, nil, nil)
+// request builds the upstream request from the arguments (buildRequest), then lets the
+// upstream add what only it knows (upstream.Preparer): a body packed from a directory,
+// credentials, which are masked from here on. The request's body is closed with the
+// answer (or here, when there is none).
+func (c *call) request() (*upstream.Request, error) {
+	req, err := buildRequest(c.t, c.v, c.allowed)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := c.client.(upstream.Preparer)
+	if !ok {
+		if a := c.t.ArgWithRole(capabilities.RoleContextDir); a != nil && c.v.String(a.Name) != "" {
+			closeBody(req)
+			return nil, failf("%s: argument %q: %s takes no directory: only an upstream that packs one (Podman's build context) does. Nothing was sent.",
+				c.t.Name, a.Name, c.t.Capability.Display)
+		}
+		return req, nil
+	}
+	if c.prepared, err = p.Prepare(c.ctx, c, req); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	if c.prepared != nil {
+		c.e.redact.Add(c.prepared.Secrets()...) // before anything is sent: progress may echo them
+		c.e.log.Debug().Str("tool", c.t.Name).Stringer("prepared", c.prepared).Msg("request prepared by the upstream")
+	}
+	return req, nil
 }
 
-// buildRequestIn is BuildRequest with local files and directories opened only inside
-// the allowed directories (none: any path), and the containerfiles of a build context
-// sent as a tar held to the context (see podman.TarDirectory).
-func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs, containerfiles []string) (*upstream.Request, error) {
+// buildRequest maps checked arguments onto the upstream request: path segments escaped,
+// query keys under their wire names (arrays repeat the key), headers, and the body. A
+// body from a file (role input-file) is opened here, inside the allowed directories
+// (none: any path), and streamed; the caller closes it (see closeBody). Local arguments
+// (roles) are not sent.
+func buildRequest(t *capabilities.Tool, v Values, allowed allowdirs.Dirs) (*upstream.Request, error) {
 	req := &upstream.Request{Method: t.Method, Query: url.Values{}, Header: http.Header{}, Stream: t.Response.Streams()}
 	path := t.Path
 	for _, a := range t.Args {
@@ -43,9 +65,9 @@ func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs, cont
 		case "path":
 			s := scalarString(val)
 			if s == "" {
-				return nil, &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf("argument %q must not be empty", a.Name)}
+				return nil, &argumentError{tool: t.Name, msg: fmt.Sprintf("argument %q must not be empty", a.Name)}
 			}
-			path = strings.ReplaceAll(path, "{"+a.Wire+"}", EscapeSegment(s))
+			path = strings.ReplaceAll(path, "{"+a.Wire+"}", escapeSegment(s))
 		case "query":
 			if items, isList := val.([]any); isList {
 				for _, it := range items {
@@ -58,20 +80,20 @@ func buildRequestIn(t *capabilities.Tool, v Values, allowed allowdirs.Dirs, cont
 			req.Header.Set(a.Wire, scalarString(val))
 		case "body":
 			if err := setBody(req, a, val); err != nil {
-				return nil, &ArgumentError{Tool: t.Name, Msg: err.Error()}
+				return nil, &argumentError{tool: t.Name, msg: err.Error()}
 			}
 		}
 	}
 	req.Path = path
-	if err := setLocalBody(t, v, req, allowed, containerfiles); err != nil {
+	if err := setInputFile(t, v, req, allowed); err != nil {
 		return nil, err
 	}
 	return req, nil
 }
 
-// EscapeSegment makes a value exactly one path segment: `/`, `?`, `#` and `%` are escaped,
+// escapeSegment makes a value exactly one path segment: `/`, `?`, `#` and `%` are escaped,
 // and "." or ".." cannot climb to another endpoint.
-func EscapeSegment(s string) string {
+func escapeSegment(s string) string {
 	if s == "." || s == ".." {
 		return strings.Repeat("%2E", len(s))
 	}
@@ -97,50 +119,24 @@ func setBody(req *upstream.Request, a *capabilities.Argument, val any) error {
 	return nil
 }
 
-// setLocalBody streams a file (role input-file) or a tar of a directory (role
-// context-dir) as the request body.
-func setLocalBody(t *capabilities.Tool, v Values, req *upstream.Request, allowed allowdirs.Dirs, containerfiles []string) error {
-	bad := func(format string, a ...any) error {
-		return &ArgumentError{Tool: t.Name, Msg: fmt.Sprintf(format, a...)}
+// setInputFile streams a file (role input-file) as the request body.
+func setInputFile(t *capabilities.Tool, v Values, req *upstream.Request, allowed allowdirs.Dirs) error {
+	a := t.ArgWithRole(capabilities.RoleInputFile)
+	if a == nil || v.String(a.Name) == "" {
+		return nil
 	}
-	if a := t.ArgWithRole(capabilities.RoleInputFile); a != nil {
-		if p := v.String(a.Name); p != "" {
-			f, size, err := openInputFile(p, allowed)
-			if err != nil {
-				return bad("argument %q: %v", a.Name, err)
-			}
-			req.Body, req.ContentLength = f, size
-			req.Stream = true // an upload lasts as long as the file is big: no overall timeout
-			if size == 0 {
-				f.Close()
-				req.Body = nil // an empty file is no body; Go would send none either
-			}
-			defaultHeader(req, "Content-Type", "application/x-tar")
-		}
+	f, size, err := openInputFile(v.String(a.Name), allowed)
+	if err != nil {
+		return &argumentError{tool: t.Name, msg: fmt.Sprintf("argument %q: %v", a.Name, err)}
 	}
-	if a := t.ArgWithRole(capabilities.RoleContextDir); a != nil {
-		if p := v.String(a.Name); p != "" {
-			body, err := podman.TarDirectory(p, allowed, containerfiles)
-			if err != nil {
-				name := a.Name
-				var ce *podman.ContainerfileError
-				if cf := t.ArgWithRole(capabilities.RoleContextFile); errors.As(err, &ce) && cf != nil && v.String(cf.Name) != "" {
-					name = cf.Name // the Containerfile was named; else a default one in the context
-				}
-				return bad("argument %q: %v. Nothing was sent", name, err)
-			}
-			req.Body = body
-			req.Stream = true
-			defaultHeader(req, "Content-Type", "application/x-tar")
-		}
+	req.Body, req.ContentLength = f, size
+	req.Stream = true // an upload lasts as long as the file is big: no overall timeout
+	if size == 0 {
+		f.Close()
+		req.Body = nil // an empty file is no body; Go would send none either
 	}
+	req.Header.Set("Content-Type", cmp.Or(req.Header.Get("Content-Type"), "application/x-tar"))
 	return nil
-}
-
-func defaultHeader(req *upstream.Request, k, v string) {
-	if req.Header.Get(k) == "" {
-		req.Header.Set(k, v)
-	}
 }
 
 // openInputFile opens the file first and then looks at what was opened, so the checks

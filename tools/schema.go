@@ -31,7 +31,7 @@ func Schema(t *capabilities.Tool) *jsonschema.Schema {
 	for _, a := range t.Args {
 		p := &jsonschema.Schema{Type: a.Type, Description: a.Description}
 		if a.Role.NamesPath() {
-			p.Description = strings.TrimSpace(p.Description + PathNote)
+			p.Description = strings.TrimSpace(p.Description + pathNote)
 		}
 		if a.Type == "array" {
 			p.Items = &jsonschema.Schema{Type: "string"}

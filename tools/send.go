@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -18,24 +15,24 @@ type answer struct {
 	// body is bounded as the request was.
 	ctx      context.Context
 	progress *progress
-	end      func() // closes the body, stops the keep-alive, ends the timeout
+	end      func() // closes both bodies, stops the keep-alive, ends the timeout
 }
 
 // send is the one way a request reaches an upstream, for a call and for the dry run
 // before a confirmation: it applies the timeout (to a stream, which may last as long as
 // its work, the idle limit instead), counts an upload for progress, keeps the client
-// informed while it waits, and turns a failure to get an answer into a result; failed, if
-// not empty, says what failed. The caller must call the answer's end.
-func (e *Engine) send(ctx context.Context, req *mcp.CallToolRequest, t *capabilities.Tool, client upstream.Client, ureq *upstream.Request, failed string) (*answer, *mcp.CallToolResult) {
-	cancel := context.CancelFunc(func() {})
+// informed while it waits, and says why no answer came; failed, if not empty, says what
+// failed. The caller must call the answer's end, which also closes the request's body.
+func (c *call) send(ureq *upstream.Request, failed string) (*answer, error) {
+	ctx, cancel := c.ctx, context.CancelFunc(func() {})
 	var dog *watchdog
 	switch {
 	case ureq.Stream:
-		ctx, dog, cancel = newWatchdog(ctx, e.StreamIdle)
-	case e.Timeout > 0:
-		ctx, cancel = context.WithTimeout(ctx, e.Timeout)
+		ctx, dog, cancel = newWatchdog(ctx, c.e.streamIdle)
+	case c.e.timeout > 0:
+		ctx, cancel = context.WithTimeout(ctx, c.e.timeout)
 	}
-	p := newProgress(ctx, req)
+	p := newProgress(ctx, c.req)
 	stopKeepAlive := p.keepAlive(keepAliveEvery)
 	var sent *countingReader
 	if ureq.Body != nil {
@@ -43,18 +40,19 @@ func (e *Engine) send(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		sent = &countingReader{r: ureq.Body, onRead: func(n int64) { dog.touch(); uploaded(n) }}
 		ureq.Body = sent
 	}
-	resp, err := client.Do(ctx, ureq)
+	resp, err := c.client.Do(ctx, ureq)
 	if err != nil {
+		defer closeBody(ureq)
 		defer cancel()
 		defer stopKeepAlive()
 		if n, readErr := sent.state(); readErr != nil && ctx.Err() == nil {
 			// The file or directory being sent failed, not the upstream.
-			return nil, errorResult("%s: reading what was to be sent failed after %d bytes: %v", t.Name, n, readErr)
+			return nil, failf("%s: reading what was to be sent failed after %d bytes: %v", c.t.Name, n, readErr)
 		}
 		if failed != "" {
 			err = fmt.Errorf("%s: %w", failed, err)
 		}
-		return nil, e.transportError(ctx, t, err)
+		return nil, c.transportError(ctx, err)
 	}
 	if dog != nil {
 		resp.Body = &touchingReader{r: resp.Body, w: dog}
@@ -63,5 +61,6 @@ func (e *Engine) send(ctx context.Context, req *mcp.CallToolRequest, t *capabili
 		resp.Body.Close()
 		stopKeepAlive()
 		cancel()
+		closeBody(ureq)
 	}}, nil
 }

@@ -32,12 +32,12 @@ func BenchmarkShapeListImages(b *testing.B) {
 }
 
 func benchShape(b *testing.B, body []byte) {
-	s := Shaper{MaxBytes: DefaultMaxOutputBytes}
+	s := shaper{maxBytes: DefaultMaxOutputBytes}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if res := s.JSON(body, nil, ""); res.IsError {
-			b.Fatal(textOf(res))
+		if res := s.shapeJSON(body, nil, ""); res.IsError {
+			b.Fatal(resultText(res))
 		}
 	}
 }

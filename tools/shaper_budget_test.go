@@ -16,22 +16,22 @@ func TestShaperBudgetJudgedOnCompactJSON(t *testing.T) {
 	}
 	compact := `{"images":[` + strings.Join(items, ",") + `]}`
 	padded := strings.ReplaceAll(compact, ",", ",          \n          ")
-	s := Shaper{MaxBytes: len(compact) + 100}
-	if len(padded) <= s.MaxBytes {
+	s := shaper{maxBytes: len(compact) + 100}
+	if len(padded) <= s.maxBytes {
 		t.Fatal("the padded answer must be over the budget for this test")
 	}
-	res := s.JSON([]byte(padded), nil, "")
+	res := s.shapeJSON([]byte(padded), nil, "")
 	if res.IsError || len(res.Content) != 1 {
-		t.Fatalf("whitespace alone made a notice or an error: %s", textOf(res))
+		t.Fatalf("whitespace alone made a notice or an error: %s", resultText(res))
 	}
 	var v struct{ Images []any }
-	if err := json.Unmarshal([]byte(textOf(res)), &v); err != nil || len(v.Images) != 50 {
+	if err := json.Unmarshal([]byte(resultText(res)), &v); err != nil || len(v.Images) != 50 {
 		t.Fatalf("kept %d images (%v)", len(v.Images), err)
 	}
 
-	small := Shaper{MaxBytes: len(compact) / 4}
-	res = small.JSON([]byte(padded), nil, "To get less, call again with fields.")
-	if res.IsError || !strings.Contains(textOf(res), "images: kept the first") || !strings.Contains(textOf(res), "To get less") {
-		t.Fatalf("over budget: %s", textOf(res))
+	small := shaper{maxBytes: len(compact) / 4}
+	res = small.shapeJSON([]byte(padded), nil, "To get less, call again with fields.")
+	if res.IsError || !strings.Contains(resultText(res), "images: kept the first") || !strings.Contains(resultText(res), "To get less") {
+		t.Fatalf("over budget: %s", resultText(res))
 	}
 }

@@ -24,7 +24,7 @@ func TestShaperKeepsWhatTheTreeShaperKept(t *testing.T) {
 		name   string
 		body   []byte
 		fields []string
-		page   func() *Page
+		page   func() *page
 	}
 	var cases []shapeCase
 	for _, f := range []string{"nodejs-centos-6.stackrox-fixture.json", "image-wordpress-ubuntu-trimmed.gateway.json",
@@ -46,12 +46,12 @@ func TestShaperKeepsWhatTheTreeShaperKept(t *testing.T) {
 	}
 	list, _ := json.Marshal(map[string]any{"images": images})
 	for _, offset := range []int{0, 999, 2000} {
-		cases = append(cases, shapeCase{name: fmt.Sprintf("ListImages page at offset %d", offset), body: list, page: func() *Page {
-			return &Page{Arg: "pagination.offset", List: "images", Offset: offset, LimitArg: "pagination.limit", PageSize: 1000}
+		cases = append(cases, shapeCase{name: fmt.Sprintf("ListImages page at offset %d", offset), body: list, page: func() *page {
+			return &page{Arg: "pagination.offset", List: "images", Offset: offset, LimitArg: "pagination.limit", PageSize: 1000}
 		}})
 	}
-	cases = append(cases, shapeCase{name: "ListImages page with fields", body: list, fields: []string{"id", "cves"}, page: func() *Page {
-		return &Page{Arg: "pagination.offset", List: "images", LimitArg: "pagination.limit", Limit: 300, PageSize: 1000}
+	cases = append(cases, shapeCase{name: "ListImages page with fields", body: list, fields: []string{"id", "cves"}, page: func() *page {
+		return &page{Arg: "pagination.offset", List: "images", LimitArg: "pagination.limit", Limit: 300, PageSize: 1000}
 	}})
 	// Podman's answers, paged by image-mcp itself: a list, and a tree read by lines.
 	podmanList, _ := json.Marshal(idList(400, 50))
@@ -63,23 +63,23 @@ func TestShaperKeepsWhatTheTreeShaperKept(t *testing.T) {
 	for _, offset := range []int{0, 17, 399, 500} {
 		cases = append(cases,
 			shapeCase{name: fmt.Sprintf("Podman list from offset %d", offset), body: podmanList,
-				page: func() *Page { return &Page{Arg: "offset", Local: true, Offset: offset} }},
+				page: func() *page { return &page{Arg: "offset", Local: true, Offset: offset} }},
 			shapeCase{name: fmt.Sprintf("image tree from line %d", offset), body: treeBody,
-				page: func() *Page { return &Page{Arg: "offset", List: "Tree", Local: true, Offset: offset} }},
+				page: func() *page { return &page{Arg: "offset", List: "Tree", Local: true, Offset: offset} }},
 		)
 	}
 	cases = append(cases, shapeCase{name: "Podman list with fields", body: podmanList, fields: []string{"Id", "Size"},
-		page: func() *Page { return &Page{Arg: "offset", Local: true, Offset: 3} }})
+		page: func() *page { return &page{Arg: "offset", Local: true, Offset: 3} }})
 
 	for _, tc := range cases {
 		for _, budget := range []int{0, 80_000, 30_000, 8_000, 2_000, 500} {
 			t.Run(fmt.Sprintf("%s/budget %d", tc.name, budget), func(t *testing.T) {
-				var p1, p2 *Page
+				var p1, p2 *page
 				if tc.page != nil {
 					p1, p2 = tc.page(), tc.page()
 				}
 				hint := "To get less, call again with fields."
-				got := Shaper{MaxBytes: budget}.Page(tc.body, tc.fields, hint, p1, "a note")
+				got := shaper{maxBytes: budget}.paged(tc.body, tc.fields, hint, p1, "a note")
 				want := refShaper{MaxBytes: budget}.Page(tc.body, tc.fields, hint, p2, "a note")
 				// Over the budget only where the tree shaper was too: nothing left to cut.
 				if g, w := len(lastText(got)), len(lastText(want)); budget > 0 && g > budget+len(`{"items":}`) && g > w {
@@ -120,7 +120,7 @@ var keptRE = regexp.MustCompile(`kept the first (\d+) of`)
 func sameResult(t *testing.T, got, want *mcp.CallToolResult, more bool) {
 	t.Helper()
 	if got.IsError != want.IsError {
-		t.Fatalf("isError %v, the tree shaper %v: %s", got.IsError, want.IsError, textOf(got))
+		t.Fatalf("isError %v, the tree shaper %v: %s", got.IsError, want.IsError, resultText(got))
 	}
 	if g, w := notesOf(got), notesOf(want); g != w {
 		gk, wk := keptRE.FindAllStringSubmatch(g, -1), keptRE.FindAllStringSubmatch(w, -1)
@@ -210,9 +210,9 @@ func FuzzShape(f *testing.F) {
 		if d.Decode(&in) != nil {
 			return
 		}
-		res := Shaper{MaxBytes: int(budget)}.Page(body, nil, "", nil)
+		res := shaper{maxBytes: int(budget)}.paged(body, nil, "", nil)
 		if res.IsError {
-			t.Fatalf("isError for valid JSON: %s", textOf(res))
+			t.Fatalf("isError for valid JSON: %s", resultText(res))
 		}
 		last := lastText(res)
 		if res.StructuredContent != nil {
@@ -238,10 +238,10 @@ func FuzzShape(f *testing.F) {
 		// JSON whose text is its structured content, whatever the answer holds there.
 		for _, list := range []string{"", "images", "a.b", "Tree"} {
 			for _, local := range []bool{true, false} {
-				p := &Page{Arg: "offset", List: list, Local: local, Offset: int(budget % 7), LimitArg: "limit", PageSize: 2}
-				res := Shaper{MaxBytes: int(budget)}.Page(body, []string{"id"}[:budget%2], "", p)
+				p := &page{Arg: "offset", List: list, Local: local, Offset: int(budget % 7), LimitArg: "limit", PageSize: 2}
+				res := shaper{maxBytes: int(budget)}.paged(body, []string{"id"}[:budget%2], "", p)
 				if res.IsError {
-					t.Fatalf("isError for valid JSON paged at %q: %s", list, textOf(res))
+					t.Fatalf("isError for valid JSON paged at %q: %s", list, resultText(res))
 				}
 				if last := lastText(res); res.StructuredContent != nil || !json.Valid([]byte(last)) {
 					t.Fatalf("paged at %q: not JSON, or with structuredContent:\n%s", list, last)
@@ -298,9 +298,9 @@ func TestPageOfNoList(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, local := range []bool{false, true} {
-				p1 := &Page{Arg: "offset", List: tc.list, Local: local, Offset: 1}
-				p2 := &Page{Arg: "offset", List: tc.list, Local: local, Offset: 1}
-				got := Shaper{MaxBytes: 1000}.Page([]byte(tc.body), nil, "", p1)
+				p1 := &page{Arg: "offset", List: tc.list, Local: local, Offset: 1}
+				p2 := &page{Arg: "offset", List: tc.list, Local: local, Offset: 1}
+				got := shaper{maxBytes: 1000}.paged([]byte(tc.body), nil, "", p1)
 				want := refShaper{MaxBytes: 1000}.Page([]byte(tc.body), nil, "", p2)
 				sameResult(t, got, want, true)
 			}

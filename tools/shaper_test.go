@@ -69,7 +69,7 @@ func TestShaperJSON(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Shaper{MaxBytes: DefaultMaxOutputBytes}.JSON([]byte(tc.body), tc.fields, "")
+			res := shaper{maxBytes: DefaultMaxOutputBytes}.shapeJSON([]byte(tc.body), tc.fields, "")
 			s, text, notes := structured(t, res)
 			if s != tc.structured {
 				t.Errorf("structured %s\nwant       %s", s, tc.structured)
@@ -84,15 +84,8 @@ func TestShaperJSON(t *testing.T) {
 	}
 }
 
-func TestShaperNotJSON(t *testing.T) {
-	res := Shaper{}.JSON([]byte("Method Not Allowed"), nil, "")
-	if !res.IsError || !strings.Contains(resultText(res), "not JSON: Method Not Allowed") {
-		t.Errorf("%v %s", res.IsError, resultText(res))
-	}
-}
-
 func TestShaperNotesFirst(t *testing.T) {
-	res := Shaper{}.JSON([]byte(`{"numDeleted":2}`), nil, "", "DRY RUN: nothing was deleted.")
+	res := shaper{}.shapeJSON([]byte(`{"numDeleted":2}`), nil, "", "DRY RUN: nothing was deleted.")
 	_, text, notes := structured(t, res)
 	if text != `{"numDeleted":2}` || !reflect.DeepEqual(notes, []string{"DRY RUN: nothing was deleted."}) {
 		t.Errorf("text %s notes %v", text, notes)
@@ -116,7 +109,7 @@ func TestShaperBudget(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Shaper{MaxBytes: tc.budget}.JSON([]byte(tc.body), nil, "To get less, call again with fields.")
+			res := shaper{maxBytes: tc.budget}.shapeJSON([]byte(tc.body), nil, "To get less, call again with fields.")
 			s, text, notes := structured(t, res)
 			if n := wholeSize(res); n > tc.budget {
 				t.Errorf("the answer is %d bytes, over the budget of %d", n, tc.budget)
@@ -148,13 +141,13 @@ func TestShaperBudget(t *testing.T) {
 	}
 	// A long string alone is shortened at a rune boundary, still valid JSON.
 	long := `{"Tree":"` + strings.Repeat("├── ID: 48ce1759f787 Size: 1.987MB\\n", 2000) + `"}`
-	res := Shaper{MaxBytes: 5000}.JSON([]byte(long), nil, "")
+	res := shaper{maxBytes: 5000}.shapeJSON([]byte(long), nil, "")
 	s, text, notes := structured(t, res)
 	if wholeSize(res) > 5000 || !json.Valid([]byte(s)) || len(notes) != 1 || !strings.Contains(notes[0], "Tree: text shortened") {
 		t.Errorf("%d bytes, notes %v", len(text), notes)
 	}
 	// Budget 0 means none.
-	_, text, notes = structured(t, Shaper{MaxBytes: 0}.JSON([]byte(list), nil, ""))
+	_, text, notes = structured(t, shaper{maxBytes: 0}.shapeJSON([]byte(list), nil, ""))
 	if text != `{"items":`+list+`}` || len(notes) != 0 {
 		t.Errorf("budget 0 cut the answer")
 	}
@@ -170,7 +163,7 @@ func TestShaperBudgetCountsNotes(t *testing.T) {
 	list := "[" + strings.Join(items, ",") + "]"
 	note := "DRY RUN: " + strings.Repeat("n", 3000)
 	for _, budget := range []int{6000, 10_000, DefaultMaxOutputBytes} {
-		res := Shaper{MaxBytes: budget}.JSON([]byte(list), nil, "To get less, call again with fields.", note)
+		res := shaper{maxBytes: budget}.shapeJSON([]byte(list), nil, "To get less, call again with fields.", note)
 		if n := wholeSize(res); n > budget {
 			t.Errorf("budget %d: the answer is %d bytes", budget, n)
 		}
@@ -183,7 +176,7 @@ func TestShaperBudgetCountsNotes(t *testing.T) {
 	for i := range 30 {
 		members = append(members, fmt.Sprintf(`"list-%03d-%s":[%s]`, i, strings.Repeat("k", 150), strings.Join(items[:20], ",")))
 	}
-	res := Shaper{MaxBytes: 20_000}.JSON([]byte("{"+strings.Join(members, ",")+"}"), nil, "")
+	res := shaper{maxBytes: 20_000}.shapeJSON([]byte("{"+strings.Join(members, ",")+"}"), nil, "")
 	_, _, notes := structured(t, res)
 	if n := wholeSize(res); n > 20_000 || len(notes) != 1 || len(notes[0]) > cutNoticeRoom || !strings.Contains(notes[0], " more.") {
 		t.Fatalf("%d bytes, notice of %d bytes: %.300s…", n, len(notes[0]), notes[0])

@@ -28,7 +28,7 @@ func TestShaperCutsTheRightList(t *testing.T) {
 		{"many-items", manyJSON, "(top level): kept the first "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Shaper{MaxBytes: 3000}.JSON(tc.body, nil, "")
+			res := shaper{maxBytes: 3000}.shapeJSON(tc.body, nil, "")
 			text := ""
 			for _, c := range res.Content {
 				b, _ := json.Marshal(c)

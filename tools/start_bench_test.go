@@ -17,7 +17,7 @@ func BenchmarkStart(b *testing.B) {
 		for _, c := range caps {
 			all = append(all, c.Tools...)
 		}
-		e := &Engine{Tools: all}
+		e := New(Config{Tools: all})
 		e.Register(mcp.NewServer(&mcp.Implementation{Name: "bench", Version: "1"}, nil))
 	}
 }

@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
 
-	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/upstream"
 )
@@ -23,27 +21,32 @@ const versionLookupTimeout = 5 * time.Second
 
 // transportError says why no answer came: the call was cancelled, the upstream did not
 // answer within --timeout, or the connection failed.
-func (e *Engine) transportError(ctx context.Context, t *capabilities.Tool, err error) *mcp.CallToolResult {
+// ctx is the request's (the call's, bounded by the timeout or the idle limit).
+func (c *call) transportError(ctx context.Context, err error) error {
+	t := c.t
 	var idle *idleError
 	switch {
 	case errors.As(context.Cause(ctx), &idle):
-		return errorResult("%s: %s: %v; the stream was ended.", t.Name, t.Capability.Display, idle)
+		return failf("%s: %s: %v; the stream was ended.", t.Name, t.Capability.Display, idle)
 	case errors.Is(ctx.Err(), context.Canceled):
-		return errorResult("%s was cancelled; the request to %s was aborted.", t.Name, t.Capability.Display)
+		return failf("%s was cancelled; the request to %s was aborted.", t.Name, t.Capability.Display)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
-		return errorResult("%s: %s did not answer within %s (--timeout); the request was aborted.", t.Name, t.Capability.Display, e.Timeout)
+		return failf("%s: %s did not answer within %s (--timeout); the request was aborted.", t.Name, t.Capability.Display, c.e.timeout)
 	}
-	return errorResult("%s: %v", t.Name, err)
+	return failf("%s: %v", t.Name, err)
 }
 
-// upstreamError turns an upstream error body into a message a person can act on:
-// the upstream's own message, the status, and a hint where one helps.
-func (e *Engine) upstreamError(ctx context.Context, t *capabilities.Tool, client upstream.Client, resp *http.Response) *mcp.CallToolResult {
+// upstreamError turns an upstream's error answer into a message a person can act on:
+// the upstream's own message, the status, and a hint where one helps: the tool's or the
+// capability's for the status, or for a 404 or 405 that is no answer of the API (not
+// JSON), the version of the upstream, which does not serve the path yet.
+func (c *call) upstreamError(a *answer) error {
+	t, resp := c.t, a.Response
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	cp := t.Capability
 	msg := ""
 	first := body
-	if !isJSON(first) { // Podman 4.x may write several JSON objects after an error
+	if !isJSON(first) { // an upstream may write several JSON objects after an error (Podman 4.x does)
 		first, _, _ = bytes.Cut(bytes.TrimSpace(body), []byte("\n"))
 	}
 	if isJSON(first) {
@@ -61,8 +64,8 @@ func (e *Engine) upstreamError(ctx context.Context, t *capabilities.Tool, client
 	text := fmt.Sprintf("%s: %s answered %s: %s", t.Name, cp.Display, status, strings.TrimSpace(msg))
 	if (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotFound) && !isJSON(body) {
 		// Which version does not serve it: asked under the call's context, briefly.
-		if vc, ok := client.(upstream.Versioned); ok {
-			vctx, cancel := context.WithTimeout(ctx, versionLookupTimeout)
+		if vc, ok := c.client.(upstream.Versioned); ok {
+			vctx, cancel := context.WithTimeout(a.ctx, versionLookupTimeout)
 			v, err := vc.Version(vctx)
 			cancel()
 			if err == nil {
@@ -74,7 +77,7 @@ func (e *Engine) upstreamError(ctx context.Context, t *capabilities.Tool, client
 	} else if h := cp.ErrorHints[resp.StatusCode]; h != "" {
 		text = strings.TrimRight(text, ". ") + ". " + h
 	}
-	return errorResult("%s", text)
+	return failf("%s", text)
 }
 
 // isJSON tells whether an error body is JSON shallow enough to read (gjson's validator

@@ -48,7 +48,9 @@ func TestUpstreamErrorVersionLookup(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &versionedClient{version: "4.3.1"}
 			resp := &http.Response{StatusCode: http.StatusMethodNotAllowed, Body: io.NopCloser(strings.NewReader("Method Not Allowed\n"))}
-			text := resultText((&Engine{}).upstreamError(tc.ctx, tl, c, resp))
+			call := New(Config{}).newCall(tc.ctx, nil, tl, Values{})
+			call.client = c
+			text := resultText(resultOf(call.upstreamError(&answer{Response: resp, ctx: tc.ctx})))
 			if !strings.Contains(text, "Podman answered HTTP 405 Method Not Allowed: Method Not Allowed") {
 				t.Errorf("no upstream status and message in %q", text)
 			}

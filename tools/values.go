@@ -1,53 +1,45 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
 // Values runs a read-only tool for the values its answer holds at a gjson path (strings;
-// the names completion offers), through the call's steps but the shaping: the same
-// checks, request, credentials and timeout, the answer read whole. Nothing the person
-// sees: an upstream's refusal is an error for the caller.
+// the names completion offers), through the steps of a call up to the answer (the same
+// checks, request, credentials and timeout), the answer read whole as readJSON reads it.
+// Nothing the person sees: an upstream's refusal is an error for the caller.
 func (e *Engine) Values(ctx context.Context, t *capabilities.Tool, args json.RawMessage, path string) ([]string, error) {
 	if !t.ReadOnly {
 		return nil, fmt.Errorf("%s changes state; values are read only from read-only tools", t.Name)
+	}
+	if t.Response != "" && t.Response != capabilities.ResponseJSON {
+		return nil, fmt.Errorf("%s answers %s, not JSON; values are read only from JSON answers", t.Name, t.Response)
 	}
 	v, err := CheckArguments(t, args)
 	if err != nil {
 		return nil, err
 	}
-	client, err := e.Connect(t.Capability)
+	c := e.newCall(ctx, nil, t, v)
+	a, err := c.start()
 	if err != nil {
 		return nil, err
-	}
-	c, res := e.check(ctx, nil, client, t, v)
-	if res != nil {
-		return nil, errorOf(res)
-	}
-	ureq, err := buildRequestIn(t, v, c.allowed, c.containerfiles)
-	if err != nil {
-		return nil, err
-	}
-	defer closeBody(ureq)
-	a, res := e.send(ctx, nil, t, client, ureq, "")
-	if res != nil {
-		return nil, errorOf(res)
 	}
 	defer a.end()
-	if a.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s answered HTTP %d", t.Capability.Display, a.StatusCode)
-	}
-	body, err := readBody(a.Response, e.MaxAnswerBytes)
+	body, err := c.readWhole(a)
 	if err != nil {
+		return nil, err
+	}
+	if body = bytes.TrimSpace(body); len(body) == 0 {
+		return nil, nil
+	}
+	if body, err = c.checkJSON(a, body); err != nil {
 		return nil, err
 	}
 	var out []string
@@ -58,15 +50,4 @@ func (e *Engine) Values(ctx context.Context, t *capabilities.Tool, args json.Raw
 		return true
 	})
 	return out, nil
-}
-
-// errorOf is a refusal's text as an error.
-func errorOf(res *mcp.CallToolResult) error {
-	var parts []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			parts = append(parts, tc.Text)
-		}
-	}
-	return errors.New(strings.Join(parts, " "))
 }

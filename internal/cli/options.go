@@ -59,7 +59,8 @@ type Options struct {
 	fs       *flag.FlagSet
 	settings []*setting
 	// getenv is the environment Main was given: what reads the environment past the
-	// settings (Podman's discovery) reads it through this.
+	// settings (the upstream kinds: Podman's discovery, an extra capability's variables)
+	// reads it through this.
 	getenv func(string) string
 }
 

@@ -2,7 +2,7 @@
 // setting (flag, variable, default, reader, help), and setting.go reads a row; options.go
 // declares the flags from the table and validates them into Options; run.go dispatches;
 // catalog.go loads the tools and prompts (--capability, filters); serve.go serves MCP on
-// stdio behind stdio_guard.go, reaching the upstreams as upstreams.go sets them up;
+// stdio behind stdio_guard.go, reaching the upstreams through the kinds upstreams.go registers;
 // doctor.go and listtools.go are the other commands; podman.go and central.go turn the
 // options into upstream settings, paths.go into the allowed directories; profile.go is
 // the bench's CPU profile.
@@ -18,8 +18,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/image-mcp/image-mcp/central"
 	"github.com/image-mcp/image-mcp/internal/redact"
-	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // Build names the binary; the release build sets it (-ldflags -X in package main).
@@ -50,7 +50,7 @@ type run struct {
 	o      *Options
 	b      Build
 	cat    catalog
-	rox    upstream.CentralConfig
+	rox    central.Config
 	roxErr error // a bad ROX_* setting: the StackRox tools answer with it
 	red    *redact.Set
 	gc     *collector

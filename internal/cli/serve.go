@@ -15,12 +15,11 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
 // serve serves the catalog on stdio until the client leaves or a signal comes.
 func (r *run) serve(stdin io.ReadCloser) int {
-	ups := &tools.Upstreams{Redact: r.red}
-	r.connectCentral(ups)
 	paths, err := pathRule(r.o)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "image-mcp: %v\n", err)
@@ -31,9 +30,8 @@ func (r *run) serve(stdin io.ReadCloser) int {
 	} else {
 		r.log.Info().Msg("no --allowed-dirs: path arguments must be inside the client's roots when it gives some, else any path is used")
 	}
-	stopPodman := r.startPodman(ups)
-	defer stopPodman()
-	r.connectExtras(ups)
+	kinds, stopUpstreams := r.upstreamKinds()
+	defer stopUpstreams()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -43,11 +41,7 @@ func (r *run) serve(stdin io.ReadCloser) int {
 	// their end.
 	session, endSession := context.WithCancel(ctx)
 	defer endSession()
-	engine, err := r.engine(ups, paths, session)
-	if err != nil {
-		r.log.Error().Err(err).Msg("cannot build the tools")
-		return 1
-	}
+	engine := r.engine(kinds, paths, session)
 	server := r.mcpServer(engine, paths)
 	r.log.Info().Int("tools", len(r.cat.served)).Int("filtered out", len(r.cat.hidden)).Int("prompts", len(r.cat.prompts)).Str("version", r.b.Version).Msg("serving MCP on stdio")
 	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: r.stdout, written: r.gc.written})
@@ -63,11 +57,11 @@ func (r *run) serve(stdin io.ReadCloser) int {
 }
 
 // engine builds the tools' engine from the settings; session ends with the client.
-func (r *run) engine(ups *tools.Upstreams, paths *tools.PathRule, session context.Context) (*tools.Engine, error) {
+func (r *run) engine(kinds upstream.Kinds, paths *tools.PathRule, session context.Context) *tools.Engine {
 	o := r.o
 	return tools.New(tools.Config{
 		Tools:              r.cat.served,
-		Connect:            ups.Connect,
+		Kinds:              kinds,
 		MaxOutputBytes:     o.MaxOutputBytes,
 		Timeout:            o.Timeout,
 		StreamIdle:         o.StreamIdle,

@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"encoding/json"
@@ -12,22 +12,22 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Destination is one `podman system connection`, as containers/common stores it.
-type Destination struct {
+// destination is one `podman system connection`, as containers/common stores it.
+type destination struct {
 	URI       string
 	Identity  string
 	IsMachine bool
 }
 
-// Connections are the `podman system connection`s of the user: podman-connections.json
+// connections are the `podman system connection`s of the user: podman-connections.json
 // (Podman ≥ 4.9 writes there) over containers.conf `[engine.service_destinations]`.
-type Connections struct {
+type connections struct {
 	Default     string
-	Connections map[string]Destination
+	Connections map[string]destination
 	Files       []string // the files read, for messages
 }
 
-func (c Connections) describeFiles() string {
+func (c connections) describeFiles() string {
 	if len(c.Files) == 0 {
 		return "the connection files (none found)"
 	}
@@ -36,7 +36,7 @@ func (c Connections) describeFiles() string {
 
 // endpoint points ep at a connection. An identity given to image-mcp (--podman-identity,
 // CONTAINER_SSHKEY) wins over the connection's own.
-func (c Connections) endpoint(ep PodmanEndpoint, d Destination) PodmanEndpoint {
+func (c connections) endpoint(ep Endpoint, d destination) Endpoint {
 	ep.URL = d.URI
 	if ep.SSH.Identity == "" {
 		ep.SSH.Identity = expandHome(d.Identity, ep.SSH.Home)
@@ -48,17 +48,17 @@ func (c Connections) endpoint(ep PodmanEndpoint, d Destination) PodmanEndpoint {
 type connectionsFile struct {
 	Connection struct {
 		Default     string
-		Connections map[string]Destination
+		Connections map[string]destination
 	}
 }
 
-// ReadConnections reads the connection files the way containers/common does: containers.conf
+// readConnections reads the connection files the way containers/common does: containers.conf
 // files in order (CONTAINERS_CONF alone when set), then podman-connections.json
 // (PODMAN_CONNECTIONS_CONF, else next to the user's containers.conf), whose entries and
 // default win. Files that do not exist are skipped; a file that cannot be parsed is an error
 // (the others are still used).
-func ReadConnections(env PodmanEnv) (Connections, error) {
-	cs := Connections{Connections: map[string]Destination{}}
+func readConnections(env Env) (connections, error) {
+	cs := connections{Connections: map[string]destination{}}
 	var errs []error
 	userDir := env.XDGConfigHome
 	if userDir == "" && env.Home != "" {
@@ -143,14 +143,14 @@ type confFile struct {
 }
 
 // parseContainersConf reads a containers.conf with the TOML parser containers/common uses.
-func parseContainersConf(data []byte) (active string, dests map[string]Destination, err error) {
+func parseContainersConf(data []byte) (active string, dests map[string]destination, err error) {
 	var c confFile
 	if _, err := toml.Decode(string(data), &c); err != nil {
 		return "", nil, err
 	}
-	dests = make(map[string]Destination, len(c.Engine.ServiceDestinations))
+	dests = make(map[string]destination, len(c.Engine.ServiceDestinations))
 	for name, d := range c.Engine.ServiceDestinations {
-		dests[name] = Destination{URI: d.URI, Identity: d.Identity, IsMachine: d.IsMachine}
+		dests[name] = destination{URI: d.URI, Identity: d.Identity, IsMachine: d.IsMachine}
 	}
 	return c.Engine.ActiveService, dests, nil
 }

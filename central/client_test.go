@@ -1,4 +1,4 @@
-package upstream
+package central
 
 import (
 	"context"
@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
 func TestCentralBase(t *testing.T) {
@@ -93,7 +95,7 @@ func TestCentralToken(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cl, err := NewCentralClient(CentralConfig{Endpoint: "central:8443", Token: c.token, TokenFile: c.tokenFile})
+			cl, err := settingsOf(Config{Endpoint: "central:8443", Token: c.token, TokenFile: c.tokenFile})
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
 					t.Fatalf("err = %v, want one naming %q", err, c.err)
@@ -114,33 +116,16 @@ func TestCentralToken(t *testing.T) {
 }
 
 func TestCentralDefaults(t *testing.T) {
-	if _, err := NewCentralClient(CentralConfig{}); !errors.Is(err, ErrCentralNotConfigured) {
+	if _, err := NewClient(Config{}); !errors.Is(err, ErrNotConfigured) {
 		t.Fatalf("nothing set: %v", err)
 	}
-	cl, err := NewCentralClient(CentralConfig{Token: "x"})
+	cl, err := settingsOf(Config{Token: "x"})
 	if err != nil || cl.base != "https://localhost:8443" {
 		t.Fatalf("a token alone: %+v %v; want roxctl's localhost:8443", cl, err)
 	}
-	tr := cl.hc.Transport.(*http.Transport)
+	tr := cl.opts.Transport
 	if tr.TLSClientConfig.MinVersion < 0x0303 || tr.TLSClientConfig.InsecureSkipVerify {
 		t.Fatalf("TLS config %+v: want TLS 1.2 minimum and verification on", tr.TLSClientConfig)
-	}
-}
-
-func TestCentralEnv(t *testing.T) {
-	t.Setenv("ROX_ENDPOINT", "c:1")
-	t.Setenv("ROX_API_TOKEN", "")
-	t.Setenv("STACKROX_API_KEY", "seed")
-	t.Setenv("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY", "1")
-	c, err := CentralEnv()
-	if err != nil || c.Token != "seed" || !c.Insecure || c.Endpoint != "c:1" {
-		t.Fatalf("%+v %v", c, err)
-	}
-	t.Setenv("ROX_API_TOKEN", "rox")
-	t.Setenv("ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY", "maybe")
-	c, err = CentralEnv()
-	if c.Token != "rox" || err == nil || !strings.Contains(err.Error(), "ROX_INSECURE_CLIENT_SKIP_TLS_VERIFY") {
-		t.Fatalf("%+v %v", c, err)
 	}
 }
 
@@ -183,23 +168,23 @@ func TestCentralCA(t *testing.T) {
 	os.WriteFile(notPEM, []byte("not a certificate"), 0o644)
 	cases := []struct {
 		name     string
-		cfg      CentralConfig
+		cfg      Config
 		buildErr string
 		callErr  string
 	}{
-		{name: "CA given", cfg: CentralConfig{CAFile: ca}},
-		{name: "no CA", cfg: CentralConfig{}, callErr: "ROX_CA_CERT_FILE"},
+		{name: "CA given", cfg: Config{CAFile: ca}},
+		{name: "no CA", cfg: Config{}, callErr: "ROX_CA_CERT_FILE"},
 		// The CA file is added to the system's pool on the first request: only it is trusted.
-		{name: "another CA", cfg: CentralConfig{CAFile: otherCA(t)}, callErr: "ROX_CA_CERT_FILE"},
-		{name: "insecure", cfg: CentralConfig{Insecure: true}},
-		{name: "server name not in the certificate", cfg: CentralConfig{CAFile: ca, ServerName: "other.invalid"}, callErr: "other.invalid"},
-		{name: "unreadable CA", cfg: CentralConfig{CAFile: "/nonexistent/ca.pem"}, buildErr: "ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate /nonexistent/ca.pem: no such file or directory"},
-		{name: "CA not PEM", cfg: CentralConfig{CAFile: notPEM}, buildErr: "no PEM certificate"},
+		{name: "another CA", cfg: Config{CAFile: otherCA(t)}, callErr: "ROX_CA_CERT_FILE"},
+		{name: "insecure", cfg: Config{Insecure: true}},
+		{name: "server name not in the certificate", cfg: Config{CAFile: ca, ServerName: "other.invalid"}, callErr: "other.invalid"},
+		{name: "unreadable CA", cfg: Config{CAFile: "/nonexistent/ca.pem"}, buildErr: "ROX_CA_CERT_FILE (--rox-ca-cert-file): cannot read the CA certificate /nonexistent/ca.pem: no such file or directory"},
+		{name: "CA not PEM", cfg: Config{CAFile: notPEM}, buildErr: "no PEM certificate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.Endpoint, c.cfg.Token = addr, "tok"
-			cl, err := NewCentralClient(c.cfg)
+			cl, err := NewClient(c.cfg)
 			if c.buildErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.buildErr) {
 					t.Fatalf("err = %v, want %q", err, c.buildErr)
@@ -209,7 +194,7 @@ func TestCentralCA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := cl.Do(context.Background(), &Request{Method: "GET", Path: "/v1/images/cache/invalidate"})
+			resp, err := cl.Do(context.Background(), &upstream.Request{Method: "GET", Path: "/v1/images/cache/invalidate"})
 			if c.callErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.callErr) || !strings.Contains(err.Error(), "certificate") {
 					t.Fatalf("err = %v, want a certificate error mentioning %q", err, c.callErr)
@@ -242,11 +227,11 @@ func TestCentralDo(t *testing.T) {
 		got <- seen{r.Header.Values("Authorization"), r.URL.RawQuery}
 		w.Write([]byte(`{}`))
 	})
-	cl, err := NewCentralClient(CentralConfig{Endpoint: srv.URL, Token: "Bearer tok", CAFile: ca})
+	cl, err := NewClient(Config{Endpoint: srv.URL, Token: "Bearer tok", CAFile: ca})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := cl.Do(context.Background(), &Request{Method: "GET", Path: "/v1/images", Query: url.Values{"query": {"Image:nginx+CVE:CVE-1 x"}}})
+	resp, err := cl.Do(context.Background(), &upstream.Request{Method: "GET", Path: "/v1/images", Query: url.Values{"query": {"Image:nginx+CVE:CVE-1 x"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +248,7 @@ func TestCentralDo(t *testing.T) {
 	// The caller's deadline bounds the request (the engine gives every call --timeout).
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	_, err = cl.Do(ctx, &Request{Method: "GET", Path: "/hang"})
+	_, err = cl.Do(ctx, &upstream.Request{Method: "GET", Path: "/hang"})
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "did not answer in time") {
 		t.Fatalf("timeout: %v", err)
 	}
@@ -276,7 +261,7 @@ func TestCentralDo(t *testing.T) {
 	// Cancelled once the request is at the server (an event, not a sleep).
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
-	if _, err := cl.Do(ctx, &Request{Method: "GET", Path: "/hang"}); !errors.Is(err, context.Canceled) {
+	if _, err := cl.Do(ctx, &upstream.Request{Method: "GET", Path: "/hang"}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 	<-aborted

@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"context"
@@ -152,11 +152,7 @@ func (d *sshDialer) knownHostsFile() string {
 	if d.opts.KnownHosts != "" {
 		return expandHome(d.opts.KnownHosts, d.opts.Home)
 	}
-	home := d.opts.Home
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	return filepath.Join(home, ".ssh", "known_hosts")
+	return filepath.Join(d.opts.Home, ".ssh", "known_hosts")
 }
 
 func (d *sshDialer) clientConfig() (*ssh.ClientConfig, func(), error) {

@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"context"
@@ -24,6 +24,8 @@ import (
 type Autostart struct {
 	Podman string // the podman binary
 	Sock   string // the private socket
+	// Environ is the environment of image-mcp, which the service inherits (serviceEnv).
+	Environ []string
 	// Logf reports starts and stops (may be nil).
 	Logf func(format string, args ...any)
 	// ReadyTimeout bounds the wait for _ping after start.
@@ -42,12 +44,13 @@ type Autostart struct {
 // PrepareAutostart finds podman on PATH and chooses a private socket under
 // $XDG_RUNTIME_DIR/image-mcp (when that directory exists), else in a new temp dir.
 // It starts nothing.
-func PrepareAutostart(xdgRuntimeDir string) (*Autostart, error) {
+func PrepareAutostart(env Env) (*Autostart, error) {
+	xdgRuntimeDir := env.XDGRuntimeDir
 	bin, err := exec.LookPath("podman")
 	if err != nil {
 		return nil, fmt.Errorf("podman is not installed (not on PATH), so image-mcp cannot start a Podman service itself: install Podman, or point image-mcp at a running service with --podman-url or CONTAINER_HOST")
 	}
-	a := &Autostart{Podman: bin, ReadyTimeout: 60 * time.Second}
+	a := &Autostart{Podman: bin, Environ: env.Environ, ReadyTimeout: 60 * time.Second}
 	if fi, err := os.Stat(xdgRuntimeDir); xdgRuntimeDir != "" && err == nil && fi.IsDir() {
 		dir := filepath.Join(xdgRuntimeDir, "image-mcp")
 		if err := os.MkdirAll(dir, 0o700); err == nil {
@@ -101,7 +104,7 @@ func removeStaleSockets(dir string) {
 }
 
 // Endpoint is where the client connects: the private socket.
-func (a *Autostart) Endpoint(discovered PodmanEndpoint) PodmanEndpoint {
+func (a *Autostart) Endpoint(discovered Endpoint) Endpoint {
 	ep := discovered
 	ep.URL = "unix://" + a.Sock
 	ep.Source = "autostart (podman system service started by image-mcp, since no socket answered)"
@@ -110,10 +113,10 @@ func (a *Autostart) Endpoint(discovered PodmanEndpoint) PodmanEndpoint {
 
 // Attach makes the client start the service before it first needs it, and again if the
 // service died.
-func (a *Autostart) Attach(c *PodmanClient) { c.start = a.Ensure }
+func (a *Autostart) Attach(c *Client) { c.start = a.ensure }
 
-// Ensure starts the service unless it runs, and waits until it answers _ping.
-func (a *Autostart) Ensure(ctx context.Context) error {
+// ensure starts the service unless it runs, and waits until it answers _ping.
+func (a *Autostart) ensure(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopped {
@@ -124,7 +127,7 @@ func (a *Autostart) Ensure(ctx context.Context) error {
 	}
 	os.Remove(a.Sock)
 	cmd := exec.Command(a.Podman, "system", "service", "--time=0", "unix://"+a.Sock)
-	cmd.Env = serviceEnv(os.Environ())
+	cmd.Env = serviceEnv(a.Environ)
 	a.out = &tailBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = a.out, a.out
 	cmd.SysProcAttr = serviceProcAttr()

@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"strings"
@@ -6,12 +6,12 @@ import (
 	"github.com/distribution/reference"
 )
 
-// SplitImageReference gives the registry host and repository path of an image reference,
+// splitReference gives the registry host and repository path of an image reference,
 // normalised the way Podman reads it (github.com/distribution/reference, as
 // containers/image does): "busybox" is docker.io/library/busybox, a first component
 // with "." or ":" or "localhost" is a registry, tags and digests are dropped. A
 // "docker://" transport prefix is allowed. A reference Podman would refuse gives "", "".
-func SplitImageReference(ref string) (host, repo string) {
+func splitReference(ref string) (host, repo string) {
 	ref = strings.TrimPrefix(strings.TrimSpace(ref), "docker://")
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
@@ -20,13 +20,13 @@ func SplitImageReference(ref string) (host, repo string) {
 	return reference.Domain(named), reference.Path(named)
 }
 
-// IsShortName tells whether ref names no registry ("centos", "team/app:1"): Podman then
+// isShortName tells whether ref names no registry ("centos", "team/app:1"): Podman then
 // picks one itself, from its aliases or its unqualified-search registries. The rule is
 // containers/image's (pkg/shortnames): a first component with "." or ":", or "localhost",
 // is a registry. A reference Podman
 // would refuse is not a short name, nor one with the docker:// transport, which
 // containers/image reads as docker.io's without resolving it.
-func IsShortName(ref string) bool {
+func isShortName(ref string) bool {
 	r, err := reference.Parse(strings.TrimSpace(ref))
 	if err != nil {
 		return false

@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import "testing"
 
@@ -25,8 +25,8 @@ func TestSplitImageReference(t *testing.T) {
 		{"busybox:bad tag", "", ""},
 		{"x@sha256:short", "", ""},
 	} {
-		if h, r := SplitImageReference(c.ref); h != c.host || r != c.repo {
-			t.Errorf("SplitImageReference(%q) = %q, %q; want %q, %q", c.ref, h, r, c.host, c.repo)
+		if h, r := splitReference(c.ref); h != c.host || r != c.repo {
+			t.Errorf("splitReference(%q) = %q, %q; want %q, %q", c.ref, h, r, c.host, c.repo)
 		}
 	}
 }
@@ -40,8 +40,8 @@ func TestIsShortName(t *testing.T) {
 		"docker.io/library/centos": false, "quay.io/centos/centos": false, "localhost/app": false,
 		"127.0.0.1:5000/app": false, "docker://centos": false, "Busybox": false, "": false,
 	} {
-		if got := IsShortName(ref); got != want {
-			t.Errorf("IsShortName(%q) = %v, want %v", ref, got, want)
+		if got := isShortName(ref); got != want {
+			t.Errorf("isShortName(%q) = %v, want %v", ref, got, want)
 		}
 	}
 }

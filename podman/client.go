@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"context"
@@ -10,11 +10,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/image-mcp/image-mcp/internal/upstreamhttp"
+	"github.com/image-mcp/image-mcp/upstream"
 )
 
-// PodmanEndpoint is where a Podman service was looked for, and where it was chosen.
-// DiscoverPodman (discovery.go) fills it.
-type PodmanEndpoint struct {
+// Endpoint is where a Podman service was looked for, and where it was chosen.
+// Discover (discovery.go) fills it.
+type Endpoint struct {
 	URL    string   // unix:///path, tcp://host:port or ssh://user@host[:port]/path
 	Source string   // how it was chosen: --podman-url, CONTAINER_HOST, a connection, a socket, autostart
 	Tried  []string // candidates looked at, in order, for messages
@@ -25,13 +28,16 @@ type PodmanEndpoint struct {
 	// Err is a configuration problem found during discovery (e.g. a named connection that
 	// does not exist); every Podman call answers it.
 	Err error
+	// AuthFiles are the registry auth files, in the order Podman reads them, whose
+	// credentials a call sends (see prepare.go).
+	AuthFiles []string
 }
 
-// PodmanClient talks to the Podman service's libpod API. One client, one pooled
+// Client talks to the Podman service's libpod API. One client, one pooled
 // transport, for the life of the server; the API version is read once and read again
 // after the connection fails (the service may have been restarted or upgraded).
-type PodmanClient struct {
-	endpoint PodmanEndpoint
+type Client struct {
+	endpoint Endpoint
 	hc       *http.Client
 	dialErr  error
 
@@ -44,7 +50,7 @@ type PodmanClient struct {
 
 // NotReachableError says where Podman was looked for and how to start it.
 type NotReachableError struct {
-	Endpoint PodmanEndpoint
+	Endpoint Endpoint
 	Err      error
 }
 
@@ -77,9 +83,9 @@ func (e *NotReachableError) Error() string {
 
 func (e *NotReachableError) Unwrap() error { return e.Err }
 
-// NewPodmanClient makes a client for the endpoint. It does not connect.
-func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
-	c := &PodmanClient{endpoint: ep, dialErr: ep.Err}
+// NewClient makes a client for the endpoint. It does not connect.
+func NewClient(ep Endpoint) *Client {
+	c := &Client{endpoint: ep, dialErr: ep.Err}
 	tr := &http.Transport{
 		MaxIdleConns:        64,
 		MaxIdleConnsPerHost: 64,
@@ -115,13 +121,13 @@ func NewPodmanClient(ep PodmanEndpoint) *PodmanClient {
 			c.dialErr = fmt.Errorf("unsupported Podman URL scheme %q in %q (want unix://, tcp:// or ssh://)", u.Scheme, ep.URL)
 		}
 	}
-	c.hc = &http.Client{Transport: tr, CheckRedirect: noRedirect}
+	c.hc = &http.Client{Transport: tr, CheckRedirect: upstreamhttp.NoRedirect}
 	return c
 }
 
 // Remote tells whether the service runs on another machine (ssh:// or tcp://): paths
 // handed to it are that machine's.
-func (c *PodmanClient) Remote() bool {
+func (c *Client) Remote() bool {
 	u, err := url.Parse(c.endpoint.URL)
 	switch {
 	case err != nil || u.Scheme == "ssh":
@@ -134,7 +140,7 @@ func (c *PodmanClient) Remote() bool {
 }
 
 // Version returns the service's libpod API version, asking it once.
-func (c *PodmanClient) Version(ctx context.Context) (string, error) {
+func (c *Client) Version(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	v := c.version
 	c.mu.Unlock()
@@ -156,7 +162,7 @@ func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.hc.CloseIdleConnections()
-		return "", &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
+		return "", &NotReachableError{Endpoint: c.endpoint, Err: upstreamhttp.DialCause(err)}
 	}
 	resp.Body.Close()
 	v = resp.Header.Get("Libpod-Api-Version")
@@ -172,7 +178,7 @@ func (c *PodmanClient) Version(ctx context.Context) (string, error) {
 	return v, nil
 }
 
-func (c *PodmanClient) usable() error {
+func (c *Client) usable() error {
 	if c.endpoint.Err != nil {
 		return c.endpoint.Err
 	}
@@ -186,7 +192,7 @@ func (c *PodmanClient) usable() error {
 }
 
 // Do sends a request under the service's version prefix (/v4.3.1/libpod/...).
-func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, error) {
+func (c *Client) Do(ctx context.Context, req *upstream.Request) (*http.Response, error) {
 	resp, err := c.do(ctx, req)
 	var nr *NotReachableError
 	if err != nil && ctx.Err() == nil && req.Body == nil && errors.As(err, &nr) && nr.Err != nil {
@@ -202,12 +208,12 @@ func (c *PodmanClient) Do(ctx context.Context, req *Request) (*http.Response, er
 	return resp, err
 }
 
-func (c *PodmanClient) do(ctx context.Context, req *Request) (*http.Response, error) {
+func (c *Client) do(ctx context.Context, req *upstream.Request) (*http.Response, error) {
 	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, err
 	}
-	hr, err := newHTTPRequest(ctx, "http://d/v"+v, req)
+	hr, err := upstreamhttp.NewRequest(ctx, "http://d/v"+v, req)
 	if err != nil {
 		return nil, err
 	}
@@ -222,18 +228,10 @@ func (c *PodmanClient) do(ctx context.Context, req *Request) (*http.Response, er
 		c.version = ""
 		c.mu.Unlock()
 		c.hc.CloseIdleConnections()
-		return nil, &NotReachableError{Endpoint: c.endpoint, Err: dialCause(err)}
+		return nil, &NotReachableError{Endpoint: c.endpoint, Err: upstreamhttp.DialCause(err)}
 	}
-	if err := checkRedirect(resp); err != nil {
+	if err := upstreamhttp.CheckRedirect(resp); err != nil {
 		return nil, fmt.Errorf("the Podman service at %s %w", c.endpoint.URL, err)
 	}
 	return resp, nil
-}
-
-func dialCause(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

@@ -1,8 +1,7 @@
-package upstream
+package upstreamhttp
 
 import (
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -28,21 +27,6 @@ func TestEncodeQuery(t *testing.T) {
 		back, err := url.ParseQuery(got)
 		if err != nil || back.Encode() != tc.in.Encode() {
 			t.Errorf("%q decodes to %v (%v)", got, back, err)
-		}
-	}
-}
-
-func TestPodmanURLSchemes(t *testing.T) {
-	for _, tc := range []struct{ url, err string }{
-		{"unix:///run/x.sock", ""},
-		{"tcp://127.0.0.1:8080", ""},
-		{"http://127.0.0.1:8080", `unsupported Podman URL scheme "http"`},
-		{"unix://%zz", "invalid Podman URL"},
-	} {
-		c := NewPodmanClient(PodmanEndpoint{URL: tc.url, Source: "--podman-url", Tried: []string{tc.url}})
-		err := c.usable()
-		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("%s: %v, want %q", tc.url, err, tc.err)
 		}
 	}
 }

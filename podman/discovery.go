@@ -1,4 +1,4 @@
-package upstream
+package podman
 
 import (
 	"context"
@@ -13,10 +13,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/image-mcp/image-mcp/internal/upstreamhttp"
 )
 
-// PodmanEnv is the part of the environment discovery reads (a struct so tests can set it).
-type PodmanEnv struct {
+// Env is the part of the environment Podman's kind reads: where to look for the service,
+// how to log in to it, and the registry auth files (a struct so tests can set it).
+type Env struct {
 	Flag                string // --podman-url
 	ContainerHost       string // CONTAINER_HOST
 	ContainerConnection string // CONTAINER_CONNECTION: a `podman system connection` by name
@@ -29,6 +32,7 @@ type PodmanEnv struct {
 	ContainersConf      string // CONTAINERS_CONF: when set, the only containers.conf read
 	ContainersConfOver  string // CONTAINERS_CONF_OVERRIDE: read last
 	ConnectionsConf     string // PODMAN_CONNECTIONS_CONF: the podman-connections.json to read
+	RegistryAuthFile    string // REGISTRY_AUTH_FILE: the first registry auth file
 	UID                 int
 	GOOS                string
 	// RunDir is where the system sockets live ("/run"); tests point it elsewhere.
@@ -38,33 +42,32 @@ type PodmanEnv struct {
 	SystemConfFiles []string
 	// MachineSocket asks `podman machine inspect` for the machine's API socket; nil skips it.
 	MachineSocket func() (MachineInfo, error)
+	// Environ is the whole environment ("NAME=value"), which a service image-mcp starts
+	// inherits (see serviceEnv).
+	Environ []string
 }
 
-// PodmanEnvFromOS reads the environment.
-func PodmanEnvFromOS(flag string) PodmanEnv {
-	env := PodmanEnv{
-		Flag:                flag,
-		ContainerHost:       os.Getenv("CONTAINER_HOST"),
-		ContainerConnection: os.Getenv("CONTAINER_CONNECTION"),
-		SSHKey:              os.Getenv("CONTAINER_SSHKEY"),
-		KnownHosts:          os.Getenv("IMAGE_MCP_SSH_KNOWN_HOSTS"),
-		SSHAuthSock:         os.Getenv("SSH_AUTH_SOCK"),
-		XDGRuntimeDir:       os.Getenv("XDG_RUNTIME_DIR"),
-		XDGConfigHome:       os.Getenv("XDG_CONFIG_HOME"),
-		Home:                os.Getenv("HOME"),
-		ContainersConf:      os.Getenv("CONTAINERS_CONF"),
-		ContainersConfOver:  os.Getenv("CONTAINERS_CONF_OVERRIDE"),
-		ConnectionsConf:     os.Getenv("PODMAN_CONNECTIONS_CONF"),
+// EnvFrom reads Podman's environment through getenv. What image-mcp's own settings give
+// (Flag or ContainerHost, SSHKey, KnownHosts: --podman-url or CONTAINER_HOST,
+// --podman-identity or CONTAINER_SSHKEY, --podman-known-hosts or IMAGE_MCP_SSH_KNOWN_HOSTS)
+// and Environ, the whole environment, are left for the caller, who has them.
+func EnvFrom(getenv func(string) string) Env {
+	return Env{
+		ContainerConnection: getenv("CONTAINER_CONNECTION"),
+		SSHAuthSock:         getenv("SSH_AUTH_SOCK"),
+		XDGRuntimeDir:       getenv("XDG_RUNTIME_DIR"),
+		XDGConfigHome:       getenv("XDG_CONFIG_HOME"),
+		Home:                getenv("HOME"),
+		ContainersConf:      getenv("CONTAINERS_CONF"),
+		ContainersConfOver:  getenv("CONTAINERS_CONF_OVERRIDE"),
+		ConnectionsConf:     getenv("PODMAN_CONNECTIONS_CONF"),
+		RegistryAuthFile:    getenv("REGISTRY_AUTH_FILE"),
 		UID:                 os.Getuid(),
 		GOOS:                runtime.GOOS,
 		RunDir:              "/run",
 		SystemConfFiles:     systemConfFiles(),
 		MachineSocket:       podmanMachineInspect,
 	}
-	if env.Home == "" {
-		env.Home, _ = os.UserHomeDir()
-	}
-	return env
 }
 
 // systemConfFiles lists containers.conf files as containers/common reads them.
@@ -74,7 +77,7 @@ func systemConfFiles() []string {
 	return append(files, drop...)
 }
 
-// DiscoverPodman picks the Podman service, first match wins:
+// Discover picks the Podman service, first match wins:
 //  1. --podman-url
 //  2. CONTAINER_HOST
 //  3. CONTAINER_CONNECTION, a named `podman system connection`
@@ -86,13 +89,15 @@ func systemConfFiles() []string {
 //     API socket from `podman machine inspect`
 //
 // When nothing is found the URL is empty; the caller may then start a service itself.
-func DiscoverPodman(env PodmanEnv) PodmanEndpoint {
-	return withoutPassword(discoverPodman(env))
+func Discover(env Env) Endpoint {
+	ep := withoutPassword(discover(env))
+	ep.AuthFiles = authFiles(env)
+	return ep
 }
 
 // withoutPassword refuses a URL with a password in it (ssh:// logs in with keys only) and
 // keeps only its redacted form, which is what logs and tool errors show.
-func withoutPassword(ep PodmanEndpoint) PodmanEndpoint {
+func withoutPassword(ep Endpoint) Endpoint {
 	u, err := url.Parse(ep.URL)
 	if err != nil || u.User == nil {
 		return ep
@@ -113,16 +118,35 @@ func withoutPassword(ep PodmanEndpoint) PodmanEndpoint {
 	return ep
 }
 
-func discoverPodman(env PodmanEnv) PodmanEndpoint {
+func discover(env Env) Endpoint {
 	ssh := SSHOptions{Identity: env.SSHKey, KnownHosts: env.KnownHosts, AgentSock: env.SSHAuthSock, Home: env.Home}
 	if env.Flag != "" {
-		return PodmanEndpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}, SSH: ssh}
+		return Endpoint{URL: env.Flag, Source: "--podman-url", Tried: []string{env.Flag}, SSH: ssh}
 	}
 	if env.ContainerHost != "" {
-		return PodmanEndpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}, SSH: ssh}
+		return Endpoint{URL: env.ContainerHost, Source: "CONTAINER_HOST", Tried: []string{env.ContainerHost}, SSH: ssh}
 	}
-	ep := PodmanEndpoint{SSH: ssh}
-	conns, err := ReadConnections(env)
+	ep := Endpoint{SSH: ssh}
+	ep, found, machineConn := fromConnections(env, ep)
+	if found {
+		return ep
+	}
+	if ep, found = fromSockets(env, ep); found {
+		return ep
+	}
+	if (env.GOOS == "darwin" || machineConn) && env.MachineSocket != nil {
+		if ep, found = fromMachine(env, ep); found {
+			return ep
+		}
+	}
+	ep.Source = "none"
+	return ep
+}
+
+// fromConnections is steps 3 and 4: the connection CONTAINER_CONNECTION names (found,
+// or an error), else the default connection unless it is a podman machine's.
+func fromConnections(env Env, ep Endpoint) (_ Endpoint, found, machineConn bool) {
+	conns, err := readConnections(env)
 	if err != nil {
 		ep.Warnings = append(ep.Warnings, err.Error())
 	}
@@ -133,27 +157,32 @@ func discoverPodman(env PodmanEnv) PodmanEndpoint {
 		c, ok := conns.Connections[name]
 		if !ok {
 			ep.Err = fmt.Errorf("CONTAINER_CONNECTION=%s: no such `podman system connection` in %s (see `podman system connection list`)", name, conns.describeFiles())
-			return ep
+			return ep, true, false
 		}
-		return conns.endpoint(ep, c)
+		return conns.endpoint(ep, c), true, false
 	}
-	machineConn := false
-	if name := conns.Default; name != "" {
-		ep.Tried = append(ep.Tried, "default connection "+name)
-		c, ok := conns.Connections[name]
-		switch {
-		case !ok:
-			ep.Warnings = append(ep.Warnings, fmt.Sprintf("the default connection %q is not defined in %s", name, conns.describeFiles()))
-		case c.IsMachine:
-			// A podman machine's ssh connection trusts the machine's host key blindly in
-			// Podman; its local API socket (step 6) needs no such trust.
-			machineConn = true
-		default:
-			ep.Source = "default connection " + name
-			return conns.endpoint(ep, c)
-		}
+	name := conns.Default
+	if name == "" {
+		return ep, false, false
 	}
+	ep.Tried = append(ep.Tried, "default connection "+name)
+	c, ok := conns.Connections[name]
+	switch {
+	case !ok:
+		ep.Warnings = append(ep.Warnings, fmt.Sprintf("the default connection %q is not defined in %s", name, conns.describeFiles()))
+	case c.IsMachine:
+		// A podman machine's ssh connection trusts the machine's host key blindly in
+		// Podman; its local API socket (step 6) needs no such trust.
+		return ep, false, true
+	default:
+		ep.Source = "default connection " + name
+		return conns.endpoint(ep, c), true, false
+	}
+	return ep, false, false
+}
 
+// fromSockets is step 5: the first socket that answers.
+func fromSockets(env Env, ep Endpoint) (Endpoint, bool) {
 	runDir := env.RunDir
 	if runDir == "" {
 		runDir = "/run"
@@ -172,27 +201,28 @@ func discoverPodman(env PodmanEnv) PodmanEndpoint {
 		switch err := probeUnix(c); {
 		case err == nil:
 			ep.URL, ep.Source = "unix://"+c, "socket"
-			return ep
+			return ep, true
 		case !os.IsNotExist(err):
-			ep.Warnings = append(ep.Warnings, fmt.Sprintf("%s exists but does not answer (%v); skipped", c, dialCause(err)))
+			ep.Warnings = append(ep.Warnings, fmt.Sprintf("%s exists but does not answer (%v); skipped", c, upstreamhttp.DialCause(err)))
 		}
 	}
+	return ep, false
+}
 
-	if (env.GOOS == "darwin" || machineConn) && env.MachineSocket != nil {
-		ep.Tried = append(ep.Tried, "podman machine inspect")
-		m, err := env.MachineSocket()
-		switch {
-		case err != nil:
-			ep.Warnings = append(ep.Warnings, err.Error())
-		case m.State != "" && m.State != "running":
-			ep.Warnings = append(ep.Warnings, fmt.Sprintf("podman machine %s is %s: start it with `podman machine start %s`", m.Name, m.State, m.Name))
-		case m.Socket != "":
-			ep.URL, ep.Source = "unix://"+m.Socket, "podman machine "+m.Name
-			return ep
-		}
+// fromMachine is step 6: the API socket of the podman machine, when it runs.
+func fromMachine(env Env, ep Endpoint) (Endpoint, bool) {
+	ep.Tried = append(ep.Tried, "podman machine inspect")
+	m, err := env.MachineSocket()
+	switch {
+	case err != nil:
+		ep.Warnings = append(ep.Warnings, err.Error())
+	case m.State != "" && m.State != "running":
+		ep.Warnings = append(ep.Warnings, fmt.Sprintf("podman machine %s is %s: start it with `podman machine start %s`", m.Name, m.State, m.Name))
+	case m.Socket != "":
+		ep.URL, ep.Source = "unix://"+m.Socket, "podman machine "+m.Name
+		return ep, true
 	}
-	ep.Source = "none"
-	return ep
+	return ep, false
 }
 
 // probeUnix says whether something accepts connections on a unix socket.
@@ -218,9 +248,9 @@ type MachineInfo struct {
 	Socket string
 }
 
-// ParseMachineInspect reads `podman machine inspect` output: a JSON array of machines,
+// parseMachineInspect reads `podman machine inspect` output: a JSON array of machines,
 // each with Name, State and ConnectionInfo.PodmanSocket.Path.
-func ParseMachineInspect(out []byte) (MachineInfo, error) {
+func parseMachineInspect(out []byte) (MachineInfo, error) {
 	var ms []struct {
 		Name           string
 		State          string
@@ -259,5 +289,5 @@ func podmanMachineInspect() (MachineInfo, error) {
 		}
 		return MachineInfo{}, fmt.Errorf("podman machine inspect: %s", msg)
 	}
-	return ParseMachineInspect(out)
+	return parseMachineInspect(out)
 }
