@@ -3,7 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -56,14 +56,15 @@ func TestServerJSON(t *testing.T) {
 	if s.Name != "io.github.image-mcp/image-mcp" || len(s.Desc) == 0 || len(s.Desc) > 100 {
 		t.Errorf("name %q, description of %d characters (1 to 100)", s.Name, len(s.Desc))
 	}
-	// Every variable it lists must be one that the code reads (a quoted name in a .go file).
+	// Every variable it lists must be one that the code reads (a quoted name in a .go file
+	// the binary is built from).
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$.Dir}}/{{.}}
+{{end}}{{end}}{{end}}`, "..").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
 	var code strings.Builder
-	files, _ := filepath.Glob("../*.go")
-	more, _ := filepath.Glob("../*/*.go")
-	for _, f := range append(files, more...) {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
+	for _, f := range strings.Fields(string(out)) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
