@@ -86,10 +86,8 @@ func mcpTool(t *capabilities.Tool, schema any) *mcp.Tool {
 // listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
 // schema with reflection.
 func (e *Engine) Register(s *mcp.Server) {
-	// One worker per CPU: the server lists tools sorted by name, whatever the order they
-	// were added in, and AddTool may be called concurrently.
+	// One worker per CPU: AddTool may be called concurrently.
 	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
-	listed := make([]*mcp.Tool, len(e.Tools))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -100,12 +98,10 @@ func (e *Engine) Register(s *mcp.Server) {
 				mt.Meta = e.resultSizeMeta()
 				s.AddTool(mt, e.handler(t))
 				mt.InputSchema = schema
-				listed[i] = mt
 			}
 		})
 	}
 	wg.Wait()
-	s.AddReceivingMiddleware(newListCache(listed).middleware())
 }
 
 // resultSizeMeta declares the largest answer of a tool when the budget is above the
