@@ -83,8 +83,7 @@ func mcpTool(t *capabilities.Tool, schema any) *mcp.Tool {
 // keyword), which was most of what was left of start-up. So AddTool checks a bare object
 // schema (bareObjectSchema) and the listed tool gets its schema after: the server keeps and lists the *Tool
 // it was given (TestRegisterListsFullSchemas fails if it ever copies it). The schema is
-// listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
-// schema with reflection.
+// listed encoded, which tools/list copies instead of encoding the typed schema.
 func (e *Engine) Register(s *mcp.Server) {
 	// One worker per CPU: AddTool may be called concurrently.
 	workers := min(runtime.GOMAXPROCS(0), len(e.Tools))
@@ -127,8 +126,8 @@ func listedSchema(t *capabilities.Tool) any {
 		return json.RawMessage(raw)
 	}
 	typed := Schema(t)
-	if raw, err := EncodeSchema(typed); err == nil {
-		return raw
+	if raw, err := json.Marshal(typed); err == nil {
+		return json.RawMessage(raw)
 	}
 	return typed
 }
