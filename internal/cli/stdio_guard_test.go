@@ -261,50 +261,6 @@ func TestPlainRequest(t *testing.T) {
 	}
 }
 
-// encodeAnswer writes exactly what the go-sdk's jsonrpc.EncodeMessage writes for the
-// answers it takes, and leaves the others to it.
-func TestEncodeAnswer(t *testing.T) {
-	id := func(v any) jsonrpc.ID {
-		i, err := jsonrpc.MakeID(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return i
-	}
-	cases := []struct {
-		name string
-		resp *jsonrpc.Response
-		ok   bool
-	}{
-		{"integer id", &jsonrpc.Response{ID: id(float64(7)), Result: json.RawMessage(`{"tools":[]}`)}, true},
-		{"negative id", &jsonrpc.Response{ID: id(float64(-42)), Result: json.RawMessage(`{}`)}, true},
-		{"string id", &jsonrpc.Response{ID: id("a-1"), Result: json.RawMessage(`{"x":1}`)}, true},
-		{"string id to escape", &jsonrpc.Response{ID: id("q\"<&>\u2028\\\n é"), Result: json.RawMessage(`{"x":1}`)}, true},
-		{"result with HTML and unicode", &jsonrpc.Response{ID: id(float64(1)), Result: json.RawMessage(`{"t":"<a&b> é \u2028 \"q\""}`)}, true},
-		{"error", &jsonrpc.Response{ID: id(float64(1)), Error: &jsonrpc.Error{Code: -32602, Message: "bad"}}, false},
-		{"no result", &jsonrpc.Response{ID: id(float64(1))}, false},
-		{"no id", &jsonrpc.Response{Result: json.RawMessage(`{}`)}, false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, ok := encodeAnswer(c.resp)
-			if ok != c.ok {
-				t.Fatalf("ok = %v, want %v", ok, c.ok)
-			}
-			if !ok {
-				return
-			}
-			want, err := jsonrpc.EncodeMessage(c.resp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != string(want)+"\n" {
-				t.Fatalf("wrote\n%s\nthe go-sdk writes\n%s", got, want)
-			}
-		})
-	}
-}
-
 // filterLines copies the lines of in that are single JSON-RPC messages to pass and
 // answers the others on out, as the go-sdk's reader reads them from the filter.
 func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
