@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -201,65 +200,10 @@ func check(line []byte) (code int64, msg string) {
 	if line[0] == '[' {
 		return jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported (MCP 2025-06-18 has none); send one message per line"
 	}
-	if plainRequest(line) {
-		return 0, ""
-	}
 	if _, err := jsonrpc.DecodeMessage(line); err != nil {
 		return jsonrpc.CodeInvalidRequest, "not a JSON-RPC 2.0 message: " + err.Error()
 	}
 	return 0, ""
-}
-
-// plainRequest tells whether line (valid JSON) is a request or notification that
-// jsonrpc.DecodeMessage certainly accepts: an object of "jsonrpc":"2.0", a string
-// "method", optionally a string or small integer "id" and an object or array "params",
-// each once, keys without escapes, nothing else. It is the common case, read without
-// allocating; DecodeMessage judges the rest (it allocates two 32 KiB decoder buffers,
-// and the go-sdk decodes the line again anyway).
-func plainRequest(line []byte) bool {
-	if line[0] != '{' {
-		return false
-	}
-	var version, method, id, params bool
-	ok := true
-	gjson.ParseBytes(line).ForEach(func(k, v gjson.Result) bool {
-		if len(k.Raw) != len(k.Str)+2 { // an escaped key: the go-sdk's decoder may not read it so
-			ok = false
-			return false
-		}
-		switch k.Str {
-		case "jsonrpc":
-			ok = !version && v.Raw == `"2.0"`
-			version = true
-		case "method":
-			ok = !method && v.Type == gjson.String
-			method = true
-		case "id":
-			ok = !id && (v.Type == gjson.String || v.Type == gjson.Number && smallInt(v.Raw))
-			id = true
-		case "params":
-			ok = !params && (v.IsObject() || v.IsArray())
-			params = true
-		default:
-			ok = false
-		}
-		return ok
-	})
-	return ok && version && method
-}
-
-// smallInt tells whether s is a JSON integer of at most 15 digits (exact as a float64).
-func smallInt(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	if len(s) == 0 || len(s) > 15 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // reject answers a dropped line with its id when one can be read from it (even from JSON

@@ -204,63 +204,6 @@ func TestElicitCompat(t *testing.T) {
 	}
 }
 
-// plainRequest is the guard's fast path: every line it accepts, jsonrpc.DecodeMessage
-// accepts as a request; the common requests take it; the odd ones are left to
-// DecodeMessage.
-func TestPlainRequest(t *testing.T) {
-	cases := []struct {
-		line  string
-		plain bool
-	}{
-		{`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, true},
-		{`{"jsonrpc":"2.0","id":"a-1","method":"tools/call","params":{"name":"x","arguments":{"a":[1,{"b":null}]}}}`, true},
-		{`{"method":"initialize","params":{},"id":0,"jsonrpc":"2.0"}`, true},
-		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, true},
-		{`{"jsonrpc":"2.0","id":-123456789012345,"method":"m","params":[]}`, true},
-		{`{"jsonrpc":"2.0","id":1234567890123456,"method":"m"}`, false}, // beyond 15 digits
-		{`{"jsonrpc":"2.0","id":1.5,"method":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":1e3,"method":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":null,"method":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":{"x":1},"method":"m"}`, false},
-		{`{"jsonrpc":"1.0","id":1,"method":"m"}`, false},
-		{`{"jsonrpc":"2\u002e0","id":1,"method":"m"}`, false},
-		{`{"jsonrpc":"2.0","jsonrpc":"1.0","id":1,"method":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":1,"id":{},"method":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":1,"method":"m","method":2}`, false},
-		{`{"jsonrpc":"2.0","id":1,"method":7}`, false},
-		{`{"jsonrpc":"2.0","id":1,"\u006dethod":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":1,"method":"m","params":"x"}`, false},
-		{`{"jsonrpc":"2.0","id":1,"method":"m","result":{}}`, false},
-		{`{"jsonrpc":"2.0","id":1,"method":"m","error":5}`, false},
-		{`{"jsonrpc":"2.0","id":1,"Method":"m"}`, false},
-		{`{"jsonrpc":"2.0","id":1}`, false},
-		{`{"jsonrpc":"2.0","id":1,"result":{}}`, false},
-		{`[{"jsonrpc":"2.0","id":1,"method":"m"}]`, false},
-	}
-	for _, c := range cases {
-		t.Run(c.line, func(t *testing.T) {
-			line := []byte(c.line)
-			if !json.Valid(line) {
-				t.Fatalf("not valid JSON")
-			}
-			got := plainRequest(line)
-			if got != c.plain {
-				t.Fatalf("plainRequest = %v, want %v", got, c.plain)
-			}
-			if !got {
-				return
-			}
-			m, err := jsonrpc.DecodeMessage(line)
-			if err != nil {
-				t.Fatalf("the fast path took a line DecodeMessage refuses: %v", err)
-			}
-			if _, ok := m.(*jsonrpc.Request); !ok {
-				t.Fatalf("DecodeMessage gave a %T, want a request", m)
-			}
-		})
-	}
-}
-
 // filterLines copies the lines of in that are single JSON-RPC messages to pass and
 // answers the others on out, as the go-sdk's reader reads them from the filter.
 func filterLines(in io.Reader, pass io.Writer, out io.Writer) error {
