@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/image-mcp/image-mcp/internal/collector"
 	"github.com/image-mcp/image-mcp/internal/redact"
 )
 
@@ -55,8 +56,8 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 		return 2
 	}
 	defer stopProfile()
-	gc := pauseGC()
-	defer gc.resume()
+	gc := collector.Pause()
+	defer gc.Resume()
 
 	// Secrets are masked in everything written from here on, wherever an upstream put
 	// them: stdout's MCP messages (results, errors, progress) and doctor's report,

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/collector"
 	"github.com/image-mcp/image-mcp/internal/redact"
 	"github.com/image-mcp/image-mcp/prompts"
 	"github.com/image-mcp/image-mcp/tools"
@@ -23,7 +24,7 @@ import (
 )
 
 // serveMCP serves the catalog on stdio until the client leaves or a signal comes.
-func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr error, red *redact.Set, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector) int {
+func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr error, red *redact.Set, stdin io.ReadCloser, stdout, stderr io.Writer, log zerolog.Logger, gc *collector.Schedule) int {
 	// A bad StackRox setting must not stop the Podman tools: the StackRox tools answer with it.
 	ups := &tools.Upstreams{Redact: red}
 	ups.Central, ups.CentralErr = upstream.NewCentralClient(rox)
@@ -82,7 +83,7 @@ func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr
 		Paths:              paths,
 		ConfirmDestructive: o.ConfirmDestructive,
 		Session:            session,
-		BigAnswer:          gc.bigAnswerRead,
+		BigAnswer:          gc.BigAnswerRead,
 		Redact:             red,
 	})
 	if err != nil {
@@ -104,10 +105,10 @@ func serveMCP(o *Options, b Build, c catalog, rox upstream.CentralConfig, roxErr
 	prompts.Register(server, c.prompts)
 	// The seed name of a renamed tool is made its listed name first, so every later step
 	// (the filters' refusal, confirmations) sees one name.
-	server.AddReceivingMiddleware(tools.NegotiatedProtocol(), tools.Aliases(capabilities.NamesOf(c.all)), c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.middleware())
+	server.AddReceivingMiddleware(tools.NegotiatedProtocol(), tools.Aliases(capabilities.NamesOf(c.all)), c.hidden.Refuse(), c.hiddenPrompts.Refuse(), gc.Middleware())
 
 	log.Info().Int("tools", len(c.served)).Int("filtered out", len(c.hidden)).Int("prompts", len(c.prompts)).Str("version", b.Version).Msg("serving MCP on stdio")
-	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout, written: gc.written})
+	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: stdout, written: gc.Written})
 	endSession()
 	if !engine.Drain(30 * time.Second) {
 		log.Warn().Msg("tool calls still running at exit")
