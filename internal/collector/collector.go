@@ -3,7 +3,7 @@
 // the go-sdk writing an answer after its receiving middleware returns
 // (TestPauseWithTheSDK runs it against the go-sdk).
 //
-// Measured gain (bench; docs/performance.md): exec → tools/list 1.8–2.1 ms shorter.
+// Measured gain (docs/performance.md): exec → tools/list 1.2–2.1 ms shorter.
 // The collection after a big answer: StackRox peak RSS 22.7 MiB instead of 29.6.
 package collector
 
