@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -73,34 +72,13 @@ func mcpTool(t *capabilities.Tool, schema any) *mcp.Tool {
 	}
 }
 
-// Register adds every tool of the engine to the server. AddTool encodes and decodes each
-// schema to check its x-mcp-header annotations (we have none: Schema writes no such
-// keyword), which was most of what was left of start-up. So AddTool checks a bare object
-// schema (bareObjectSchema) and the listed tool gets its schema after: the server keeps and lists the *Tool
-// it was given (TestRegisterListsFullSchemas fails if it ever copies it). The schema is
-// listed encoded by EncodeSchema, which tools/list copies instead of encoding the typed
-// schema with reflection.
+// Register adds every tool of the engine to the server, each with its listed schema.
 func (e *Engine) Register(s *mcp.Server) {
-	// One worker per CPU: the server lists tools sorted by name, whatever the order they
-	// were added in, and AddTool may be called concurrently.
-	workers := min(runtime.GOMAXPROCS(0), len(e.tools))
-	listed := make([]*mcp.Tool, len(e.tools))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(e.tools); i += workers {
-				t := e.tools[i]
-				schema := listedSchema(t)
-				mt := mcpTool(t, bareObjectSchema)
-				mt.Meta = e.resultSizeMeta()
-				s.AddTool(mt, e.handler(t))
-				mt.InputSchema = schema
-				listed[i] = mt
-			}
-		})
+	for _, t := range e.tools {
+		mt := mcpTool(t, listedSchema(t))
+		mt.Meta = e.resultSizeMeta()
+		s.AddTool(mt, e.handler(t))
 	}
-	wg.Wait()
-	s.AddReceivingMiddleware(newListCache(listed).middleware())
 }
 
 // resultSizeMeta declares the largest answer of a tool when the budget is above the
@@ -113,21 +91,15 @@ func (e *Engine) resultSizeMeta() mcp.Meta {
 	return mcp.Meta{ResultSizeMeta: e.shaper.maxBytes}
 }
 
-// bareObjectSchema is what AddTool checks: as raw JSON, not a *jsonschema.Schema, whose
-// first encoding (building encoding/json's encoders for its ~50 fields) cost ~0.5 ms of CPU
-// at every start.
-var bareObjectSchema = json.RawMessage(`{"type":"object"}`)
-
-// listedSchema is t's input schema as tools/list shows it: generated for a built-in tool
-// (listed_schemas.go; building and encoding 29 schemas was a quarter of the start-up work
-// left), encoded at start for a tool of a --capability file.
+// listedSchema is t's input schema as tools/list shows it, as JSON: generated for a
+// built-in tool (listed_schemas.go), encoded at start for a tool of a --capability file.
 func listedSchema(t *capabilities.Tool) any {
 	if raw, ok := builtinSchemas[t.Name]; ok && t.Capability.Builtin {
 		return json.RawMessage(raw)
 	}
 	typed := Schema(t)
-	if raw, err := EncodeSchema(typed); err == nil {
-		return raw
+	if raw, err := json.Marshal(typed); err == nil {
+		return json.RawMessage(raw)
 	}
 	return typed
 }

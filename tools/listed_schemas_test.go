@@ -18,7 +18,7 @@ func TestListedSchemasMatchSpecs(t *testing.T) {
 	for _, c := range caps {
 		for _, tl := range c.Tools {
 			n++
-			want, err := EncodeSchema(Schema(tl))
+			want, err := json.Marshal(Schema(tl))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +50,7 @@ func TestListedSchemaOfBuiltinsOnly(t *testing.T) {
 		{"same name, from a file", &extra},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want, err := EncodeSchema(Schema(tc.tool))
+			want, err := json.Marshal(Schema(tc.tool))
 			if err != nil {
 				t.Fatal(err)
 			}

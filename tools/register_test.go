@@ -10,8 +10,8 @@ import (
 	"github.com/image-mcp/image-mcp/capabilities"
 )
 
-// Register hands AddTool a bare schema and sets the full one after: tools/list must still
-// give every tool exactly as MCPTool builds it.
+// Register hands AddTool each tool's schema as JSON (generated for the built-in tools):
+// tools/list gives every tool's schema as MCPTool builds it.
 func TestRegisterListsFullSchemas(t *testing.T) {
 	all := embeddedTools(t)
 	res := listInMemory(t, all, func(ct mcp.Transport) mcp.Transport { return ct })

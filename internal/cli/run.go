@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/image-mcp/image-mcp/central"
+	"github.com/image-mcp/image-mcp/internal/collector"
 	"github.com/image-mcp/image-mcp/internal/redact"
 )
 
@@ -53,7 +54,7 @@ type run struct {
 	rox    central.Config
 	roxErr error // a bad ROX_* setting: the StackRox tools answer with it
 	red    *redact.Set
-	gc     *collector
+	gc     *collector.Schedule
 	log    zerolog.Logger
 	// stdout carries MCP (or a command's output) and nothing else; both mask secrets.
 	stdout, stderr io.Writer
@@ -72,8 +73,8 @@ func (o *Options) Run(b Build, stdin io.ReadCloser, stdout, stderr io.Writer) in
 		return 2
 	}
 	defer stopProfile()
-	r := &run{o: o, b: b, gc: pauseGC(), red: &redact.Set{}}
-	defer r.gc.resume()
+	r := &run{o: o, b: b, gc: collector.Pause(), red: &redact.Set{}}
+	defer r.gc.Resume()
 
 	// Secrets are masked in everything written from here on, wherever an upstream put
 	// them: stdout's MCP messages (results, errors, progress) and doctor's report,

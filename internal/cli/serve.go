@@ -44,7 +44,7 @@ func (r *run) serve(stdin io.ReadCloser) int {
 	engine := r.engine(kinds, paths, session)
 	server := r.mcpServer(engine, paths)
 	r.log.Info().Int("tools", len(r.cat.served)).Int("filtered out", len(r.cat.hidden)).Int("prompts", len(r.cat.prompts)).Str("version", r.b.Version).Msg("serving MCP on stdio")
-	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: r.stdout, written: r.gc.written})
+	err = server.Run(ctx, &guardedStdio{in: tools.NotifyEOF(stdin, endSession), out: r.stdout, written: r.gc.Written})
 	endSession()
 	if !engine.Drain(30 * time.Second) {
 		r.log.Warn().Msg("tool calls still running at exit")
@@ -70,7 +70,7 @@ func (r *run) engine(kinds upstream.Kinds, paths *tools.PathRule, session contex
 		Paths:              paths,
 		ConfirmDestructive: o.ConfirmDestructive,
 		Session:            session,
-		BigAnswer:          r.gc.bigAnswerRead,
+		BigAnswer:          r.gc.BigAnswerRead,
 		Redact:             r.red,
 	})
 }
@@ -94,6 +94,6 @@ func (r *run) mcpServer(engine *tools.Engine, paths *tools.PathRule) *mcp.Server
 	// The seed name of a renamed tool is made its listed name first, so every later step
 	// (the filters' refusal, confirmations) sees one name.
 	server.AddReceivingMiddleware(tools.NegotiatedProtocol(), tools.Aliases(capabilities.NamesOf(r.cat.all)),
-		r.cat.hidden.Refuse(), r.cat.hiddenPrompts.Refuse(), r.gc.middleware())
+		r.cat.hidden.Refuse(), r.cat.hiddenPrompts.Refuse(), r.gc.Middleware())
 	return server
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -63,12 +61,10 @@ const elicitModeSince = "2025-11-25"
 // older protocol (2025-06-18 has no such field, and strict clients such as the official
 // TypeScript SDK's refuse it); the go-sdk always writes it. The version is read from the
 // server's initialize answer.
-//
-// It also writes answers with a result itself (see encodeAnswer).
 type elicitCompat struct {
 	mcp.Connection
 	ids          *idSwap   // the request ids swapped on the way in
-	out          io.Writer // the go-sdk's connection writes there too
+	out          io.Writer // where answers to swapped ids go (the go-sdk's connection writes there too)
 	mu           sync.Mutex
 	version      string
 	versionKnown atomic.Bool
@@ -90,16 +86,6 @@ func (c *elicitCompat) Write(ctx context.Context, m jsonrpc.Message) error {
 				c.mu.Unlock()
 				c.versionKnown.Store(true)
 			}
-		}
-		if c.out == nil {
-			break
-		}
-		if b, ok := encodeAnswer(x); ok {
-			if err := ctx.Err(); err != nil {
-				return err // as the go-sdk's Write
-			}
-			_, err := c.out.Write(b)
-			return err
 		}
 	case *jsonrpc.Request:
 		c.mu.Lock()
@@ -131,36 +117,6 @@ func (c *elicitCompat) writeWithID(ctx context.Context, r *jsonrpc.Response, raw
 	}
 	_, err = c.out.Write(append(spliceID(b, "id", raw), '\n'))
 	return err
-}
-
-// encodeAnswer writes an answer with a result as the go-sdk's Write would, byte for byte,
-// without its second pass over the result: the go-sdk encodes the result (compact JSON),
-// then encodes the answer around it, which validates and copies the whole result again
-// (0.3 ms for tools/list's 22 KB at start, and again on every call). ok is false for the
-// rest (errors, ids other than integers and strings): the go-sdk writes them.
-func encodeAnswer(r *jsonrpc.Response) (b []byte, ok bool) {
-	if r.Error != nil || len(r.Result) == 0 {
-		return nil, false
-	}
-	b = make([]byte, 0, len(r.Result)+64)
-	b = append(b, `{"jsonrpc":"2.0","id":`...)
-	switch id := r.ID.Raw().(type) {
-	case int64:
-		b = strconv.AppendInt(b, id, 10)
-	case string:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if enc.Encode(id) != nil {
-			return nil, false
-		}
-		b = append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
-	default:
-		return nil, false
-	}
-	b = append(b, `,"result":`...)
-	b = append(b, r.Result...)
-	return append(b, "}\n"...), true
 }
 
 // serialWriter keeps the go-sdk's messages and the guard's error answers whole lines. Its
@@ -244,65 +200,10 @@ func check(line []byte) (code int64, msg string) {
 	if line[0] == '[' {
 		return jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported (MCP 2025-06-18 has none); send one message per line"
 	}
-	if plainRequest(line) {
-		return 0, ""
-	}
 	if _, err := jsonrpc.DecodeMessage(line); err != nil {
 		return jsonrpc.CodeInvalidRequest, "not a JSON-RPC 2.0 message: " + err.Error()
 	}
 	return 0, ""
-}
-
-// plainRequest tells whether line (valid JSON) is a request or notification that
-// jsonrpc.DecodeMessage certainly accepts: an object of "jsonrpc":"2.0", a string
-// "method", optionally a string or small integer "id" and an object or array "params",
-// each once, keys without escapes, nothing else. It is the common case, read without
-// allocating; DecodeMessage judges the rest (it allocates two 32 KiB decoder buffers,
-// and the go-sdk decodes the line again anyway).
-func plainRequest(line []byte) bool {
-	if line[0] != '{' {
-		return false
-	}
-	var version, method, id, params bool
-	ok := true
-	gjson.ParseBytes(line).ForEach(func(k, v gjson.Result) bool {
-		if len(k.Raw) != len(k.Str)+2 { // an escaped key: the go-sdk's decoder may not read it so
-			ok = false
-			return false
-		}
-		switch k.Str {
-		case "jsonrpc":
-			ok = !version && v.Raw == `"2.0"`
-			version = true
-		case "method":
-			ok = !method && v.Type == gjson.String
-			method = true
-		case "id":
-			ok = !id && (v.Type == gjson.String || v.Type == gjson.Number && smallInt(v.Raw))
-			id = true
-		case "params":
-			ok = !params && (v.IsObject() || v.IsArray())
-			params = true
-		default:
-			ok = false
-		}
-		return ok
-	})
-	return ok && version && method
-}
-
-// smallInt tells whether s is a JSON integer of at most 15 digits (exact as a float64).
-func smallInt(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	if len(s) == 0 || len(s) > 15 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // reject answers a dropped line with its id when one can be read from it (even from JSON

@@ -92,3 +92,17 @@ func spliceID(b []byte, path string, value []byte) []byte {
 	out = append(out, value...)
 	return append(out, b[r.Index+len(r.Raw):]...)
 }
+
+// smallInt tells whether s is a JSON integer of at most 15 digits (exact as a float64).
+func smallInt(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if len(s) == 0 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,4 +1,4 @@
-package cli
+package collector
 
 import (
 	"context"
@@ -36,13 +36,13 @@ func TestStartGC(t *testing.T) {
 			debug.SetGCPercent(tc.percent)
 			debug.SetMemoryLimit(tc.limit)
 
-			g := pauseGC()
-			defer g.resume()
+			g := Pause()
+			defer g.Resume()
 			wantLimit := min(tc.limit, startHeapLimit)
-			handle := g.middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) { return nil, nil })
+			handle := g.Middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) { return nil, nil })
 			for _, method := range []string{"initialize", "notifications/initialized"} {
 				handle(context.Background(), method, nil)
-				g.written()
+				g.Written()
 				if p, l := gcSettings(); p != -1 || l != wantLimit {
 					t.Fatalf("after %s: GOGC %d GOMEMLIMIT %d, want off and %d", method, p, l, wantLimit)
 				}
@@ -51,7 +51,7 @@ func TestStartGC(t *testing.T) {
 			if p, _ := gcSettings(); p != -1 {
 				t.Fatalf("before the tools/list answer is written: GOGC %d, want off", p)
 			}
-			g.written()
+			g.Written()
 			if p, l := gcSettings(); p != tc.percent || l != tc.limit {
 				t.Fatalf("after the tools/list answer: GOGC %d GOMEMLIMIT %d, want %d and %d", p, l, tc.percent, tc.limit)
 			}
@@ -67,19 +67,19 @@ func TestCollectAfterBigAnswer(t *testing.T) {
 		runtime.ReadMemStats(&m)
 		return m.NumGC
 	}
-	g := pauseGC()
-	g.resume()                   // as after start
+	g := Pause()
+	g.Resume()                   // as after start
 	p0 := debug.SetGCPercent(-1) // no collection but the ones asked for
 	defer debug.SetGCPercent(p0)
 
 	before := numGC()
-	g.written()
-	g.bigAnswerRead()
+	g.Written()
+	g.BigAnswerRead()
 	time.Sleep(50 * time.Millisecond)
 	if n := numGC(); n != before {
 		t.Fatalf("%d collections before the answer was written, want none", n-before)
 	}
-	g.written()
+	g.Written()
 	deadline := time.Now().Add(10 * time.Second)
 	for numGC() == before {
 		if time.Now().After(deadline) {
@@ -91,7 +91,7 @@ func TestCollectAfterBigAnswer(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	after := numGC()
-	g.written()
+	g.Written()
 	time.Sleep(50 * time.Millisecond)
 	if n := numGC(); n != after {
 		t.Fatalf("%d collections after a write with no big answer, want none", n-after)
@@ -103,15 +103,15 @@ func TestCollectAfterBigAnswer(t *testing.T) {
 func TestStartGCResumedByToolCall(t *testing.T) {
 	p0, l0 := gcSettings()
 	defer func() { debug.SetGCPercent(p0); debug.SetMemoryLimit(l0) }()
-	g := pauseGC()
-	defer g.resume()
+	g := Pause()
+	defer g.Resume()
 	var during int
-	handle := g.middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) {
+	handle := g.Middleware()(func(context.Context, string, mcp.Request) (mcp.Result, error) {
 		during, _ = gcSettings()
 		return nil, nil
 	})
 	handle(context.Background(), "initialize", nil)
-	g.written()
+	g.Written()
 	handle(context.Background(), "tools/call", nil)
 	if during != p0 {
 		t.Fatalf("the tool call ran with GOGC %d, want %d", during, p0)
