@@ -1,13 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/image-mcp/image-mcp/capabilities"
-	"github.com/image-mcp/image-mcp/tools"
 )
 
 // The tables of the user docs that are checked against the loaded capabilities, so they
@@ -32,6 +32,7 @@ func TestDocsToolsTable(t *testing.T) {
 	rows = rows[2:]
 
 	caps := capabilities.Embedded()
+	announced := goldenAnnotations(t)
 	yn := func(b bool) string {
 		if b {
 			return "yes"
@@ -41,12 +42,16 @@ func TestDocsToolsTable(t *testing.T) {
 	var want [][]string
 	for _, c := range caps {
 		for _, tl := range c.Tools {
-			a := tools.MCPTool(tl).Annotations
+			a, ok := announced[tl.Name]
+			if !ok {
+				t.Errorf("%s is not in the golden tools/list", tl.Name)
+				continue
+			}
 			seed := ""
 			if tl.Seed != "" {
 				seed = "`" + tl.Seed + "`"
 			}
-			want = append(want, []string{"`" + tl.Name + "`", seed, c.Toolset, "", yn(a.ReadOnlyHint), yn(*a.DestructiveHint), yn(a.IdempotentHint), yn(*a.OpenWorldHint)})
+			want = append(want, []string{"`" + tl.Name + "`", seed, c.Toolset, "", yn(a.ReadOnlyHint), yn(a.DestructiveHint), yn(a.IdempotentHint), yn(a.OpenWorldHint)})
 		}
 	}
 	if len(rows) != len(want) {
@@ -128,4 +133,33 @@ func markedTable(t *testing.T, file, name string) string {
 		t.Fatalf("%s has no %s markers", file, name)
 	}
 	return table
+}
+
+// hints are a tool's four annotations as tools/list gives them.
+type hints struct {
+	ReadOnlyHint, DestructiveHint, IdempotentHint, OpenWorldHint bool
+}
+
+// goldenAnnotations are the hints the server announces, by tool: the golden tools/list,
+// which e2e's TestToolsListGolden holds to what the built server answers.
+func goldenAnnotations(t *testing.T) map[string]hints {
+	t.Helper()
+	b, err := os.ReadFile("e2e/testdata/tools-list.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Tools []struct {
+			Name        string
+			Annotations hints
+		}
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]hints{}
+	for _, tl := range list.Tools {
+		out[tl.Name] = tl.Annotations
+	}
+	return out
 }

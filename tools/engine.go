@@ -48,12 +48,8 @@ func (e *Engine) connect(c *capabilities.Capability) (upstream.Client, error) {
 	return k.Connect(c)
 }
 
-// MCPTool is the tool as listed: schema, title and annotations, all four hints explicit.
-func MCPTool(t *capabilities.Tool) *mcp.Tool {
-	return mcpTool(t, Schema(t))
-}
-
-// mcpTool is MCPTool with the input schema given (typed, or encoded).
+// mcpTool is the tool as listed, with the input schema given (typed, or encoded): title,
+// and annotations with all four hints explicit.
 func mcpTool(t *capabilities.Tool, schema any) *mcp.Tool {
 	ro, destr, idem := t.ReadOnly, t.Destructive, t.Idempotent
 	return &mcp.Tool{

@@ -106,7 +106,7 @@ func TestMCPToolAnnotations(t *testing.T) {
 		t.Fatalf("tools %v, want the snapshot's %v", got, want)
 	}
 	for name, tl := range specTools {
-		mt := MCPTool(tl)
+		mt := mcpTool(tl, Schema(tl))
 		a := mt.Annotations
 		// annotations.title would repeat the title in every tools/list.
 		if mt.Name != name || mt.Title == "" || a == nil || a.Title != "" {

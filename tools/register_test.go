@@ -11,7 +11,7 @@ import (
 )
 
 // Register hands AddTool each tool's schema as JSON (generated for the built-in tools):
-// tools/list gives every tool's schema as MCPTool builds it.
+// tools/list gives every tool's schema as mcpTool builds it.
 func TestRegisterListsFullSchemas(t *testing.T) {
 	all := embeddedTools(t)
 	res := listInMemory(t, all, func(ct mcp.Transport) mcp.Transport { return ct })
@@ -20,7 +20,7 @@ func TestRegisterListsFullSchemas(t *testing.T) {
 		byName[tl.Name] = tl
 	}
 	for _, got := range res.Tools {
-		want, err := json.Marshal(MCPTool(byName[got.Name]).InputSchema)
+		want, err := json.Marshal(mcpTool(byName[got.Name], Schema(byName[got.Name])).InputSchema)
 		if err != nil {
 			t.Fatal(err)
 		}
