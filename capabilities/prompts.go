@@ -69,12 +69,12 @@ func ParseEmbeddedPrompts() (PromptFile, error) {
 	if err != nil {
 		return PromptFile{}, fmt.Errorf("embedded %s: %w", BuiltinPromptsFile, err)
 	}
-	return ParsePrompts(BuiltinPromptsFile, data)
+	return parsePrompts(BuiltinPromptsFile, data)
 }
 
-// ParsePrompts reads a prompts file: a `prompts:` list and the `completions:` they use,
+// parsePrompts reads a prompts file: a `prompts:` list and the `completions:` they use,
 // nothing else.
-func ParsePrompts(file string, data []byte) (PromptFile, error) {
+func parsePrompts(file string, data []byte) (PromptFile, error) {
 	var doc struct {
 		Prompts     []PromptDef                   `yaml:"prompts"`
 		Completions map[string][]CompletionSource `yaml:"completions"`

@@ -77,13 +77,6 @@ func TestLoadProblems(t *testing.T) {
 	}
 }
 
-func TestParsePromptsUnknownKey(t *testing.T) {
-	_, err := capabilities.ParsePrompts("p.yaml", []byte("prompts:\n- name: a\n  tittle: x\n"))
-	if err == nil || !strings.Contains(err.Error(), "p.yaml") || !strings.Contains(err.Error(), "tittle") || !strings.Contains(err.Error(), "title") {
-		t.Fatalf("want an error naming the file, the key and the known keys, got %v", err)
-	}
-}
-
 func TestRender(t *testing.T) {
 	p := &Prompt{PromptDef: capabilities.PromptDef{Name: "p", Text: "a={{a}} b={{ b }} a={{a}}",
 		Arguments: []capabilities.PromptArgDef{{Name: "a", Description: "the a", Required: true}, {Name: "b", Description: "the b", Default: "B"}}}}
