@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/image-mcp/image-mcp/capabilities"
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
+	"github.com/image-mcp/image-mcp/internal/clip"
 	"github.com/image-mcp/image-mcp/upstream"
 )
 
@@ -25,9 +24,6 @@ import (
 func (c *Client) Check(ctx context.Context, call upstream.Call) error {
 	if err := checkContextURLs(call); err != nil {
 		return err
-	}
-	if !givesPath(call) {
-		return nil
 	}
 	dirs, err := call.Allowed()
 	if err != nil || !dirs.Active() {
@@ -47,30 +43,15 @@ func checkContextURLs(call upstream.Call) error {
 			continue
 		}
 		for _, bc := range additionalBuildContexts(strs(call, a.Name)) {
-			if bc.Kind != contextURL || slices.ContainsFunc(a.URLPrefixes, func(p string) bool { return strings.HasPrefix(bc.Value, p) }) {
+			if bc.Kind != contextURL {
 				continue
 			}
-			msg := fmt.Sprintf("%s: argument %q takes a URL that %s downloads, starting with %s; %q is not one, and %s would read it as a path on its own machine, "+
-				"outside any allowed directory. Nothing was sent.", t.Name, a.Name, t.Capability.Display, strings.Join(a.URLPrefixes, ", "), clip(bc.Value, 200), t.Capability.Display)
-			if a.FilesArg != "" {
-				msg += fmt.Sprintf(" For files on this machine use %q.", a.FilesArg)
+			if err := a.CheckURL(t, bc.Value); err != nil {
+				return err
 			}
-			return failure(msg)
 		}
 	}
 	return nil
-}
-
-// givesPath: the call gives a value to an argument that may name a path, when the
-// engine asks for the allowed directories too (asking may be a question for the client:
-// it comes after the URLs are checked, as the engine's does).
-func givesPath(call upstream.Call) bool {
-	for _, a := range call.Tool().Args {
-		if a.Role.MayNamePath() && call.Given(a.Name) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkHostPaths checks, in the order of the tool's arguments, those that name paths on
@@ -164,7 +145,7 @@ func checkBuildContextDirs(items []string, dirs allowdirs.Dirs, local bool) erro
 			}
 		case contextUnknown:
 			return fmt.Errorf("%q is neither an image, a URL nor a directory as Podman reads them "+
-				"(name=image:REF, name=url:URL, name=localpath:DIR, or Podman 4's JSON object); with the allowed directories in force it is refused", clip(c.Item, 200))
+				"(name=image:REF, name=url:URL, name=localpath:DIR, or Podman 4's JSON object); with the allowed directories in force it is refused", clip.Text(c.Item, 200))
 		}
 	}
 	return nil

@@ -11,7 +11,6 @@ package podman
 
 import (
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/image-mcp/image-mcp/upstream"
 )
@@ -44,15 +43,3 @@ func (f failure) Error() string { return string(f) }
 
 // failf makes a failure of format and a, as fmt.Sprintf does.
 func failf(format string, a ...any) error { return failure(fmt.Sprintf(format, a...)) }
-
-// clip shortens s to at most n bytes (whole characters), marking the cut: a value quoted
-// in a message comes from the call and must not fill it.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
+	"github.com/image-mcp/image-mcp/internal/clip"
 	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/upstream"
 )
@@ -152,9 +152,7 @@ func clipLine(l string, n int) string {
 	if len(l) <= n {
 		return l
 	}
-	for n > 0 && !utf8.RuneStart(l[n]) {
-		n--
-	}
+	n = clip.At(l, n)
 	return l[:n] + fmt.Sprintf("… (%d bytes more)", len(l)-n)
 }
 

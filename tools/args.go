@@ -13,6 +13,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // argumentError is a bad tool argument: it reaches the model as an isError result.
@@ -71,7 +72,7 @@ func checkArguments(t *capabilities.Tool, s *jsonschema.Schema, raw json.RawMess
 	for _, name := range slices.Sorted(maps.Keys(vals)) {
 		p := s.Properties[name]
 		if p == nil {
-			return nil, bad("unknown argument %q; this tool takes: %s", clip(name, 100), argNames(t))
+			return nil, bad("unknown argument %q; this tool takes: %s", clip.Text(name, 100), argNames(t))
 		}
 		if err := checkValue(p, vals[name]); err != nil {
 			return nil, bad("argument %q %s", name, err)

@@ -109,10 +109,11 @@ func (c *call) Arg(name string) (any, bool) {
 func (c *call) Given(name string) bool { return anyGiven(c.v, []string{name}) }
 
 // Allowed gives the directories the call's paths must be inside (upstream.Call), asked
-// once per call: the first ask may end the call with a question for the client (its
-// roots), which the caller returns.
+// once per call and only when it gives a value to an argument that may name a path: the
+// first ask may end the call with a question for the client (its roots), which the
+// caller returns.
 func (c *call) Allowed() (allowdirs.Dirs, error) {
-	if !c.allowedAsked {
+	if !c.allowedAsked && givesPath(c) {
 		c.allowed, c.allowedErr = c.e.paths.allowedFor(c.ctx, c.req)
 		c.allowedAsked = true
 	}

@@ -2,7 +2,6 @@ package tools
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/image-mcp/image-mcp/capabilities"
@@ -23,10 +22,8 @@ func (c *call) check() error {
 			return err
 		}
 	}
-	if givesPath(c) {
-		if _, err := c.Allowed(); err != nil {
-			return err
-		}
+	if _, err := c.Allowed(); err != nil {
+		return err
 	}
 	if err := c.checkVersion(); err != nil {
 		return err
@@ -54,18 +51,12 @@ func (c *call) check() error {
 // argument's URLPrefixes name. (Podman 4.3.1 builds from a `remote` that is a path and
 // then deletes the directory above it.)
 func (c *call) checkURLs() error {
-	t := c.t
-	for _, a := range t.Args {
-		u := c.v.String(a.Name)
-		if a.Role != capabilities.RoleURL || u == "" || slices.ContainsFunc(a.URLPrefixes, func(p string) bool { return strings.HasPrefix(u, p) }) {
-			continue
+	for _, a := range c.t.Args {
+		if u := c.v.String(a.Name); a.Role == capabilities.RoleURL && u != "" {
+			if err := a.CheckURL(c.t, u); err != nil {
+				return err
+			}
 		}
-		msg := fmt.Sprintf("%s: argument %q takes a URL that %s downloads, starting with %s; %q is not one, and %s would read it as a path on its own machine, "+
-			"outside any allowed directory. Nothing was sent.", t.Name, a.Name, t.Capability.Display, strings.Join(a.URLPrefixes, ", "), clip(u, 200), t.Capability.Display)
-		if a.FilesArg != "" {
-			msg += fmt.Sprintf(" For files on this machine use %q.", a.FilesArg)
-		}
-		return failf("%s", msg)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // confirmNotice says plainly that an unconfirmed call was a dry run.
@@ -17,7 +18,7 @@ func confirmNotice(t *capabilities.Tool, v Values, body []byte) string {
 	}
 	n := "some"
 	if r := gjson.GetBytes(body, c.Count); r.Exists() {
-		n = clip(r.String(), 40) // a count, from the upstream: it must not fill the answer
+		n = clip.Text(r.String(), 40) // a count, from the upstream: it must not fill the answer
 	}
 	verb, them := "match", "them"
 	if n == "1" {

@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // page says how an answer is read in parts: when the output budget cuts its list, the
@@ -53,7 +54,7 @@ func intValue(t *capabilities.Tool, v Values, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(scalarString(raw))
 	if err != nil || n < 0 {
-		return 0, &argumentError{tool: t.Name, msg: fmt.Sprintf("argument %q must be a whole number ≥ 0, got %s", name, clip(scalarString(raw), 40))}
+		return 0, &argumentError{tool: t.Name, msg: fmt.Sprintf("argument %q must be a whole number ≥ 0, got %s", name, clip.Text(scalarString(raw), 40))}
 	}
 	return n, nil
 }

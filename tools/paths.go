@@ -11,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/image-mcp/image-mcp/internal/allowdirs"
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // pathNote is added to the description of every path argument. It is the same whether
@@ -108,7 +109,7 @@ func (p *PathRule) allowedFor(ctx context.Context, req *mcp.CallToolRequest) (al
 		return nil, nil
 	case len(s.dirs) == 0 && len(s.ignored) > 0:
 		return nil, failf("the client's roots name no usable directory on this machine (only file:// URIs of a local absolute path count): %s. "+
-			"So no path on this machine may be used; ask the person to add the directory as a root. Nothing was read or written.", clip(strings.Join(s.ignored, ", "), 1000))
+			"So no path on this machine may be used; ask the person to add the directory as a root. Nothing was read or written.", clip.Text(strings.Join(s.ignored, ", "), 1000))
 	case len(s.dirs) == 0:
 		return nil, failf("the client's roots list no directory now, so no path on this machine may be used (paths must be inside the allowed directories, and the client gave some before). Nothing was read or written.")
 	}

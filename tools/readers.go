@@ -15,6 +15,7 @@ import (
 	"github.com/tidwall/pretty"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/clip"
 	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/upstream"
 )
@@ -93,7 +94,7 @@ func (c *call) checkJSON(a *answer, body []byte) ([]byte, error) {
 	compact, ok := compactJSON(body)
 	if !ok {
 		return nil, failf("%s: %s answered HTTP %d with a body that is not JSON (is the endpoint really %s?): %q",
-			c.t.Name, cp.Display, a.StatusCode, cp.Display, clip(string(body), 200))
+			c.t.Name, cp.Display, a.StatusCode, cp.Display, clip.Text(string(body), 200))
 	}
 	if err := reportedErrors(c.t, compact); err != nil {
 		return nil, err

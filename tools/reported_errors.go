@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/image-mcp/image-mcp/capabilities"
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // reportedErrors turns failures that an upstream reports inside a 2xx JSON answer (the
@@ -31,5 +32,5 @@ func reportedErrors(t *capabilities.Tool, body []byte) error {
 		return nil
 	}
 	return failf("%s: %s reported errors: %s\n\nIts whole answer (what did succeed is listed there):\n%s",
-		t.Name, t.Capability.Display, strings.Join(msgs, "; "), clip(strings.TrimSpace(string(body)), 4000))
+		t.Name, t.Capability.Display, strings.Join(msgs, "; "), clip.Text(strings.TrimSpace(string(body)), 4000))
 }

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // DefaultMaxOutputBytes keeps a whole answer, notices included, to at most 40,000
@@ -152,7 +153,7 @@ func cutNotice(was, maxBytes int, cuts []string, narrowHint, next string) string
 	var kept []string
 	used := 0
 	for i, c := range cuts {
-		c = clip(c, 200)
+		c = clip.Text(c, 200)
 		if i > 0 && used+len(c)+2 > room {
 			kept = append(kept, fmt.Sprintf("and %d more", len(cuts)-i))
 			break
@@ -174,15 +175,4 @@ func wrapRaw(b []byte) json.RawMessage {
 	default:
 		return json.RawMessage(`{"result":` + string(b) + `}`)
 	}
-}
-
-// clip shortens s to at most n bytes (whole characters), marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

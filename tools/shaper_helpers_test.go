@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 // shapeJSON shapes a raw JSON body as readJSON does once it has checked it: the tests'
@@ -17,7 +19,7 @@ func (s shaper) shapeJSON(body []byte, fields []string, narrowHint string, notes
 func (s shaper) paged(body []byte, fields []string, narrowHint string, pg *page, notes ...string) *mcp.CallToolResult {
 	compact, ok := compactJSON(bytes.Clone(bytes.TrimSpace(body)))
 	if !ok {
-		panic("shaped a body that is not JSON: " + clip(string(body), 300))
+		panic("shaped a body that is not JSON: " + clip.Text(string(body), 300))
 	}
 	return s.shape(compact, fields, narrowHint, pg, notes...)
 }

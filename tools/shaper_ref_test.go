@@ -15,6 +15,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/tidwall/gjson"
+
+	"github.com/image-mcp/image-mcp/internal/clip"
 )
 
 type refShaper struct{ MaxBytes int }
@@ -24,7 +26,7 @@ type refShaper struct{ MaxBytes int }
 func (s refShaper) Page(body []byte, fields []string, narrowHint string, page *page, notes ...string) *mcp.CallToolResult {
 	body = bytes.TrimSpace(body)
 	if !gjson.ValidBytes(body) {
-		return errorResult("the upstream answered with something that is not JSON: %s", clip(string(body), 300))
+		return errorResult("the upstream answered with something that is not JSON: %s", clip.Text(string(body), 300))
 	}
 	// The text is exactly the structured content, compact (the budget counts it so).
 	var buf bytes.Buffer

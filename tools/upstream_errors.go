@@ -12,6 +12,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/image-mcp/image-mcp/internal/clip"
 	"github.com/image-mcp/image-mcp/internal/jsondepth"
 	"github.com/image-mcp/image-mcp/upstream"
 )
@@ -58,7 +59,7 @@ func (c *call) upstreamError(a *answer) error {
 		}
 	}
 	if msg == "" {
-		msg = clip(strings.TrimSpace(string(body)), 500)
+		msg = clip.Text(strings.TrimSpace(string(body)), 500)
 	}
 	status := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	text := fmt.Sprintf("%s: %s answered %s: %s", t.Name, cp.Display, status, strings.TrimSpace(msg))

@@ -15,8 +15,9 @@ type Call interface {
 	// Given says whether the call gives an argument a value that counts: a blank
 	// string, an empty array or false does not.
 	Given(name string) bool
-	// Allowed gives the directories local paths must be inside (none: any path). Asking
-	// may end the call (the client is asked for its roots, or gave none that can be
-	// used): return that error as it is.
+	// Allowed gives the directories local paths must be inside (none: any path, or the
+	// call gives no argument that may name a path, and nothing is asked). Asking may end
+	// the call (the client is asked for its roots, or gave none that can be used): return
+	// that error as it is.
 	Allowed() (allowdirs.Dirs, error)
 }
