@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/image-mcp/image-mcp/internal/podmantest"
 )
 
 // A build whose base image is in a registry with htpasswd auth gets the credentials of the
@@ -18,7 +16,6 @@ import (
 func TestBuildFromPrivateRegistry(t *testing.T) {
 	needPodman(t)
 	reg, user, pass, authFile := startAuthRegistry(t, "build-user", nil)
-	dir := t.TempDir()
 
 	// The base image goes to the private registry through the shared test Podman.
 	base := reg + "/build/base:1"
@@ -27,16 +24,7 @@ func TestBuildFromPrivateRegistry(t *testing.T) {
 
 	// A Podman of its own that may reach this registry over plain HTTP (a build has no
 	// tlsVerify in the spec); the registry is new to it, so the build must pull the base.
-	regConf := filepath.Join(dir, "registries.conf")
-	os.WriteFile(regConf, []byte(fmt.Sprintf("[[registry]]\nlocation = %q\ninsecure = true\n", reg)), 0o644)
-	t.Setenv("CONTAINERS_REGISTRIES_CONF", regConf)
-	pdir := filepath.Join(workDir, "ba")
-	sock := filepath.Join(pdir, "podman.sock")
-	cmd, _, err := podmantest.StartService(pdir, sock, containersC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer podmantest.StopProcess(cmd)
+	sock := startPodmanWithRegistries(t, "ba", fmt.Sprintf("[[registry]]\nlocation = %q\ninsecure = true\n", reg))
 
 	ctxDir := t.TempDir()
 	os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte("FROM "+base+"\nLABEL built.from=private\n"), 0o644)

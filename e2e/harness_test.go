@@ -188,6 +188,26 @@ func StartPodmanService(dir, sock string) (*exec.Cmd, error) {
 
 func stopProcess(cmd *exec.Cmd) { podmantest.StopProcess(cmd) }
 
+// startPodmanWithRegistries starts a Podman service of the test's own (storage under the
+// run's work dir, in name) that reads registriesConf as its registries.conf, and gives its
+// socket; the service stops with the test.
+func startPodmanWithRegistries(t *testing.T, name, registriesConf string) string {
+	t.Helper()
+	conf := filepath.Join(t.TempDir(), "registries.conf")
+	if err := os.WriteFile(conf, []byte(registriesConf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CONTAINERS_REGISTRIES_CONF", conf) // the service inherits this process's environment
+	dir := filepath.Join(workDir, name)
+	sock := filepath.Join(dir, "podman.sock")
+	cmd, _, err := podmantest.StartService(dir, sock, containersC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { podmantest.StopProcess(cmd) })
+	return sock
+}
+
 func unixClient(sock string) *http.Client { return podmantest.UnixClient(sock) }
 
 // FreePort returns a loopback port nobody listens on now.

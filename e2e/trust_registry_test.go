@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/image-mcp/image-mcp/internal/podmantest"
 )
 
 // loggingProxy is a registry's front door that logs the Authorization header of every
@@ -81,23 +79,14 @@ func TestRegistryAuthShortNames(t *testing.T) {
 	}
 
 	// A Podman of its own, whose registries.conf sends the short names to the proxy.
-	dir := t.TempDir()
-	regConf := filepath.Join(dir, "registries.conf")
-	os.WriteFile(regConf, []byte(fmt.Sprintf("unqualified-search-registries = [%q]\n[[registry]]\nlocation = %q\ninsecure = true\n[aliases]\n%q = %q\n",
-		proxy.Addr, proxy.Addr, "mcp-e2e-alias", proxy.Addr+"/library/mcp-alias")), 0o644)
-	t.Setenv("CONTAINERS_REGISTRIES_CONF", regConf)
-	pdir := filepath.Join(workDir, "sn")
-	sock := filepath.Join(pdir, "podman.sock")
-	cmd, _, err := podmantest.StartService(pdir, sock, containersC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer podmantest.StopProcess(cmd)
+	sock := startPodmanWithRegistries(t, "sn", fmt.Sprintf("unqualified-search-registries = [%q]\n[[registry]]\nlocation = %q\ninsecure = true\n[aliases]\n%q = %q\n",
+		proxy.Addr, proxy.Addr, "mcp-e2e-alias", proxy.Addr+"/library/mcp-alias"))
 
 	ctxDir := t.TempDir()
 	os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte("FROM mcp-e2e-alias\nLABEL from.short.name=1\n"), 0o644)
 
 	canary := fmt.Sprintf("docker-io-canary-%d", time.Now().UnixNano())
+	dir := t.TempDir()
 	hubOnly := writeAuthFile(dir, "hub.json", map[string]string{"https://index.docker.io/v1/": "hub-user:" + canary})
 	both := writeAuthFile(dir, "both.json", map[string]string{"docker.io": "hub-user:" + canary, proxy.Addr: ruser + ":" + rpass})
 
